@@ -1,0 +1,81 @@
+# The two set-up commands of the README: `make demo` and `make test`.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYBIND11_DIR = $(shell $(PY) -m pybind11 --cmakedir)
+BUILD ?= build/native
+JOBS ?= $(shell nproc)
+APT_PACKAGES := build-essential cmake ninja-build pkg-config libpoco-dev libsqlite3-dev libutf8proc-dev \
+	nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev clang-format \
+	mpd mpc sox libsox-fmt-mp3 ffmpeg
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: setup system-packages install native demo test test-native test-python \
+	test-sanitize bench lint format fuzz clean
+
+setup: system-packages $(VENV)/.deps install
+
+# Debian packages, installed only when one is missing (apt-get update is slow).
+system-packages:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages: $$missing"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(VENV)/.deps: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q "scikit-build-core>=0.10" "pybind11>=2.12" \
+		"beets>=2.0" "rich>=13" "mutagen>=1.46" \
+		"pytest>=8" "hypothesis>=6" "ruff>=0.6" "spotipy>=2.24" "rapidfuzz>=3"
+	touch $@
+
+# The package with its native module, into the venv (so .venv/bin/beet runs the plugin).
+install: $(VENV)/.deps
+	$(PY) -m pip install -q --no-build-isolation --no-deps .
+
+native: system-packages $(VENV)/.deps
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DSPOTIFY_EXTRACT_TESTS=ON -DSPOTIFY_EXTRACT_PYTHON=OFF \
+		-Dpybind11_DIR=$(PYBIND11_DIR) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: setup
+	$(PY) tests/demo.py
+
+test: setup native
+	$(MAKE) test-native test-python
+
+test-native:
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+test-python:
+	$(PY) -m pytest tests/python
+
+test-sanitize: system-packages $(VENV)/.deps
+	cmake -S . -B build/sanitize -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+		-DSPOTIFY_EXTRACT_TESTS=ON -DSPOTIFY_EXTRACT_PYTHON=OFF -DSPOTIFY_EXTRACT_SANITIZE=ON >/dev/null
+	cmake --build build/sanitize -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		ctest --test-dir build/sanitize --output-on-failure -j $(JOBS)
+
+bench: setup
+	cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release \
+		-DSPOTIFY_EXTRACT_TESTS=OFF -DSPOTIFY_EXTRACT_PYTHON=OFF -DSPOTIFY_EXTRACT_BENCHMARKS=ON >/dev/null
+	cmake --build build/bench -j $(JOBS)
+	$(PY) benchmarks/run.py
+
+lint: $(VENV)/.deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	find native tests benchmarks -name '*.cc' -o -name '*.h' | xargs clang-format --dry-run --Werror
+
+format: $(VENV)/.deps
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+	find native tests benchmarks -name '*.cc' -o -name '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf build

@@ -1,0 +1,52 @@
+#include <pybind11/chrono.h>
+#include <pybind11/stl.h>
+
+#include "bindings/bindings.h"
+#include "library/library_reader.h"
+
+namespace spotify_extract::bindings {
+
+namespace py = pybind11;
+
+void BindLibrary(py::module_& module, py::handle base_error) {
+  py::register_exception<LibraryError>(module, "LibraryError", base_error);
+
+  py::class_<LibraryItem>(module, "LibraryItem")
+      .def_readonly("id", &LibraryItem::id)
+      .def_property_readonly("path", [](const LibraryItem& i) { return py::bytes(i.path); })
+      .def_property_readonly("title", [](const LibraryItem& i) { return ToStr(i.title); })
+      .def_property_readonly("artist", [](const LibraryItem& i) { return ToStr(i.artist); })
+      .def_readonly("artists", &LibraryItem::artists)
+      .def_property_readonly("album", [](const LibraryItem& i) { return ToStr(i.album); })
+      .def_property_readonly("albumartist",
+                             [](const LibraryItem& i) { return ToStr(i.albumartist); })
+      .def_readonly("length", &LibraryItem::length)
+      .def_readonly("track", &LibraryItem::track)
+      .def_readonly("disc", &LibraryItem::disc)
+      .def_readonly("year", &LibraryItem::year)
+      .def_readonly("isrc", &LibraryItem::isrc)
+      .def_readonly("mb_trackid", &LibraryItem::mb_trackid)
+      .def_readonly("bpm", &LibraryItem::bpm)
+      .def_readonly("initial_key", &LibraryItem::initial_key)
+      .def_readonly("mtime", &LibraryItem::mtime)
+      .def_readonly("spotify_track_id", &LibraryItem::spotify_track_id)
+      .def_readonly("data_source", &LibraryItem::data_source)
+      .def("__repr__", [](const LibraryItem& i) {
+        return "<LibraryItem " + std::to_string(i.id) + " " + i.artist + " - " + i.title + ">";
+      });
+
+  module.def(
+      "read_library",
+      [](const std::string& db_path, py::bytes music_dir, double busy_timeout_seconds) {
+        LibraryReadOptions options;
+        options.music_dir = music_dir;
+        options.busy_timeout =
+            std::chrono::milliseconds(static_cast<int64_t>(busy_timeout_seconds * 1000));
+        py::gil_scoped_release release;
+        return ReadLibrary(db_path, options);
+      },
+      py::arg("db_path"), py::arg("music_dir") = py::bytes(), py::arg("busy_timeout") = 5.0,
+      "Load every item of a beets library.db (opened read-only).");
+}
+
+}  // namespace spotify_extract::bindings

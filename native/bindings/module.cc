@@ -1,0 +1,11 @@
+#include <pybind11/pybind11.h>
+
+#include "bindings/bindings.h"
+
+PYBIND11_MODULE(_native, module) {
+  namespace bindings = spotify_extract::bindings;
+  module.doc() = "The native engine of beets-spotify-extract.";
+  // Every engine error is a SpotifyExtractError in Python, one subclass per kind.
+  static pybind11::exception<std::runtime_error> base_error(module, "SpotifyExtractError");
+  bindings::BindLibrary(module, base_error);
+}

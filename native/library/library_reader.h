@@ -1,0 +1,37 @@
+#pragma once
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "library/library_item.h"
+
+namespace spotify_extract {
+
+// Raised when library.db cannot be read; the message names the file and the cause.
+class LibraryError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct LibraryReadOptions {
+  // beets' `lib.directory`: relative paths (beets >= 2.10) are joined to it.
+  std::string music_dir;
+  // How long to wait for a writer (beets importing) to release its lock.
+  std::chrono::milliseconds busy_timeout{5000};
+};
+
+// Loads every item of a beets library.db, opened read-only. Columns are looked up
+// by name, so any beets 2.x schema works; missing optional columns stay empty.
+std::vector<LibraryItem> ReadLibrary(const std::string& db_path,
+                                     const LibraryReadOptions& options);
+
+// Splits a beets multi-valued field on its delimiter (backslash + U+2400), falling
+// back to "; " for values written by older tools.
+std::vector<std::string> SplitMultiValue(std::string_view value);
+
+// Resolves a path as stored by beets: absolute stays, relative joins `music_dir`.
+std::string ResolveLibraryPath(std::string_view stored, std::string_view music_dir);
+
+}  // namespace spotify_extract
