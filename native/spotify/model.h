@@ -1,0 +1,109 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+// The Spotify objects the engine keeps, parsed from the Web API or an export file.
+// Every field is optional on the wire: absent strings are empty, absent numbers 0.
+
+namespace spotify_extract {
+
+struct ArtistRef {
+  std::string id;  // base62; empty for local files and export rows without URIs
+  std::string name;
+};
+
+struct Track {
+  std::string id;  // base62 track id; empty for local files
+  std::string name;
+  std::vector<ArtistRef> artists;
+  std::string album_id;
+  std::string album_name;
+  std::vector<ArtistRef> album_artists;
+  std::string album_release_date;
+  std::string cover_url;
+  std::string preview_url;
+  std::string isrc;
+  int duration_ms = 0;
+  int disc_number = 0;
+  int track_number = 0;
+  bool explicit_content = false;
+  bool is_local = false;
+  bool is_playable = true;
+  std::optional<int> popularity;
+};
+
+enum class EntryKind { kTrack, kEpisode, kLocalFile, kUnavailable, kNull };
+
+// One position in a playlist (or in Liked Songs).
+struct PlaylistEntry {
+  EntryKind kind = EntryKind::kTrack;
+  Track track;  // for local files: name/artists/album only
+  std::string added_at;
+  std::string added_by;
+};
+
+// Whether the entries of a playlist can be read by this app.
+enum class PlaylistAccess {
+  kReadable,     // owned or collaborative, or extended-quota app
+  kNotShared,    // followed playlist: /items answers 403 to development-mode apps
+  kUnavailable,  // Spotify-owned or "Made For You": 404
+};
+
+struct Playlist {
+  std::string id;
+  std::string name;
+  std::string description;
+  std::string owner_id;
+  std::string owner_name;
+  std::string snapshot_id;
+  std::string image_url;
+  bool collaborative = false;
+  bool is_public = false;
+  int total_entries = 0;
+};
+
+struct Album {
+  std::string id;
+  std::string name;
+  std::vector<ArtistRef> artists;
+  std::string release_date;
+  std::string upc;
+  std::string cover_url;
+  int total_tracks = 0;
+};
+
+struct SavedAlbum {
+  std::string added_at;
+  Album album;
+};
+
+struct SavedTrack {
+  std::string added_at;
+  Track track;
+};
+
+struct Artist {
+  std::string id;
+  std::string name;
+  std::vector<std::string> genres;
+  std::optional<int> popularity;
+  std::string image_url;
+};
+
+struct AudioFeatures {
+  std::string track_id;
+  double acousticness = 0, danceability = 0, energy = 0, instrumentalness = 0, liveness = 0,
+         loudness = 0, speechiness = 0, tempo = 0, valence = 0;
+  int key = -1, mode = 0, time_signature = 0;
+};
+
+struct UserProfile {
+  std::string id;
+  std::string display_name;
+  std::string product;  // deprecated by Spotify; may be empty
+};
+
+}  // namespace spotify_extract
