@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from beets.plugins import BeetsPlugin
-
 from spotify_extract import commands
 from spotify_extract.config import DEFAULTS, REDACTED_KEYS
 
