@@ -1,3 +1,6 @@
-"""Shared fixtures: each part's fixtures live in a fixtures_<part>.py module listed here."""
+"""Shared pytest fixtures: each part lists its fixtures module here."""
 
-pytest_plugins = ["fixtures_emulator"]
+pytest_plugins = [
+    "fixtures_emulator",
+    "fixtures_wishlist",
+]
