@@ -1,0 +1,5 @@
+"""Shared pytest fixtures: each part lists its fixtures module here."""
+
+pytest_plugins = [
+    "fixtures_wishlist",
+]
