@@ -10,4 +10,5 @@ PYBIND11_MODULE(_native, module) {
   bindings::BindLibrary(module, base_error);
   bindings::BindModel(module, base_error);
   bindings::BindStore(module, base_error);
+  bindings::BindPlaylist(module, base_error);
 }
