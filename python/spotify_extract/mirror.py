@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import beets
+
 from spotify_extract import _native
 
 TARGETS = ("mpd", "sonos", "navidrome", "jellyfin", "absolute", "prefix")
