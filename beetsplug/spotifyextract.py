@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from beets.plugins import BeetsPlugin
-
-from spotify_extract import commands
+from spotify_extract import commands, hooks, importer, wishlist
 from spotify_extract.config import DEFAULTS, REDACTED_KEYS
 
 
@@ -14,6 +13,15 @@ class SpotifyExtractPlugin(BeetsPlugin):
         self.config.add(DEFAULTS)
         for key in REDACTED_KEYS:
             self.config[key].redact = True
+        # Any import (ours or the person's own) closes wishlist entries it satisfies.
+        self.import_listener = hooks.ImportListener(wishlist.resolver(self.config))
+        self.import_stages = [importer.tag_imported_items]
+        self.register_listener("item_imported", self.import_listener.item_imported)
+        self.register_listener("album_imported", self.import_listener.album_imported)
+        self.register_listener("cli_exit", self.import_listener.flush)
 
     def commands(self):
-        return [commands.spotify_extract_command(self.config)]
+        return [
+            commands.spotify_extract_command(self.config),
+            wishlist.wishlist_command(self.config, self.import_listener),
+        ]

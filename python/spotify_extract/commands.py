@@ -30,8 +30,7 @@ def spotify_extract_command(config) -> ui.Subcommand:
         elapsed = time.perf_counter() - started
         with_isrc = sum(1 for item in items if item.isrc)
         ui.print_(
-            f"{len(items)} items read from {lib.path} in {elapsed:.3f} s "
-            f"({with_isrc} with an ISRC)"
+            f"{len(items)} items read from {lib.path} in {elapsed:.3f} s ({with_isrc} with an ISRC)"
         )
 
     command.func = run

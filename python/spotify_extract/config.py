@@ -24,6 +24,8 @@ DEFAULTS: dict[str, object] = {
     "parallel_downloads": 3,
     "download_timeout": 600,
     "import_after_download": True,
+    "downloads_per_hour": 60,  # spotDL starts in any rolling hour; 0 = no cap
+    "import_mode": "singletons",  # singletons | albums | beets (its import.singletons)
     "api_url": "https://api.spotify.com/v1",
     "auth_url": "https://accounts.spotify.com",
     "ca_file": None,  # the system's CA store

@@ -11,9 +11,7 @@ BEET = Path(sys.executable).with_name("beet")
 def test_beet_version_lists_the_plugin(tmp_path: Path) -> None:
     (tmp_path / "config.yaml").write_text("plugins: spotifyextract\n")
     env = {**os.environ, "BEETSDIR": str(tmp_path)}
-    result = subprocess.run(
-        [BEET, "version"], env=env, capture_output=True, text=True, check=True
-    )
+    result = subprocess.run([BEET, "version"], env=env, capture_output=True, text=True, check=True)
     assert "plugins: spotifyextract" in result.stdout
 
 
