@@ -2,5 +2,6 @@
 
 pytest_plugins = [
     "fixtures_emulator",
+    "fixtures_library",
     "fixtures_wishlist",
 ]
