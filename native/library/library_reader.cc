@@ -44,12 +44,8 @@ std::string FileUri(const std::string& path) {
 
 class LibraryDatabase {
  public:
-<<<<<<< HEAD
   LibraryDatabase(const std::string& path, std::chrono::milliseconds busy_timeout)
       : path_(path), busy_timeout_(busy_timeout) {
-=======
-  LibraryDatabase(const std::string& path, std::chrono::milliseconds busy_timeout) : path_(path) {
->>>>>>> main
     std::error_code error;
     const auto status = std::filesystem::status(path, error);
     if (!std::filesystem::exists(status)) {
@@ -263,28 +259,9 @@ std::vector<LibraryItem> ReadLibrary(const std::string& db_path,
     kMtime,
     kFieldCount
   };
-<<<<<<< HEAD
   static constexpr std::array<const char*, kFieldCount> kColumnNames = {
-=======
-  static constexpr const char* kColumnNames[kFieldCount] = {
->>>>>>> main
-    "id",
-    "path",
-    "title",
-    "artist",
-    "artists",
-    "album",
-    "albumartist",
-    "length",
-    "track",
-    "disc",
-    "year",
-    "isrc",
-    "mb_trackid",
-    "bpm",
-    "initial_key",
-    "mtime"
-  };
+      "id",    "path", "title", "artist", "artists",    "album", "albumartist", "length",
+      "track", "disc", "year",  "isrc",   "mb_trackid", "bpm",   "initial_key", "mtime"};
   std::string sql = "SELECT ";
   for (int field = 0; field < kFieldCount; ++field) {
     if (field) sql += ", ";

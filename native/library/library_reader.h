@@ -23,7 +23,6 @@ struct LibraryReadOptions {
   std::chrono::milliseconds busy_timeout{5000};
 };
 
-<<<<<<< HEAD
 // Loads every item of a beets library.db, opened read-only (never written), sorted by
 // id, in one read transaction (a consistent snapshot while beets writes). Columns are
 // looked up by name (PRAGMA table_info), so any beets 2.x schema works: column order may
@@ -31,10 +30,6 @@ struct LibraryReadOptions {
 // Paths keep their bytes exactly (non-UTF-8 survives). Throws LibraryError naming the
 // file when it is missing, empty, corrupt, not a beets library, or stays locked longer
 // than the busy timeout.
-=======
-// Loads every item of a beets library.db, opened read-only. Columns are looked up
-// by name, so any beets 2.x schema works; missing optional columns stay empty.
->>>>>>> main
 std::vector<LibraryItem> ReadLibrary(const std::string& db_path, const LibraryReadOptions& options);
 
 // Splits a beets multi-valued field on its delimiter (backslash + U+2400), falling
