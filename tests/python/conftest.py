@@ -4,4 +4,5 @@ pytest_plugins = [
     "fixtures_emulator",
     "fixtures_library",
     "fixtures_wishlist",
+    "fixtures_playlist",
 ]
