@@ -9,4 +9,5 @@ PYBIND11_MODULE(_native, module) {
   static pybind11::exception<std::runtime_error> base_error(module, "SpotifyExtractError");
   bindings::BindLibrary(module, base_error);
   bindings::BindPlaylist(module, base_error);
+  bindings::BindSpotify(module, base_error);
 }
