@@ -289,16 +289,18 @@ void BindSpotify(py::module_& module, py::handle base_error) {
   py::register_exception<LoginRequiredError>(module, "LoginRequiredError", http_error);
   py::register_exception<LoginError>(module, "LoginError", http_error);
   // RateLimitError carries when to retry: translated by hand to keep the attributes.
-  static py::exception<RateLimitError> rate_limit_error(module, "RateLimitError", http_error);
+  static py::handle rate_limit_type =
+      py::exception<RateLimitError>(module, "RateLimitError", http_error).release();
   py::register_exception_translator([](std::exception_ptr pointer) {
     try {
       if (pointer) std::rethrow_exception(pointer);
     } catch (const RateLimitError& error) {
-      py::object instance = rate_limit_error(py::str(error.what()));
+      py::object instance =
+          py::reinterpret_borrow<py::object>(rate_limit_type)(py::str(error.what()));
       instance.attr("retry_after_seconds") = error.retry_after_seconds();
       instance.attr("retry_at_unix") = error.retry_at_unix();
       instance.attr("quota_exceeded") = error.quota_exceeded();
-      PyErr_SetObject(rate_limit_error.ptr(), instance.ptr());
+      PyErr_SetObject(rate_limit_type.ptr(), instance.ptr());
     }
   });
 
