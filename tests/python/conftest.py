@@ -3,6 +3,7 @@
 pytest_plugins = [
     "fixtures_client",
     "fixtures_emulator",
+    "fixtures_library",
     "fixtures_wishlist",
     "fixtures_playlist",
 ]
