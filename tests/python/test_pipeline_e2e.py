@@ -11,7 +11,7 @@ import math
 import os
 import signal
 import sqlite3
-import time
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -155,11 +155,20 @@ def test_a_second_run_is_refused_and_no_login_is_one_line(pipeline_world) -> Non
     assert len(no_login.stderr.strip().splitlines()) == 1
 
 
-def _interrupted_then_finished(world: World, stop: signal.Signals, delays: list[float]) -> None:
-    for delay in delays:
-        process = world.popen()
-        time.sleep(delay)
-        process.send_signal(stop)
+def _stop_after_lines(world: World, stop: signal.Signals, lines: int) -> subprocess.Popen:
+    """Starts a run and sends `stop` once it has written `lines` progress lines."""
+    process = world.popen()
+    assert process.stderr is not None
+    for _ in range(lines):
+        if not process.stderr.readline():
+            break
+    process.send_signal(stop)
+    return process
+
+
+def _interrupted_then_finished(world: World, stop: signal.Signals, points: list[int]) -> None:
+    for lines in points:
+        process = _stop_after_lines(world, stop, lines)
         process.communicate(timeout=120)
     final = world.beet()
     assert final.returncode == 0, final.stdout + final.stderr
@@ -169,8 +178,9 @@ def test_kill_9_at_any_point_then_rerun_equals_an_uninterrupted_run(
     pipeline_world, tmp_path: Path
 ) -> None:
     world: World = pipeline_world()
-    world.emulator.configure(latency_ms=15)
-    _interrupted_then_finished(world, signal.SIGKILL, [0.8, 1.6, 2.4, 3.5])
+    world.emulator.configure(latency_ms=40)
+    # Killed at different points: during the playlists, their entries, Liked Songs, ...
+    _interrupted_then_finished(world, signal.SIGKILL, [3, 5, 7, 9, 12])
     interrupted = state_dump(world.state_db)
 
     # The same library, uninterrupted, into another state directory.
@@ -190,10 +200,8 @@ def test_kill_9_at_any_point_then_rerun_equals_an_uninterrupted_run(
 
 def test_ctrl_c_cancels_cleanly_and_the_next_run_resumes(pipeline_world) -> None:
     world: World = pipeline_world()
-    world.emulator.configure(latency_ms=30)
-    process = world.popen()
-    time.sleep(1.5)
-    process.send_signal(signal.SIGINT)
+    world.emulator.configure(latency_ms=300)
+    process = _stop_after_lines(world, signal.SIGINT, 4)  # in the playlist entries
     out, err = process.communicate(timeout=120)
     assert process.returncode != 0
     assert "cancelled" in (out + err)
