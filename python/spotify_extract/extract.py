@@ -18,7 +18,7 @@ from typing import Any
 
 from beets import ui
 
-from spotify_extract import _native
+from spotify_extract import _native, attributes
 from spotify_extract import export as export_reader
 from spotify_extract import mirror as mirror_settings
 from spotify_extract.config import state_dir
@@ -194,7 +194,24 @@ def run(
         echo(text)
     if result.status == "cancelled":
         raise ui.UserError("cancelled; run `beet spotify-extract` again to resume")
+    if plugin_config["write_attributes"].get(bool):
+        _write_attributes(plugin_config, lib, store, request, echo)
     return result
+
+
+def _write_attributes(
+    plugin_config: Any, lib: Any, store: Any, request: RunRequest, echo: Callable[[str], None]
+) -> None:
+    """`write_attributes: yes`: Spotify ids, playlists and audio features into beets items."""
+    updates = attributes.updates_from_store(
+        store, liked_songs_playlist=plugin_config["liked_songs_playlist"].get(bool)
+    )
+    report = attributes.write_attributes(lib, updates, dry_run=request.dry_run)
+    verb = "would change" if request.dry_run else "changed"
+    echo(f"beets attributes: {verb} {report.items_changed} item(s)")
+    if request.dry_run or request.verbose:
+        for text in attributes.describe(report, dry_run=request.dry_run):
+            echo(f"  {text}")
 
 
 def rerender(plugin_config: Any, lib: Any, store: Any, playlist_ids: Any = None) -> Any:

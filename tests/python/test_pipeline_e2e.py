@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from spotify_extract import _native
 
-from tests.python.fixtures_pipeline import World, state_dump
+from tests.python.fixtures_pipeline import BEET, World, state_dump
 
 SPOTIFY_USER = "spotify"
 
@@ -314,3 +314,41 @@ def test_export_fills_what_the_api_refuses_and_the_api_adds_isrcs(
     assert again.returncode == 0, again.stdout + again.stderr
     assert world.emulator.count("^/v1/tracks") == 0
     assert world.emulator.count("/items") == 0
+
+
+def test_write_attributes_reach_beets_and_dry_run_only_reports(pipeline_world) -> None:
+    # A library of its own (250 items): this test writes into beets' database.
+    world: World = pipeline_world(items=250)
+    world.write_config(write_attributes=True)
+
+    def tagged() -> dict[int, str]:
+        with sqlite3.connect(world.library_dir / "library.db") as db:
+            return dict(
+                db.execute(
+                    "SELECT entity_id, value FROM item_attributes WHERE key = 'spotify_track_id'"
+                ).fetchall()
+            )
+
+    before = tagged()
+    dry = world.beet("--dry-run")
+    assert dry.returncode == 0, dry.stdout + dry.stderr
+    assert "beets attributes: would change" in dry.stdout
+    assert "would set spotify_track_id" in dry.stdout
+    assert tagged() == before
+
+    result = world.beet()
+    assert result.returncode == 0, result.stdout + result.stderr
+    after = tagged()
+    matches = _store(world).all_matches()
+    matched = {m.item_id: tid for tid, m in matches.items() if m.item_id and m.status == "matched"}
+    assert matched, "the sample world must produce matches"
+    for item_id in matched:
+        assert item_id in after
+    listed = subprocess.run(
+        [str(BEET), "ls", "-f", "$id", "spotify_playlists::."],
+        env=world.env(),
+        capture_output=True,
+        text=True,
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert len(listed.stdout.split()) > 0
