@@ -693,7 +693,8 @@ int BoundedLevenshtein(std::string_view a, std::string_view b, int max_distance)
     }
     if (row_min > max_distance) return max_distance + 1;
   }
-  return row[static_cast<size_t>(m)];
+  // The last row can end above the bound even when an earlier cell stayed within it.
+  return std::min(row[static_cast<size_t>(m)], max_distance + 1);
 }
 
 double Similarity(std::string_view a, std::string_view b) {
