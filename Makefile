@@ -11,7 +11,7 @@ APT_PACKAGES := build-essential cmake ninja-build pkg-config libpoco-dev libsqli
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: setup system-packages install native demo test test-native test-python \
-	test-sanitize bench lint format fuzz clean
+	test-sanitize bench lint format fuzz soak clean
 
 setup: system-packages $(VENV)/.deps install
 
@@ -66,6 +66,11 @@ test-sanitize: system-packages $(VENV)/.deps
 		-DPython_EXECUTABLE=$(abspath $(PY)) -Wno-dev >/dev/null
 	cmake --build build/sanitize -j $(JOBS)
 	$(SANITIZE_ENV) ctest --test-dir build/sanitize --output-on-failure -j $(JOBS)
+
+# The fault soak with more seeds than CI runs (tests/python/test_soak.py).
+SOAK_SEEDS ?= 20
+soak: setup
+	SOAK_SEEDS=$(SOAK_SEEDS) $(PY) -m pytest tests/python/test_soak.py
 
 # libFuzzer targets (tests/fuzz), built with Debian's clang (installed here, not in
 # APT_PACKAGES, so CI does not pay for it), each run for FUZZ_SECONDS from the seed corpus
