@@ -1,104 +1,190 @@
-"""`make demo`: the plugin on a sample beets library, step by step.
+"""`make demo`: the whole product on this machine, no Spotify account needed.
 
-Each step is a function taking the shared ``Demo`` state; ``STEPS`` lists them in order.
-Today: build (or reuse) a 2,000-item sample library made by the installed beets, then
-run ``beet spotify-extract --library-info`` on it. Later steps (the Spotify emulator, the
-full extraction, playlists, the wishlist) are added to ``STEPS``.
+1. builds a real beets sample library (tests/fixtures/samplelib.py),
+2. starts the Spotify emulator with the Spotify side of that library (some tracks are in
+   beets, some are missing, some are other versions that must not match),
+3. logs in through the real PKCE flow: `beet spotify-extract --login`, with this script
+   acting as the browser (it follows the authorize redirect to the loopback callback),
+4. runs `beet spotify-extract` and shows its summary, the wishlist and the playlists.
 
-    python tests/demo.py [--items N] [--out DIR]
+Everything lives in build/demo/ (BEETSDIR=build/demo/beets); run it again to see an
+incremental run. `python tests/demo.py --fresh` starts over.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
+import signal
+import sqlite3
 import subprocess
 import sys
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import textwrap
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from tests.fixtures import samplelib  # noqa: E402
-
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "build" / "demo"
 BEET = Path(sys.executable).with_name("beet")
 
+BROWSER = textwrap.dedent(
+    """\
+    #!{python}
+    # The demo's "browser": opens the authorize URL, where the emulator agrees at once and
+    # redirects to the plugin's loopback callback, and follows that redirect.
+    import sys, urllib.request, urllib.error
 
-@dataclass
-class Demo:
-    """What the steps share: where things are, and what each step found."""
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
 
-    out: Path
-    items: int
-    library: samplelib.SampleLibrary | None = None
-    timings: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def beetsdir(self) -> Path:
-        return self.out / "beets"
-
-    def beet(self, *args: str) -> str:
-        """Runs `beet` with the demo's config (never the user's own); returns stdout."""
-        env = {**os.environ, "BEETSDIR": str(self.beetsdir)}
-        result = subprocess.run(
-            [str(BEET), *args], env=env, capture_output=True, text=True, check=False
-        )
-        if result.returncode != 0:
-            raise SystemExit(f"beet {' '.join(args)} failed:\n{result.stderr.strip()}")
-        return result.stdout
+    try:
+        urllib.request.build_opener(NoRedirect).open(sys.argv[1])
+        sys.exit("the authorize page did not redirect")
+    except urllib.error.HTTPError as answer:
+        location = answer.headers["Location"]
+    with urllib.request.urlopen(location) as page:
+        page.read()
+    """
+)
 
 
-def step_sample_library(demo: Demo) -> None:
-    """A real beets library (beets' own API), cached under benchmarks/data/."""
-    demo.library = samplelib.cached_library(demo.items, seed=1)
-    manifest = demo.library.manifest()
-    counts = manifest["counts"]
-    print(f"  {manifest['items']} items in {demo.library.db_path}")
-    print(
-        f"  {counts['albums']} albums, {counts['singletons']} singletons, "
-        f"{counts['multi_artist']} multi-artist, {counts['featured']} feat., "
-        f"{counts['versions']} live/remix/remaster versions"
+def step(text: str) -> None:
+    print(f"\n\033[1m== {text}\033[0m" if sys.stdout.isatty() else f"\n== {text}", flush=True)
+
+
+def build_library(directory: Path, items: int) -> None:
+    if (directory / "library.db").exists():
+        print(f"sample beets library: {directory} (already built)")
+        return
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "tests" / "fixtures" / "samplelib.py"),
+            "--items",
+            str(items),
+            "--out",
+            str(directory),
+            "--quiet",
+        ],
+        check=True,
     )
-    print(
-        f"  {counts['with_isrc']} with an ISRC, {counts['with_spotify_track_id']} already "
-        f"tagged by beets' spotify plugin, {counts['outside_music_dir']} outside the music dir"
+    print(f"sample beets library: {items} items in {directory}")
+
+
+def start_emulator(library_dir: Path) -> tuple[subprocess.Popen[str], dict]:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.emulator",
+            "--port",
+            "0",
+            "--mode",
+            "development",
+            "--beets-items",
+            str(library_dir),
+            "--playlists",
+            "8",
+            "--entries",
+            "400",
+            "--liked",
+            "150",
+            "--albums",
+            "10",
+            "--artists",
+            "20",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
-    demo.beetsdir.mkdir(parents=True, exist_ok=True)
-    (demo.beetsdir / "config.yaml").write_text(
-        demo.library.config_path.read_text() + "plugins: spotifyextract\n"
+    assert process.stdout is not None
+    process.stdout.readline()  # the base URL
+    info = json.loads(process.stdout.readline())
+    return process, info
+
+
+def write_config(home: Path, library_dir: Path, info: dict) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.yaml").write_text(
+        "plugins: spotifyextract\n"
+        f"library: {library_dir / 'library.db'}\n"
+        f"directory: {library_dir / 'music'}\n"
+        "spotifyextract:\n"
+        f"  client_id: {info['client_id']}\n"
+        f"  api_url: {info['api_url']}\n"
+        f"  auth_url: {info['auth_url']}\n"
+        f"  state_dir: {DEMO / 'state'}\n"
+        f"  playlist_dir: {DEMO / 'playlists'}\n"
+        "  redirect_port: 0\n"
     )
 
 
-def step_library_info(demo: Demo) -> None:
-    """The native reader loads the library through the plugin."""
-    for line in demo.beet("spotify-extract", "--library-info").splitlines():
-        print(f"  {line}")
-
-
-STEPS: list[tuple[str, Callable[[Demo], None]]] = [
-    ("sample beets library", step_sample_library),
-    ("beet spotify-extract --library-info", step_library_info),
-]
+def beet(home: Path, *args: str, browser: Path | None = None) -> int:
+    env = {**os.environ, "BEETSDIR": str(home)}
+    if browser is not None:
+        env["BROWSER"] = str(browser)
+    print(f"$ beet {' '.join(args)}", flush=True)
+    return subprocess.run([str(BEET), *args], env=env).returncode
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--items", type=int, default=2000)
-    parser.add_argument("--out", type=Path, default=REPO / "demo-out")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fresh", action="store_true", help="start over in build/demo")
+    parser.add_argument("--items", type=int, default=300, help="items in the beets library")
     args = parser.parse_args()
-    demo = Demo(out=args.out.resolve(), items=args.items)
-    demo.out.mkdir(parents=True, exist_ok=True)
-    for number, (title, step) in enumerate(STEPS, 1):
-        print(f"[{number}/{len(STEPS)}] {title}", flush=True)
-        started = time.perf_counter()
-        step(demo)
-        demo.timings[title] = time.perf_counter() - started
-        print(f"  ({demo.timings[title]:.2f} s)", flush=True)
-    print(f"demo finished in {sum(demo.timings.values()):.1f} s; files under {demo.out}")
-    return 0
+    if args.fresh and DEMO.exists():
+        shutil.rmtree(DEMO)
+    DEMO.mkdir(parents=True, exist_ok=True)
+    library_dir = DEMO / "library"
+    home = DEMO / "beets"
+
+    step("1. A beets library")
+    build_library(library_dir, args.items)
+
+    step("2. The Spotify emulator (development-mode rules, as a personal app gets them)")
+    emulator, info = start_emulator(library_dir)
+    try:
+        print(f"emulator: {info['api_url']} (mode {info['mode']})")
+        write_config(home, library_dir, info)
+        # A new emulator run: its tokens and library are new, so the state starts over.
+        shutil.rmtree(DEMO / "state", ignore_errors=True)
+
+        step("3. Log in (Authorization Code with PKCE; this script plays the browser)")
+        browser = DEMO / "browser.py"
+        browser.write_text(BROWSER.format(python=sys.executable))
+        browser.chmod(0o755)
+        if beet(home, "spotify-extract", "--login", browser=browser) != 0:
+            return 1
+
+        step("4. beet spotify-extract")
+        if beet(home, "spotify-extract") != 0:
+            return 1
+
+        step("5. Again: only what changed is fetched")
+        if beet(home, "spotify-extract", "--no-progress") != 0:
+            return 1
+
+        step("6. What is missing: the wishlist")
+        with sqlite3.connect(DEMO / "state" / "spotify_extract.db") as db:
+            pending = db.execute(
+                "SELECT COUNT(*) FROM wishlist WHERE status = 'pending'"
+            ).fetchone()[0]
+        print(f"{pending} tracks on the wishlist (`beet wishlist` lists them)")
+        beet(home, "wishlist", "list", "--limit", "5")
+
+        step("7. The playlists, for MPD, Sonos, Navidrome, Jellyfin…")
+        playlists = sorted((DEMO / "playlists").glob("*.m3u*"))
+        for path in playlists:
+            lines = [x for x in path.read_text(encoding="utf-8").splitlines() if x[:1] != "#"]
+            print(f"  {path}  ({len(lines)} tracks)")
+        print(f"\nTry it yourself: BEETSDIR={home} {BEET} spotify-extract")
+        return 0
+    finally:
+        emulator.send_signal(signal.SIGTERM)
+        emulator.wait(timeout=30)
 
 
 if __name__ == "__main__":
