@@ -36,12 +36,18 @@ struct View {
   std::string_view core, unfolded, main, remixer, album, joined, primary, isrc, spotify_id;
   std::array<std::string_view, kMaxCredits> credits{};
   size_t credit_count = 0;
+  size_t artist_credit_count = 0;  // credits[0, n) come from the artist fields
   uint32_t flags = 0;
   double duration = 0.0;  // seconds, 0 = unknown
 
-  bool HasCredit(std::string_view key) const {
+  bool HasCredit(std::string_view key) const { return Has(key, credit_count); }
+  // Credited in the artist fields, not only as "feat." in the title.
+  bool HasArtistCredit(std::string_view key) const { return Has(key, artist_credit_count); }
+
+ private:
+  bool Has(std::string_view key, size_t n) const {
     if (key.empty()) return false;
-    for (size_t i = 0; i < credit_count; ++i) {
+    for (size_t i = 0; i < n; ++i) {
       if (credits[i] == key) return true;
     }
     return false;
@@ -52,6 +58,7 @@ struct View {
 struct Features {
   std::string core, unfolded, main, remixer, album, joined, primary, isrc, spotify_id;
   std::vector<std::string> credits;
+  size_t artist_credit_count = 0;
   uint32_t flags = 0;
   double duration = 0.0;
 
@@ -64,6 +71,7 @@ struct Features {
   View AsView() const {
     View v{core, unfolded, main, remixer, album, joined, primary, isrc, spotify_id};
     for (const auto& credit : credits) v.credits[v.credit_count++] = credit;
+    v.artist_credit_count = artist_credit_count;
     v.flags = flags;
     v.duration = duration;
     return v;
@@ -102,6 +110,7 @@ Features TrackFeatures(const Track& track) {
     for (const auto& part : norm::SplitArtists(names[0])) f.AddCredit(norm::ArtistKey(part));
   }
   f.primary = names.empty() ? std::string() : norm::ArtistKey(names[0]);
+  f.artist_credit_count = f.credits.size();
   AddTitleAndAlbum(f, track.name, track.album_name);
   f.isrc = norm::CanonicalIsrc(track.isrc);
   f.spotify_id = track.id;
@@ -122,6 +131,7 @@ Features ItemFeatures(const LibraryItem& item) {
   for (const auto& name : item.artists) f.AddCredit(norm::ArtistKey(name));
   for (const auto& part : parts) f.AddCredit(norm::ArtistKey(part));
   if (f.primary.empty()) f.primary = f.joined;
+  f.artist_credit_count = f.credits.size();
   AddTitleAndAlbum(f, item.title, item.album);
   f.isrc = norm::CanonicalIsrc(item.isrc);
   if (!item.spotify_track_id.empty()) {
@@ -160,6 +170,7 @@ struct ItemRecord {
   uint32_t flags = 0;
   float duration = 0.0f;
   uint8_t credit_count = 0;
+  uint8_t artist_credit_count = 0;
 };
 
 struct Posting {
@@ -214,6 +225,7 @@ struct Scored {
   double score = 0.0;
   bool same_album = false;
   double duration_diff = 1e9;
+  double version_penalty = 0.0;  // exact tier: a copy of the very version comes first
 };
 
 // Orders equally good copies of one recording: same album, closest duration, lowest id.
@@ -248,17 +260,22 @@ bool VersionsConflict(const View& a, const View& b) {
   return false;
 }
 
+// An edit (radio edit, single version) beside the full track: the same recording only
+// when the durations say so.
 double SoftVersionPenalty(const View& a, const View& b) {
   uint32_t differ = a.flags ^ b.flags;
   double penalty = 0.0;
-  if (differ & norm::kEdit) penalty += 0.08;
+  if (differ & norm::kEdit) {
+    double diff = DurationDiff(a, b);
+    penalty += (diff < 0 || diff > 3.0) ? 0.12 : 0.04;
+  }
   if (differ & (norm::kMono | norm::kStereo)) penalty += 0.02;
   return penalty;
 }
 
 double ArtistScore(const View& q, const View& it) {
   if (!q.joined.empty() && q.joined == it.joined) return 1.0;
-  bool primary = it.HasCredit(q.primary) || q.HasCredit(it.primary);
+  bool primary = it.HasArtistCredit(q.primary) || q.HasArtistCredit(it.primary);
   size_t shared = 0;
   for (size_t i = 0; i < q.credit_count; ++i) {
     if (it.HasCredit(q.credits[i])) ++shared;
@@ -316,6 +333,25 @@ double TitleScore(const View& q, const View& it) {
   return t >= 0.999 ? 1.0 : std::max(0.0, 1.0 - (1.0 - t) * 2.5);
 }
 
+// True when some word of one title has no similar word in the other ("sweet" against
+// "secret"): another song rather than a typo.
+bool HasForeignWord(std::string_view a, std::string_view b) {
+  std::vector<std::string_view> wa = norm::Words(a), wb = norm::Words(b);
+  if (wa.size() > wb.size()) std::swap(wa, wb);
+  for (auto x : wa) {
+    double best = 0.0;
+    for (auto y : wb) {
+      best = std::max(best, x == y ? 1.0 : norm::Similarity(x, y));
+      if (best >= 0.75) break;
+    }
+    if (best < 0.75) return true;
+  }
+  return false;
+}
+
+// Below it a fuzzy candidate is at best "needs review".
+constexpr double kUnsureCap = 0.80;
+
 // The fuzzy score of a candidate, or a negative value when it is ruled out.
 double FuzzyScore(const View& q, const View& it) {
   double diff = DurationDiff(q, it);
@@ -345,6 +381,10 @@ double FuzzyScore(const View& q, const View& it) {
   }
   double score = 0.45 * title + 0.30 * artist + 0.15 * duration + 0.10 * album;
   score -= SoftVersionPenalty(q, it);
+  // Only a featured or secondary artist in common, or a different word in the title:
+  // plausible, never certain.
+  if (artist < 0.85) score = std::min(score, kUnsureCap);
+  if (title < 1.0 && HasForeignWord(q.core, it.core)) score = std::min(score, kUnsureCap);
   return std::min(score, kFuzzyCap);
 }
 
@@ -412,6 +452,7 @@ struct Matcher::Index {
            Str(r.fields[kRemixer]), Str(r.fields[kAlbum]),    Str(r.fields[kJoined]),
            Str(r.fields[kPrimary]), Str(r.fields[kIsrc]),     Str(r.fields[kSpotifyId])};
     v.credit_count = r.credit_count;
+    v.artist_credit_count = r.artist_credit_count;
     for (size_t i = 0; i < r.credit_count; ++i) {
       v.credits[i] = Str(credit_refs[r.credits_begin + i]);
     }
@@ -480,6 +521,7 @@ Matcher Matcher::Build(std::vector<LibraryItem> items, MatchOptions options) {
       record.fields[kSpotifyId] = put(f.spotify_id);
       record.credits_begin = static_cast<uint32_t>(out.credits.size());
       record.credit_count = static_cast<uint8_t>(f.credits.size());
+      record.artist_credit_count = static_cast<uint8_t>(f.artist_credit_count);
       for (const auto& credit : f.credits) out.credits.push_back(put(credit));
       record.flags = f.flags;
       record.duration = static_cast<float>(f.duration);
@@ -636,17 +678,22 @@ MatchResult Matcher::Match(const Track& track) const {
         if (is_rejected(p->item)) continue;
         View it = index.ItemView(p->item);
         if (it.core != q.core || VersionsConflict(q, it)) continue;
-        if (!(it.HasCredit(q.primary) || q.HasCredit(it.primary))) continue;
+        if (!(it.HasArtistCredit(q.primary) || q.HasArtistCredit(it.primary))) continue;
         double diff = DurationDiff(q, it);
         if (diff > kExactDurationTolerance) continue;
-        double confidence = kExactConfidence - SoftVersionPenalty(q, it);
+        double penalty = SoftVersionPenalty(q, it);
+        double confidence = kExactConfidence - penalty;
         if (it.unfolded != q.unfolded) confidence -= 0.02;  // differs only in accents
         if (diff > 3.0) confidence -= 0.02;
         ranked.push_back(describe(p->item, confidence));
+        ranked.back().version_penalty = penalty;
       }
     }
     if (!ranked.empty()) {
-      std::sort(ranked.begin(), ranked.end(), BetterCopy);
+      std::sort(ranked.begin(), ranked.end(), [](const Scored& a, const Scored& b) {
+        if (a.version_penalty != b.version_penalty) return a.version_penalty < b.version_penalty;
+        return BetterCopy(a, b);
+      });
       finish(ranked, MatchMethod::kExact);
       return result;
     }

@@ -675,25 +675,38 @@ int BoundedLevenshtein(std::string_view a, std::string_view b, int max_distance)
   const int m = static_cast<int>(b.size());
   if (n - m > max_distance) return max_distance + 1;
   if (m == 0) return n;
-  thread_local std::vector<int> row;
-  row.resize(static_cast<size_t>(m) + 1);
-  for (int j = 0; j <= m; ++j) row[static_cast<size_t>(j)] = j;
+  // Optimal string alignment: insert, delete, substitute, swap two adjacent bytes.
+  thread_local std::vector<int> rows;
+  const auto width = static_cast<size_t>(m) + 1;
+  rows.assign(width * 3, 0);
+  int* before = rows.data();        // row i - 2
+  int* previous = before + width;   // row i - 1
+  int* current = previous + width;  // row i
+  for (int j = 0; j <= m; ++j) previous[j] = j;
+  int previous_min = 0;
   for (int i = 1; i <= n; ++i) {
-    int diagonal = row[0];
-    row[0] = i;
-    int row_min = row[0];
+    current[0] = i;
+    int row_min = i;
     const char ca = a[static_cast<size_t>(i - 1)];
     for (int j = 1; j <= m; ++j) {
-      int up = row[static_cast<size_t>(j)];
-      int cost = ca == b[static_cast<size_t>(j - 1)] ? 0 : 1;
-      int value = std::min({up + 1, row[static_cast<size_t>(j - 1)] + 1, diagonal + cost});
-      row[static_cast<size_t>(j)] = value;
-      diagonal = up;
+      const char cb = b[static_cast<size_t>(j - 1)];
+      int cost = ca == cb ? 0 : 1;
+      int value = std::min({previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost});
+      if (i > 1 && j > 1 && ca == b[static_cast<size_t>(j - 2)] &&
+          a[static_cast<size_t>(i - 2)] == cb) {
+        value = std::min(value, before[j - 2] + 1);
+      }
+      current[j] = value;
       row_min = std::min(row_min, value);
     }
-    if (row_min > max_distance) return max_distance + 1;
+    if (row_min > max_distance && previous_min > max_distance) return max_distance + 1;
+    previous_min = row_min;
+    int* recycled = before;
+    before = previous;
+    previous = current;
+    current = recycled;
   }
-  return row[static_cast<size_t>(m)];
+  return std::min(previous[m], max_distance + 1);
 }
 
 double Similarity(std::string_view a, std::string_view b) {

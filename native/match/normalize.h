@@ -88,8 +88,9 @@ ParsedAlbum ParseAlbum(std::string_view album);
 // ISRC in canonical form: upper case, hyphens and spaces removed; empty when malformed.
 std::string CanonicalIsrc(std::string_view isrc);
 
-// Edit distance in bytes (UTF-8), stopping early once above `max_distance`
-// (returns max_distance + 1 then).
+// Edit distance in bytes (UTF-8) where swapping two adjacent bytes counts as one edit
+// (optimal string alignment), stopping early once above `max_distance` (returns
+// max_distance + 1 then).
 int BoundedLevenshtein(std::string_view a, std::string_view b, int max_distance);
 
 // 1 - distance / longer length, in [0, 1]; 1 for two empty strings.

@@ -192,6 +192,8 @@ TEST(Similarity, Basics) {
   EXPECT_DOUBLE_EQ(TokenSortSimilarity("b a", "a b"), 1.0);
   EXPECT_EQ(BoundedLevenshtein("kitten", "sitting", 10), 3);
   EXPECT_EQ(BoundedLevenshtein("kitten", "sitting", 1), 2);
+  EXPECT_EQ(BoundedLevenshtein("dancign", "dancing", 5), 1);  // a swap is one edit
+  EXPECT_EQ(BoundedLevenshtein("abc", "", 5), 3);
 }
 
 TEST(VersionFlagNames, Lists) {
