@@ -293,10 +293,12 @@ def write_beets_db(items: list[Item], db_path: Path) -> None:
         )
 
 
-def library(count: int, seed: int = 1) -> tuple[list[Item], Path | None, str]:
-    """(items, library.db or None, source): samplelib's when available."""
+def library(
+    count: int, seed: int = 1, samplelib_ok: bool = True
+) -> tuple[list[Item], Path | None, str]:
+    """(items, library.db or None, source): samplelib's when available and wanted."""
     fixtures = REPO / "tests" / "fixtures"
-    if (fixtures / "samplelib.py").exists():
+    if samplelib_ok and (fixtures / "samplelib.py").exists():
         sys.path.insert(0, str(fixtures))
         import samplelib  # type: ignore[import-not-found]
 
@@ -327,11 +329,32 @@ def _typo(text: str, rng: random.Random) -> str:
     return " ".join(words)
 
 
+def _primary(item: Item) -> str:
+    artists = item.get("artists") or [item["artist"]]
+    return (artists[0] if artists else item["artist"]).casefold()
+
+
 def _recording(item: Item) -> tuple[Any, ...]:
+    """What makes two items the same recording. Metadata, not the generator's song id:
+    two "songs" with the same artist and title cannot be told apart by anyone."""
     version = item.get("version")
+    key = (_primary(item), item["base_title"].casefold())
     if version in (None, "remaster"):
-        return (item["song"], None)
-    return (item["song"], version, item["title"].casefold())
+        return (*key, None)
+    return (*key, version, _version_tag(item).casefold())
+
+
+def _version_tag(item: Item) -> str:
+    """The version tag of an item's title: "Song (Live in Tokyo)" -> "Live in Tokyo"."""
+    title, base = item["title"], item["base_title"]
+    suffix = title[len(base) :] if title.startswith(base) else ""
+    suffix = re.sub(r"\s*\((?:feat\.|ft\.|featuring)[^)]*\)", "", suffix, flags=re.IGNORECASE)
+    suffix = suffix.strip()
+    if suffix.startswith("(") and suffix.endswith(")"):
+        return suffix[1:-1].strip()
+    if suffix.startswith("- "):
+        return suffix[2:].strip()
+    return suffix
 
 
 def _spotify_id(rng: random.Random) -> str:
@@ -339,29 +362,24 @@ def _spotify_id(rng: random.Random) -> str:
     return "".join(rng.choice(alphabet) for _ in range(22))
 
 
-def _render_version(base: str, version: str | None, title: str, rng: random.Random) -> str:
-    """Spotify's way of writing a version tag."""
+_GENERIC_TAGS = {
+    "live": "Live",
+    "acoustic": "Acoustic",
+    "instrumental": "Instrumental",
+    "radio edit": "Radio Edit",
+}
+
+
+def _render_version(base: str, version: str | None, tag: str, rng: random.Random) -> str:
+    """Spotify's way of writing a version: a dash and the tag."""
     if version is None:
         return base
     if version == "remaster":
         return f"{base} - Remastered {rng.choice([2009, 2011, 2015])}"
-    if version == "live":
-        return (
-            f"{base} - Live"
-            if "wembley" not in title.casefold()
-            else f"{base} - Live at Wembley 1986"
-        )
-    if version == "remix":
-        match = re.search(r"\(([^()]*?)\s*remix\)", title, re.IGNORECASE)
-        remixer = match.group(1) if match else ""
-        return f"{base} - {remixer} Remix".replace(" -  Remix", " - Remix")
-    if version == "acoustic":
-        return f"{base} - Acoustic"
-    if version == "instrumental":
-        return f"{base} - Instrumental"
-    if version == "radio edit":
-        return f"{base} - Radio Edit"
-    return base
+    tag = tag or _GENERIC_TAGS.get(version, "Remix")
+    if version == "remix" and "mix" not in tag.casefold():
+        tag = f"{tag} Remix"
+    return f"{base} - {tag}"
 
 
 def _positive(item: Item, rng: random.Random) -> Track:
@@ -371,7 +389,8 @@ def _positive(item: Item, rng: random.Random) -> Track:
         version = "remaster"  # a remaster on Spotify is still the same recording
     if rng.random() < 0.04:
         base = _typo(base, rng)  # in the title itself, not in Spotify's version tags
-    title = _render_version(base, version, item["title"], rng)
+    tag = _version_tag(item) if version == item.get("version") else ""
+    title = _render_version(base, version, tag, rng)
     artists = list(item.get("artists") or [item["artist"]])
     featured = item.get("featured") or []
     main_artists = [a for a in artists if a not in featured] or artists
@@ -423,11 +442,11 @@ def make_tracks(items: list[Item], count: int, seed: int = 7) -> tuple[list[Trac
     """Spotify tracks and, for each, the items that are the same recording (empty: none)."""
     rng = random.Random(seed)
     by_recording: dict[tuple[Any, ...], list[int]] = defaultdict(list)
-    versions_of: dict[int, set[str | None]] = defaultdict(set)
+    versions_of: dict[tuple[str, str], set[str | None]] = defaultdict(set)
     titles_by_artist: dict[str, set[str]] = defaultdict(set)
     for item in items:
         by_recording[_recording(item)].append(item["id"])
-        versions_of[item["song"]].add(item.get("version"))
+        versions_of[(_primary(item), item["base_title"].casefold())].add(item.get("version"))
         for artist in item.get("artists") or [item["artist"]]:
             titles_by_artist[artist.casefold()].add(item["base_title"].casefold())
     studio = [i for i in items if i.get("version") is None]
@@ -446,18 +465,17 @@ def make_tracks(items: list[Item], count: int, seed: int = 7) -> tuple[list[Trac
         track["isrc"] = ""
         if roll < 0.82:
             # Another version of a song the library has: must not match the studio one.
+            have = versions_of[(_primary(item), item["base_title"].casefold())]
             missing = [
                 v
                 for v in ("live", "acoustic", "instrumental", "radio edit", "remix")
-                if v not in versions_of[item["song"]]
+                if v not in have
             ]
             if not missing:
                 continue
             version = rng.choice(missing)
-            title = item["base_title"] + (" (Instrumental)" if version == "instrumental" else "")
-            track["name"] = _render_version(item["base_title"], version, title, rng)
-            if version == "remix":
-                track["name"] = f"{item['base_title']} - {rng.choice(_FIRST)} Remix"
+            tag = f"{rng.choice(_FIRST)} Remix" if version == "remix" else ""
+            track["name"] = _render_version(item["base_title"], version, tag, rng)
             if version == "radio edit":
                 track["duration_ms"] = max(0, track["duration_ms"] - rng.randint(25, 60) * 1000)
             elif version in ("live", "remix"):
@@ -625,15 +643,21 @@ def accuracy(args: argparse.Namespace) -> dict[str, Any]:
         report = evaluate(make(lib_items)(tracks), expected)
         results[f"hard/{name}"] = report
         _print_accuracy(name, report)
-    items, _, source = library(args.items, args.seed)
+    items, _, source = library(args.items, args.seed, args.samplelib)
     gen_tracks, gen_expected = make_tracks(items, args.tracks, args.seed + 6)
     print(f"generated: {len(gen_tracks)} tracks against {len(items)} items ({source})")
     report = evaluate(engine(items)(gen_tracks), gen_expected)
     results["generated/engine"] = report
     _print_accuracy("engine", report)
     if args.verbose:
+        by_id = {i["id"]: i for i in items}
+        predictions = engine(items)(gen_tracks)
         for index in report["wrong"][:20]:
-            print("     wrong:", gen_tracks[index], "expected", sorted(gen_expected[index]))
+            got = by_id[predictions[index][0]]
+            print(
+                f"     wrong: {gen_tracks[index]} -> {got['artist']} - {got['title']}"
+                f" ({got['album']}, {got['length']}) expected {sorted(gen_expected[index])[:3]}"
+            )
     sample = min(len(gen_tracks), args.baseline_tracks)
     for name, make in (
         ("naive cascade", naive_cascade),
@@ -775,6 +799,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     acc.add_argument("--baseline-tracks", type=int, default=300)
     acc.add_argument("--seed", type=int, default=1)
     acc.add_argument("--verbose", "-v", action="store_true")
+    acc.add_argument(
+        "--samplelib", action="store_true", help="a samplelib library (built and cached once)"
+    )
     spd = sub.add_parser("speed", help="50k tracks against a 500k-item library.db")
     spd.add_argument("--items", type=int, default=500000)
     spd.add_argument("--tracks", type=int, default=50000)

@@ -7,6 +7,7 @@
 #include <functional>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "match/normalize.h"
@@ -78,16 +79,24 @@ struct Features {
   }
 };
 
-void AddTitleAndAlbum(Features& f, std::string_view title, std::string_view album) {
+void AddTitle(Features& f, std::string_view title) {
   norm::ParsedTitle parsed = norm::ParseTitle(title);
-  norm::ParsedAlbum parsed_album = norm::ParseAlbum(album);
   f.core = std::move(parsed.core);
   f.unfolded = std::move(parsed.core_unfolded);
   f.main = std::move(parsed.main);
   f.remixer = std::move(parsed.remixer);
-  f.flags = parsed.flags | parsed_album.flags;
-  f.album = std::move(parsed_album.key);
+  f.flags |= parsed.flags;
   for (const auto& name : parsed.featured) f.AddCredit(norm::ArtistKey(name));
+}
+
+void AddAlbum(Features& f, const norm::ParsedAlbum& album) {
+  f.flags |= album.flags;
+  f.album = album.key;
+}
+
+void AddTitleAndAlbum(Features& f, std::string_view title, std::string_view album) {
+  AddAlbum(f, norm::ParseAlbum(album));
+  AddTitle(f, title);
 }
 
 Features TrackFeatures(const Track& track) {
@@ -118,21 +127,54 @@ Features TrackFeatures(const Track& track) {
   return f;
 }
 
-Features ItemFeatures(const LibraryItem& item) {
+// Artist and album strings repeat across a library (every track of an album): their
+// parses are cached per build block.
+struct ItemCache {
+  struct Credits {
+    std::string joined, primary;
+    std::vector<std::string> credits;
+  };
+  std::unordered_map<std::string, Credits> artists;
+  std::unordered_map<std::string, norm::ParsedAlbum> albums;
+};
+
+Features ItemFeatures(const LibraryItem& item, ItemCache& cache) {
   Features f;
-  f.joined = norm::ArtistKey(item.artist);
-  std::vector<std::string> parts = norm::SplitArtists(item.artist);
-  if (!item.artists.empty()) {
-    f.primary = norm::ArtistKey(item.artists[0]);
-  } else if (!parts.empty()) {
-    f.primary = norm::ArtistKey(parts[0]);
+  std::string artist_key = item.artist;
+  for (const auto& name : item.artists) {
+    artist_key += '\x1f';
+    artist_key += name;
   }
-  f.AddCredit(f.joined);
-  for (const auto& name : item.artists) f.AddCredit(norm::ArtistKey(name));
-  for (const auto& part : parts) f.AddCredit(norm::ArtistKey(part));
-  if (f.primary.empty()) f.primary = f.joined;
+  auto found = cache.artists.find(artist_key);
+  if (found == cache.artists.end()) {
+    Features a;
+    a.joined = norm::ArtistKey(item.artist);
+    std::vector<std::string> parts = norm::SplitArtists(item.artist);
+    if (!item.artists.empty()) {
+      a.primary = norm::ArtistKey(item.artists[0]);
+    } else if (!parts.empty()) {
+      a.primary = norm::ArtistKey(parts[0]);
+    }
+    a.AddCredit(a.joined);
+    for (const auto& name : item.artists) a.AddCredit(norm::ArtistKey(name));
+    for (const auto& part : parts) a.AddCredit(norm::ArtistKey(part));
+    if (a.primary.empty()) a.primary = a.joined;
+    found = cache.artists
+                .emplace(std::move(artist_key),
+                         ItemCache::Credits{std::move(a.joined), std::move(a.primary),
+                                            std::move(a.credits)})
+                .first;
+  }
+  f.joined = found->second.joined;
+  f.primary = found->second.primary;
+  f.credits = found->second.credits;
   f.artist_credit_count = f.credits.size();
-  AddTitleAndAlbum(f, item.title, item.album);
+  auto album = cache.albums.find(item.album);
+  if (album == cache.albums.end()) {
+    album = cache.albums.emplace(item.album, norm::ParseAlbum(item.album)).first;
+  }
+  AddAlbum(f, album->second);
+  AddTitle(f, item.title);
   f.isrc = norm::CanonicalIsrc(item.isrc);
   if (!item.spotify_track_id.empty()) {
     f.spotify_id = item.spotify_track_id;
@@ -501,8 +543,9 @@ Matcher Matcher::Build(std::vector<LibraryItem> items, MatchOptions options) {
     size_t begin = b * kBlock;
     size_t end = std::min(n, begin + kBlock);
     out.records.reserve(end - begin);
+    ItemCache cache;
     for (size_t i = begin; i < end; ++i) {
-      Features f = ItemFeatures(items[i]);
+      Features f = ItemFeatures(items[i], cache);
       ItemRecord record;
       record.id = items[i].id;
       auto put = [&](const std::string& s) {

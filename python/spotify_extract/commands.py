@@ -21,7 +21,18 @@ def spotify_extract_command(config) -> ui.Subcommand:
         help="only load the beets library with the native reader and show what it holds",
     )
 
+    command.parser.add_option(
+        "--review",
+        action="store_true",
+        help="decide the matches below min_confidence (accept, pick another, reject)",
+    )
+
     def run(lib: Library, opts, args) -> None:
+        if opts.review:
+            from spotify_extract import review
+
+            review.run_review(config, lib)
+            return
         started = time.perf_counter()
         try:
             items = _native.read_library(str(lib.path), lib.directory)
