@@ -25,10 +25,24 @@ std::string Env(const char* name, const char* fallback = "") {
   return value != nullptr ? value : fallback;
 }
 
+// VmHWM, not getrusage's ru_maxrss: Linux keeps ru_maxrss across execve, so a child of
+// a big Python driver would report the driver's peak.
 double PeakRssMb() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::atof(line.c_str() + 6) / 1024.0;
+  }
+  return 0.0;
+}
+
+// CPU seconds of the whole process (all threads): less sensitive to a busy machine
+// than wall time; on an idle machine wall ~= cpu / threads for the parallel phases.
+double CpuSeconds() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;
+  auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 double Since(std::chrono::steady_clock::time_point start) {
@@ -87,12 +101,14 @@ void Report(benchmark::State& state, const std::vector<MatchResult>& results) {
 void BM_ReadLibrary(benchmark::State& state) {
   if (!HaveData(state)) return;
   size_t count = 0;
+  double cpu = CpuSeconds();
   for (auto _ : state) {
     std::vector<LibraryItem> items = ReadLibrary(Env("MATCH_BENCH_DB"), ReadOptions());
     count = items.size();
     benchmark::DoNotOptimize(items.data());
   }
   state.counters["items"] = static_cast<double>(count);
+  state.counters["cpu_s"] = CpuSeconds() - cpu;
   state.counters["peak_rss_mb"] = PeakRssMb();
 }
 BENCHMARK(BM_ReadLibrary)->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
@@ -104,6 +120,7 @@ void BM_BuildAndMatch(benchmark::State& state) {
   std::vector<LibraryItem> items = ReadLibrary(Env("MATCH_BENCH_DB"), ReadOptions());
   std::vector<MatchResult> results;
   double build_s = 0, match_s = 0;
+  double cpu = CpuSeconds();
   for (auto _ : state) {
     auto start = std::chrono::steady_clock::now();
     Matcher matcher = Matcher::Build(std::move(items), Options());
@@ -114,6 +131,7 @@ void BM_BuildAndMatch(benchmark::State& state) {
   }
   state.counters["build_s"] = build_s;
   state.counters["match_s"] = match_s;
+  state.counters["cpu_s"] = CpuSeconds() - cpu;
   Report(state, results);
 }
 BENCHMARK(BM_BuildAndMatch)->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
@@ -124,6 +142,7 @@ void BM_EndToEnd(benchmark::State& state) {
   std::vector<Track> tracks = LoadTracks(Env("MATCH_BENCH_TRACKS"));
   std::vector<MatchResult> results;
   double read_s = 0, build_s = 0, match_s = 0;
+  double cpu = CpuSeconds();
   for (auto _ : state) {
     auto start = std::chrono::steady_clock::now();
     std::vector<LibraryItem> items = ReadLibrary(Env("MATCH_BENCH_DB"), ReadOptions());
@@ -138,6 +157,7 @@ void BM_EndToEnd(benchmark::State& state) {
   state.counters["read_s"] = read_s;
   state.counters["build_s"] = build_s;
   state.counters["match_s"] = match_s;
+  state.counters["cpu_s"] = CpuSeconds() - cpu;
   Report(state, results);
 }
 BENCHMARK(BM_EndToEnd)->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);

@@ -742,10 +742,10 @@ def speed(args: argparse.Namespace) -> dict[str, Any]:
         results[name] = {
             "seconds": seconds,
             "peak_rss_mb": bench.get("peak_rss_mb"),
-            **{k: bench[k] for k in ("build_s", "match_s", "read_s") if k in bench},
+            **{k: bench[k] for k in ("read_s", "build_s", "match_s", "cpu_s") if k in bench},
         }
         extra = ", ".join(
-            f"{k} {bench[k]:.3f} s" for k in ("read_s", "build_s", "match_s") if k in bench
+            f"{k} {bench[k]:.3f} s" for k in ("read_s", "build_s", "match_s", "cpu_s") if k in bench
         )
         print(
             f"  engine {name:<12} {seconds:7.3f} s wall  peak RSS "

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cmath>
 #include <functional>
+#include <iterator>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
@@ -268,6 +269,7 @@ struct Scored {
   bool same_album = false;
   double duration_diff = 1e9;
   double version_penalty = 0.0;  // exact tier: a copy of the very version comes first
+  double agreement = 0.0;        // exact tier: artist credits and remixer agreeing
 };
 
 // Orders equally good copies of one recording: same album, closest duration, lowest id.
@@ -317,12 +319,15 @@ double SoftVersionPenalty(const View& a, const View& b) {
 
 double ArtistScore(const View& q, const View& it) {
   if (!q.joined.empty() && q.joined == it.joined) return 1.0;
-  bool primary = it.HasArtistCredit(q.primary) || q.HasArtistCredit(it.primary);
   size_t shared = 0;
   for (size_t i = 0; i < q.credit_count; ++i) {
     if (it.HasCredit(q.credits[i])) ++shared;
   }
-  if (primary) return shared == q.credit_count ? 1.0 : 0.95;
+  // The track's lead artist is credited on the item.
+  if (it.HasArtistCredit(q.primary)) return shared == q.credit_count ? 1.0 : 0.95;
+  // Only the item's lead is among the track's other artists: plausible, not sure
+  // ("Summer" by A feat. B against B's own "Summer").
+  if (q.HasArtistCredit(it.primary)) return 0.84;
   if (shared > 0) return 0.8;
   double best = 0.0;
   for (auto a : {q.primary, q.joined}) {
@@ -364,7 +369,7 @@ bool NumbersDiffer(std::string_view a, std::string_view b) {
 double TitleSimilarity(const View& q, const View& it) {
   if (q.core == it.core) return 1.0;
   double t = norm::Similarity(q.core, it.core);
-  if (t < 0.999) t = std::max(t, norm::TokenSortSimilarity(q.core, it.core));
+  if (t < 0.9) t = std::max(t, std::min(0.9, norm::TokenSortSimilarity(q.core, it.core)));
   if ((q.main != q.core || it.main != it.core) && q.main == it.main) t = std::max(t, 0.9);
   return std::min(t, 0.99);
 }
@@ -383,7 +388,9 @@ bool HasForeignWord(std::string_view a, std::string_view b) {
   for (auto x : wa) {
     double best = 0.0;
     for (auto y : wb) {
-      best = std::max(best, x == y ? 1.0 : norm::Similarity(x, y));
+      bool rhyme =
+          x.size() == y.size() && x.size() > 1 && x[0] != y[0] && x.substr(1) == y.substr(1);
+      best = std::max(best, x == y ? 1.0 : rhyme ? 0.0 : norm::Similarity(x, y));
       if (best >= 0.75) break;
     }
     if (best < 0.75) return true;
@@ -426,7 +433,10 @@ double FuzzyScore(const View& q, const View& it) {
   // Only a featured or secondary artist in common, or a different word in the title:
   // plausible, never certain.
   if (artist < 0.85) score = std::min(score, kUnsureCap);
-  if (title < 1.0 && HasForeignWord(q.core, it.core)) score = std::min(score, kUnsureCap);
+  if (title < 1.0 &&
+      (HasForeignWord(q.core, it.core) || norm::TokenSortSimilarity(q.core, it.core) >= 0.999)) {
+    score = std::min(score, kUnsureCap);
+  }
   return std::min(score, kFuzzyCap);
 }
 
@@ -721,7 +731,7 @@ MatchResult Matcher::Match(const Track& track) const {
         if (is_rejected(p->item)) continue;
         View it = index.ItemView(p->item);
         if (it.core != q.core || VersionsConflict(q, it)) continue;
-        if (!(it.HasArtistCredit(q.primary) || q.HasArtistCredit(it.primary))) continue;
+        if (!it.HasArtistCredit(q.primary)) continue;
         double diff = DurationDiff(q, it);
         if (diff > kExactDurationTolerance) continue;
         double penalty = SoftVersionPenalty(q, it);
@@ -730,11 +740,14 @@ MatchResult Matcher::Match(const Track& track) const {
         if (diff > 3.0) confidence -= 0.02;
         ranked.push_back(describe(p->item, confidence));
         ranked.back().version_penalty = penalty;
+        ranked.back().agreement =
+            ArtistScore(q, it) + (!q.remixer.empty() && q.remixer == it.remixer ? 1.0 : 0.0);
       }
     }
     if (!ranked.empty()) {
       std::sort(ranked.begin(), ranked.end(), [](const Scored& a, const Scored& b) {
         if (a.version_penalty != b.version_penalty) return a.version_penalty < b.version_penalty;
+        if (a.agreement != b.agreement) return a.agreement > b.agreement;
         return BetterCopy(a, b);
       });
       finish(ranked, MatchMethod::kExact);
@@ -743,13 +756,34 @@ MatchResult Matcher::Match(const Track& track) const {
   }
 
   // Fuzzy: candidates from the artist and title-token indexes, never the whole library.
-  std::vector<uint32_t> candidates;
+  // The artist's items first; items sharing title words only when that found nothing
+  // plausible (an artist spelled differently).
   auto in_window = [&](uint32_t item) {
     float d = index.items[item].duration;
     if (q.duration <= 0 || d <= 0) return true;
     double limit = std::max(20.0, 0.1 * std::max<double>(q.duration, d));
     return std::fabs(q.duration - d) <= limit;
   };
+  std::vector<uint32_t> scored;
+  std::vector<Scored> ranked;
+  auto score_all = [&](std::vector<uint32_t>& candidates) {
+    std::sort(candidates.begin(), candidates.end());
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    for (uint32_t item : candidates) {
+      if (std::binary_search(scored.begin(), scored.end(), item) || is_rejected(item)) continue;
+      View it = index.ItemView(item);
+      // Titles of very different lengths cannot be similar enough (cheap check first).
+      size_t a = q.core.size(), b = it.core.size();
+      if (std::min(a, b) * 10 < std::max(a, b) * 6 && q.main != it.main) continue;
+      double score = FuzzyScore(q, it);
+      if (score >= 0) ranked.push_back(describe(item, score));
+    }
+    std::vector<uint32_t> merged;
+    std::merge(scored.begin(), scored.end(), candidates.begin(), candidates.end(),
+               std::back_inserter(merged));
+    scored.swap(merged);
+  };
+  std::vector<uint32_t> candidates;
   for (size_t c = 0; c < q.credit_count; ++c) {
     auto [begin, end] = Lookup(index.credits, Hash(q.credits[c]));
     if (static_cast<size_t>(end - begin) > kMaxCreditPostings) continue;
@@ -757,7 +791,11 @@ MatchResult Matcher::Match(const Track& track) const {
       if (in_window(p->item)) candidates.push_back(p->item);
     }
   }
-  {
+  score_all(candidates);
+  bool plausible = false;
+  for (const auto& s : ranked) plausible = plausible || s.score >= options_.review_confidence;
+  if (!plausible) {
+    candidates.clear();
     std::vector<std::pair<size_t, uint64_t>> known;  // (postings, token hash)
     for (auto word : norm::Words(q.core)) {
       uint64_t key = Hash(word);
@@ -784,16 +822,7 @@ MatchResult Matcher::Match(const Track& track) const {
         }
       }
     }
-  }
-  std::sort(candidates.begin(), candidates.end());
-  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-  std::vector<Scored> ranked;
-  for (uint32_t item : candidates) {
-    if (is_rejected(item)) continue;
-    View it = index.ItemView(item);
-    double score = FuzzyScore(q, it);
-    if (score < 0) continue;
-    ranked.push_back(describe(item, score));
+    score_all(candidates);
   }
   if (ranked.empty()) return result;
   std::sort(ranked.begin(), ranked.end(), ByScore);

@@ -566,8 +566,8 @@ ParsedTitle ParseTitle(std::string_view title) {
     for (auto& name : tag.featured) parsed.featured.push_back(std::move(name));
   }
   parsed.core = FoldText(kept);
-  parsed.core_unfolded = FoldText(kept, false);
-  parsed.main = FoldText(split.main);
+  parsed.core_unfolded = IsAscii(kept) ? parsed.core : FoldText(kept, false);
+  parsed.main = kept == split.main ? parsed.core : FoldText(split.main);
   if (parsed.core.empty()) {
     // Nothing but tags ("(Intro)", "[Untitled]"): the whole title is the title.
     parsed.core = FoldText(lower);

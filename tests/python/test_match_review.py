@@ -59,22 +59,25 @@ def make_store(path: Path, reviews=REVIEWS):
         track.album_name = "Album"
         track.duration_ms = 200000
         tracks.append(track)
+        # As the pipeline stores a review: no item (not in any playlist), the proposed
+        # item first among the candidates.
         record = _native.MatchRecord()
         record.spotify_track_id = track_id
-        record.item_id = item_id
+        record.item_id = 0
         record.method = "fuzzy"
         record.confidence = confidence
-        record.runners_up_json = json.dumps([{"item_id": i, "confidence": s} for i, s in others])
-        if hasattr(record, "status"):
-            record.status = "review"
+        candidates = [(item_id, confidence), *others]
+        record.runners_up_json = json.dumps(
+            [{"item_id": i, "confidence": s} for i, s in candidates]
+        )
+        record.status = "review"
         matches.append(record)
     matched = _native.MatchRecord()
     matched.spotify_track_id = "t9"
     matched.item_id = 3
     matched.method = "exact"
     matched.confidence = 0.95
-    if hasattr(matched, "status"):
-        matched.status = "matched"
+    matched.status = "matched"
     track = _native.Track()
     track.id = "t9"
     track.name = "Hello"
