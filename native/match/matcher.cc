@@ -368,8 +368,11 @@ bool NumbersDiffer(std::string_view a, std::string_view b) {
 // Raw title similarity in [0, 1]; 1 only for equal normalised titles.
 double TitleSimilarity(const View& q, const View& it) {
   if (q.core == it.core) return 1.0;
-  double t = norm::Similarity(q.core, it.core);
-  if (t < 0.9) t = std::max(t, std::min(0.9, norm::TokenSortSimilarity(q.core, it.core)));
+  // Below 0.75 a candidate is ruled out, so the exact value does not matter there.
+  double t = norm::SimilarityAtLeast(q.core, it.core, 0.75);
+  if (t < 0.9) {
+    t = std::max(t, std::min(0.9, norm::TokenSortSimilarity(q.core, it.core, 0.75)));
+  }
   if ((q.main != q.core || it.main != it.core) && q.main == it.main) t = std::max(t, 0.9);
   return std::min(t, 0.99);
 }
@@ -706,7 +709,9 @@ MatchResult Matcher::Match(const Track& track) const {
       View it = index.ItemView(p->item);
       if ((method == MatchMethod::kIsrc ? it.isrc : it.spotify_id) != key) continue;
       // A wrong ISRC in a tag happens: it must at least look like the same song.
-      if (check_sanity && TitleSimilarity(q, it) < 0.6 && ArtistScore(q, it) < 0.6) continue;
+      if (check_sanity && norm::Similarity(q.core, it.core) < 0.6 && ArtistScore(q, it) < 0.6) {
+        continue;
+      }
       ranked.push_back(describe(p->item, 1.0));
     }
     if (ranked.empty()) return false;
@@ -774,7 +779,7 @@ MatchResult Matcher::Match(const Track& track) const {
       View it = index.ItemView(item);
       // Titles of very different lengths cannot be similar enough (cheap check first).
       size_t a = q.core.size(), b = it.core.size();
-      if (std::min(a, b) * 10 < std::max(a, b) * 6 && q.main != it.main) continue;
+      if (std::min(a, b) * 4 < std::max(a, b) * 3 && q.main != it.main) continue;
       double score = FuzzyScore(q, it);
       if (score >= 0) ranked.push_back(describe(item, score));
     }

@@ -717,7 +717,19 @@ double Similarity(std::string_view a, std::string_view b) {
   return 1.0 - static_cast<double>(distance) / static_cast<double>(longer);
 }
 
-double TokenSortSimilarity(std::string_view a, std::string_view b) {
+double SimilarityAtLeast(std::string_view a, std::string_view b, double floor) {
+  if (a == b) return 1.0;
+  size_t longer = std::max(a.size(), b.size());
+  if (longer == 0) return 1.0;
+  size_t shorter = std::min(a.size(), b.size());
+  double bound = static_cast<double>(shorter) / static_cast<double>(longer);
+  if (bound < floor) return bound;
+  int max_distance = static_cast<int>((1.0 - floor) * static_cast<double>(longer));
+  int distance = BoundedLevenshtein(a, b, max_distance);
+  return 1.0 - static_cast<double>(distance) / static_cast<double>(longer);
+}
+
+double TokenSortSimilarity(std::string_view a, std::string_view b, double floor) {
   auto sorted = [](std::string_view text) {
     std::vector<std::string_view> words = Words(text);
     std::sort(words.begin(), words.end());
@@ -728,7 +740,11 @@ double TokenSortSimilarity(std::string_view a, std::string_view b) {
     }
     return joined;
   };
-  return Similarity(sorted(a), sorted(b));
+  if (a.size() != b.size() &&
+      static_cast<double>(std::min(a.size(), b.size())) / std::max(a.size(), b.size()) < floor) {
+    return 0.0;  // cannot reach the floor (sorting keeps the lengths)
+  }
+  return SimilarityAtLeast(sorted(a), sorted(b), floor);
 }
 
 }  // namespace spotify_extract::norm
