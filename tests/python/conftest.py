@@ -1,5 +1,6 @@
 """Shared pytest fixtures: each part lists its fixtures module here."""
 
 pytest_plugins = [
+    "fixtures_emulator",
     "fixtures_wishlist",
 ]
