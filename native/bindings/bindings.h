@@ -14,5 +14,7 @@ inline pybind11::str ToStr(const std::string& utf8) {
 
 // Each part of the engine registers its types and functions from its own file.
 void BindLibrary(pybind11::module_& module, pybind11::handle base_error);
+void BindModel(pybind11::module_& module, pybind11::handle base_error);
+void BindStore(pybind11::module_& module, pybind11::handle base_error);
 
 }  // namespace spotify_extract::bindings

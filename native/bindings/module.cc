@@ -8,4 +8,6 @@ PYBIND11_MODULE(_native, module) {
   // Every engine error is a SpotifyExtractError in Python, one subclass per kind.
   static pybind11::exception<std::runtime_error> base_error(module, "SpotifyExtractError");
   bindings::BindLibrary(module, base_error);
+  bindings::BindModel(module, base_error);
+  bindings::BindStore(module, base_error);
 }

@@ -40,8 +40,7 @@ std::string FileUri(const std::string& path) {
 
 class LibraryDatabase {
  public:
-  LibraryDatabase(const std::string& path, std::chrono::milliseconds busy_timeout)
-      : path_(path) {
+  LibraryDatabase(const std::string& path, std::chrono::milliseconds busy_timeout) : path_(path) {
     std::error_code error;
     if (!std::filesystem::is_regular_file(path, error)) {
       throw LibraryError("beets library not found: " + path);
@@ -152,11 +151,28 @@ std::vector<LibraryItem> ReadLibrary(const std::string& db_path,
   const std::unordered_set<std::string> columns = ItemColumns(db);
 
   // Every field is optional except id and path; absent columns read as NULL.
-  enum Field { kId, kPath, kTitle, kArtist, kArtists, kAlbum, kAlbumArtist, kLength, kTrack,
-               kDisc, kYear, kIsrc, kMbTrackId, kBpm, kInitialKey, kMtime, kFieldCount };
+  enum Field {
+    kId,
+    kPath,
+    kTitle,
+    kArtist,
+    kArtists,
+    kAlbum,
+    kAlbumArtist,
+    kLength,
+    kTrack,
+    kDisc,
+    kYear,
+    kIsrc,
+    kMbTrackId,
+    kBpm,
+    kInitialKey,
+    kMtime,
+    kFieldCount
+  };
   static constexpr const char* kColumnNames[kFieldCount] = {
-      "id",   "path", "title", "artist", "artists", "album",    "albumartist", "length",
-      "track", "disc", "year", "isrc",   "mb_trackid", "bpm", "initial_key", "mtime"};
+      "id",    "path", "title", "artist", "artists",    "album", "albumartist", "length",
+      "track", "disc", "year",  "isrc",   "mb_trackid", "bpm",   "initial_key", "mtime"};
   std::string sql = "SELECT ";
   for (int field = 0; field < kFieldCount; ++field) {
     if (field) sql += ", ";

@@ -6,7 +6,9 @@ namespace spotify_extract {
 namespace {
 
 TEST(SplitMultiValueTest, SplitsOnBeetsDelimiter) {
-  EXPECT_EQ(SplitMultiValue("A\\\xE2\x90\x80" "B"), (std::vector<std::string>{"A", "B"}));
+  EXPECT_EQ(SplitMultiValue("A\\\xE2\x90\x80"
+                            "B"),
+            (std::vector<std::string>{"A", "B"}));
   EXPECT_EQ(SplitMultiValue("A; B"), (std::vector<std::string>{"A", "B"}));
   EXPECT_TRUE(SplitMultiValue("").empty());
 }

@@ -1,0 +1,303 @@
+#include <pybind11/chrono.h>
+#include <pybind11/stl.h>
+
+#include "bindings/bindings.h"
+#include "store/state_store.h"
+
+namespace spotify_extract::bindings {
+
+namespace py = pybind11;
+
+namespace {
+
+// A path given as str or bytes (os.PathLike too), as the bytes the file system uses.
+std::string PathBytes(const py::handle& value) {
+  if (value.is_none()) return std::string();
+  py::object encoded = py::module_::import("os").attr("fsencode")(value);
+  return encoded.cast<std::string>();
+}
+
+}  // namespace
+
+void BindStore(py::module_& module, py::handle base_error) {
+  auto& store_error = py::register_exception<StoreError>(module, "StoreError", base_error);
+  py::register_exception<RunLockedError>(module, "RunLockedError", store_error);
+  module.attr("STATE_DATABASE_NAME") = kStateDatabaseName;
+  module.attr("WISHLIST_STATUSES") =
+      std::vector<std::string>(std::begin(kWishlistStatuses), std::end(kWishlistStatuses));
+
+  py::class_<RunLock>(module, "RunLock")
+      .def_static("acquire", &RunLock::Acquire, py::arg("lock_path"), py::arg("what"),
+                  "Take the one-run-at-a-time lock, or raise RunLockedError.")
+      .def("release", &RunLock::Release)
+      .def_property_readonly("held", &RunLock::held)
+      .def("__enter__", [](RunLock& lock) -> RunLock& { return lock; })
+      .def("__exit__", [](RunLock& lock, py::args) { lock.Release(); });
+
+  py::class_<SnapshotRecord>(module, "SnapshotRecord")
+      .def_readonly("id", &SnapshotRecord::id)
+      .def_readonly("started_at", &SnapshotRecord::started_at)
+      .def_readonly("finished_at", &SnapshotRecord::finished_at)
+      .def_readonly("status", &SnapshotRecord::status)
+      .def_readonly("source", &SnapshotRecord::source)
+      .def_readonly("dry_run", &SnapshotRecord::dry_run)
+      .def_readonly("phase", &SnapshotRecord::phase)
+      .def_property_readonly("phases_json",
+                             [](const SnapshotRecord& s) { return ToStr(s.phases_json); })
+      .def_property_readonly("counts_json",
+                             [](const SnapshotRecord& s) { return ToStr(s.counts_json); })
+      .def_readonly("requests", &SnapshotRecord::requests)
+      .def_property_readonly("error", [](const SnapshotRecord& s) { return ToStr(s.error); })
+      .def_readonly("resumed", &SnapshotRecord::resumed);
+
+  py::class_<PlaylistRecord>(module, "PlaylistRecord")
+      .def_readonly("playlist", &PlaylistRecord::playlist)
+      .def_property_readonly("id", [](const PlaylistRecord& p) { return p.playlist.id; })
+      .def_property_readonly("name", [](const PlaylistRecord& p) { return ToStr(p.playlist.name); })
+      .def_readonly("access", &PlaylistRecord::access)
+      .def_readonly("fetched_snapshot_id", &PlaylistRecord::fetched_snapshot_id)
+      .def_readonly("source", &PlaylistRecord::source)
+      .def_readonly("removed", &PlaylistRecord::removed)
+      .def_readonly("position", &PlaylistRecord::position)
+      .def_readonly("entry_count", &PlaylistRecord::entry_count);
+
+  py::class_<FetchProgress>(module, "FetchProgress")
+      .def_readonly("scope", &FetchProgress::scope)
+      .def_readonly("version", &FetchProgress::version)
+      .def_readonly("next_offset", &FetchProgress::next_offset)
+      .def_readonly("next_cursor", &FetchProgress::next_cursor)
+      .def_readonly("total", &FetchProgress::total)
+      .def_readonly("staged", &FetchProgress::staged);
+
+  py::class_<StoredEntry>(module, "StoredEntry")
+      .def_readonly("position", &StoredEntry::position)
+      .def_readonly("kind", &StoredEntry::kind)
+      .def_readonly("track", &StoredEntry::track)
+      .def_readonly("added_at", &StoredEntry::added_at)
+      .def_readonly("added_by", &StoredEntry::added_by);
+
+  py::class_<MatchRecord>(module, "MatchRecord")
+      .def(py::init<>())
+      .def_readwrite("spotify_track_id", &MatchRecord::spotify_track_id)
+      .def_readwrite("item_id", &MatchRecord::item_id)
+      .def_readwrite("method", &MatchRecord::method)
+      .def_readwrite("confidence", &MatchRecord::confidence)
+      .def_readwrite("runners_up_json", &MatchRecord::runners_up_json)
+      .def_readwrite("overridden", &MatchRecord::overridden);
+
+  py::class_<Override>(module, "Override")
+      .def_readonly("spotify_track_id", &Override::spotify_track_id)
+      .def_readonly("item_id", &Override::item_id)
+      .def_readonly("rejected", &Override::rejected)
+      .def_readonly("decided_at", &Override::decided_at);
+
+  py::class_<MirroredFile>(module, "MirroredFile")
+      .def(py::init<>())
+      .def(py::init([](const py::object& path, std::string playlist_id, std::string hash) {
+             return MirroredFile{PathBytes(path), std::move(playlist_id), std::move(hash), ""};
+           }),
+           py::arg("path"), py::arg("playlist_id"), py::arg("content_hash"))
+      .def_property(
+          "path", [](const MirroredFile& f) { return py::bytes(f.path); },
+          [](MirroredFile& f, const py::object& value) { f.path = PathBytes(value); })
+      .def_readwrite("playlist_id", &MirroredFile::playlist_id)
+      .def_readwrite("content_hash", &MirroredFile::content_hash)
+      .def_readwrite("written_at", &MirroredFile::written_at);
+
+  py::class_<PlaylistRef>(module, "PlaylistRef")
+      .def_readonly("id", &PlaylistRef::id)
+      .def_property_readonly("name", [](const PlaylistRef& p) { return ToStr(p.name); })
+      .def("__repr__", [](const PlaylistRef& p) { return "<PlaylistRef " + p.name + ">"; });
+
+  py::class_<WishlistEntry>(module, "WishlistEntry")
+      .def(py::init<>())
+      .def_readwrite("spotify_track_id", &WishlistEntry::spotify_track_id)
+      .def_property(
+          "artist", [](const WishlistEntry& e) { return ToStr(e.artist); },
+          [](WishlistEntry& e, std::string value) { e.artist = std::move(value); })
+      .def_property(
+          "title", [](const WishlistEntry& e) { return ToStr(e.title); },
+          [](WishlistEntry& e, std::string value) { e.title = std::move(value); })
+      .def_property(
+          "album", [](const WishlistEntry& e) { return ToStr(e.album); },
+          [](WishlistEntry& e, std::string value) { e.album = std::move(value); })
+      .def_readwrite("isrc", &WishlistEntry::isrc)
+      .def_readwrite("duration_ms", &WishlistEntry::duration_ms)
+      .def_readwrite("cover_url", &WishlistEntry::cover_url)
+      .def_readwrite("spotify_url", &WishlistEntry::spotify_url)
+      .def_readwrite("status", &WishlistEntry::status)
+      .def_property(
+          "error", [](const WishlistEntry& e) { return ToStr(e.error); },
+          [](WishlistEntry& e, std::string value) { e.error = std::move(value); })
+      .def_readwrite("retries", &WishlistEntry::retries)
+      .def_property(
+          "file_path", [](const WishlistEntry& e) { return py::bytes(e.file_path); },
+          [](WishlistEntry& e, const py::object& value) { e.file_path = PathBytes(value); })
+      .def_readwrite("item_id", &WishlistEntry::item_id)
+      .def_readwrite("source", &WishlistEntry::source)
+      .def_readwrite("requested_by", &WishlistEntry::requested_by)
+      .def_readwrite("added_at", &WishlistEntry::added_at)
+      .def_readwrite("updated_at", &WishlistEntry::updated_at)
+      .def_readwrite("downloaded_at", &WishlistEntry::downloaded_at)
+      .def_readwrite("imported_at", &WishlistEntry::imported_at)
+      .def_readonly("wanted_by", &WishlistEntry::wanted_by)
+      .def("__repr__", [](const WishlistEntry& e) {
+        return "<WishlistEntry " + e.spotify_track_id + " " + e.artist + " - " + e.title + " [" +
+               e.status + "]>";
+      });
+
+  py::class_<WishlistFilter>(module, "WishlistFilter")
+      .def(py::init<>())
+      .def_readwrite("statuses", &WishlistFilter::statuses)
+      .def_readwrite("playlist", &WishlistFilter::playlist)
+      .def_readwrite("text", &WishlistFilter::text)
+      .def_readwrite("limit", &WishlistFilter::limit)
+      .def_readwrite("offset", &WishlistFilter::offset);
+
+  py::class_<WishlistStats>(module, "WishlistStats")
+      .def_readonly("by_status", &WishlistStats::by_status)
+      .def_readonly("total", &WishlistStats::total)
+      .def_readonly("downloaded_last_week", &WishlistStats::downloaded_last_week)
+      .def_readonly("imported_last_week", &WishlistStats::imported_last_week)
+      .def_readonly("failed_attempts", &WishlistStats::failed_attempts);
+
+  py::class_<WishlistSyncResult>(module, "WishlistSyncResult")
+      .def_readonly("added", &WishlistSyncResult::added)
+      .def_readonly("closed", &WishlistSyncResult::closed)
+      .def_readonly("reopened", &WishlistSyncResult::reopened)
+      .def_readonly("dropped", &WishlistSyncResult::dropped)
+      .def_readonly("pending", &WishlistSyncResult::pending);
+
+  py::class_<Change>(module, "Change")
+      .def_readonly("kind", &Change::kind)
+      .def_readonly("subject", &Change::subject)
+      .def_property_readonly("detail", [](const Change& c) { return ToStr(c.detail); });
+
+  py::class_<SummaryCounts>(module, "SummaryCounts")
+      .def_readonly("tracks", &SummaryCounts::tracks)
+      .def_readonly("matched", &SummaryCounts::matched)
+      .def_readonly("missing", &SummaryCounts::missing)
+      .def_readonly("matched_by_method", &SummaryCounts::matched_by_method)
+      .def_readonly("playlists", &SummaryCounts::playlists)
+      .def_readonly("playlists_readable", &SummaryCounts::playlists_readable)
+      .def_readonly("playlists_not_shared", &SummaryCounts::playlists_not_shared)
+      .def_readonly("playlists_unavailable", &SummaryCounts::playlists_unavailable)
+      .def_readonly("playlist_entries", &SummaryCounts::playlist_entries)
+      .def_readonly("liked", &SummaryCounts::liked)
+      .def_readonly("saved_albums", &SummaryCounts::saved_albums)
+      .def_readonly("followed_artists", &SummaryCounts::followed_artists)
+      .def_readonly("audio_features", &SummaryCounts::audio_features)
+      .def_readonly("local_files", &SummaryCounts::local_files)
+      .def_readonly("episodes", &SummaryCounts::episodes)
+      .def_readonly("wishlist_pending", &SummaryCounts::wishlist_pending);
+
+  using S = StateStore;
+  using Release = py::call_guard<py::gil_scoped_release>;
+  py::class_<S>(module, "StateStore")
+      .def(py::init([](const py::object& path, double busy_timeout) {
+             S::Options options;
+             options.busy_timeout =
+                 std::chrono::milliseconds(static_cast<int64_t>(busy_timeout * 1000));
+             std::string bytes = PathBytes(path);
+             py::gil_scoped_release release;
+             return std::make_unique<S>(bytes, options);
+           }),
+           py::arg("path"), py::arg("busy_timeout") = 10.0)
+      .def_property_readonly("path", &S::path)
+      .def("lock_path", &S::LockPath)
+      .def("schema_version", &S::SchemaVersion, Release())
+      .def_static("latest_schema_version", &S::LatestSchemaVersion)
+      .def("get_meta", &S::GetMeta, py::arg("key"), Release())
+      .def("set_meta", &S::SetMeta, py::arg("key"), py::arg("value"), Release())
+      .def("delete_meta", &S::DeleteMeta, py::arg("key"), Release())
+      // snapshots
+      .def(
+          "begin_snapshot",
+          [](S& store, const std::string& source, bool dry_run, double resume_within) {
+            return store.BeginSnapshot(source, dry_run,
+                                       std::chrono::seconds(static_cast<int64_t>(resume_within)));
+          },
+          py::arg("source") = "api", py::arg("dry_run") = false, py::arg("resume_within") = 86400.0,
+          Release())
+      .def("get_snapshot", &S::GetSnapshot, py::arg("id"), Release())
+      .def("last_snapshot", &S::LastSnapshot, py::arg("status") = "", Release())
+      .def("list_snapshots", &S::ListSnapshots, py::arg("limit") = 20, Release())
+      .def("set_snapshot_phase", &S::SetSnapshotPhase, Release())
+      .def("is_phase_done", &S::IsPhaseDone, Release())
+      .def("complete_phase", &S::CompletePhase, py::arg("snapshot"), py::arg("phase"),
+           py::arg("seconds"), py::arg("extra_json") = "{}", Release())
+      .def("add_requests", &S::AddRequests, Release())
+      .def("finish_snapshot", &S::FinishSnapshot, py::arg("snapshot"), py::arg("status"),
+           py::arg("error") = "", py::arg("counts_json") = "{}", Release())
+      .def("changes", &S::Changes, py::arg("snapshot"), Release())
+      // profile, progress
+      .def("save_profile", &S::SaveProfile, Release())
+      .def("get_profile", &S::GetProfile, Release())
+      .def("get_fetch_progress", &S::GetFetchProgress, Release())
+      .def("clear_fetch_progress", &S::ClearFetchProgress, Release())
+      // playlists and entries
+      .def("save_playlist_page", &S::SavePlaylistPage, Release())
+      .def("finish_playlist_listing", &S::FinishPlaylistListing, Release())
+      .def("get_playlist", &S::GetPlaylist, py::arg("id"), Release())
+      .def("list_playlists", &S::ListPlaylists, py::arg("include_removed") = false, Release())
+      .def("playlists_needing_entries", &S::PlaylistsNeedingEntries, Release())
+      .def("set_playlist_access", &S::SetPlaylistAccess, Release())
+      .def("upsert_export_playlist", &S::UpsertExportPlaylist, Release())
+      .def("stage_entries", &S::StageEntries, Release())
+      .def("commit_playlist_entries", &S::CommitPlaylistEntries, Release())
+      .def("replace_playlist_entries", &S::ReplacePlaylistEntries, py::arg("snapshot"),
+           py::arg("playlist_id"), py::arg("entries"), py::arg("version"), Release())
+      .def("playlist_entries", &S::PlaylistEntries, py::arg("playlist_id"), Release())
+      .def("all_liked_known", &S::AllLikedKnown, Release())
+      .def("liked_count", &S::LikedCount, Release())
+      .def("commit_liked", &S::CommitLiked, Release())
+      .def("liked_entries", &S::LikedEntries, Release())
+      .def("saved_albums", &S::SavedAlbums, Release())
+      .def("followed_artists", &S::FollowedArtists, Release())
+      // tracks, features
+      .def("upsert_tracks", &S::UpsertTracks, Release())
+      .def("get_track", &S::GetTrack, py::arg("id"), Release())
+      .def("wanted_tracks", &S::WantedTracks, Release())
+      .def("tracks_without_audio_features", &S::TracksWithoutAudioFeatures, py::arg("limit") = 0,
+           Release())
+      .def("save_audio_features", &S::SaveAudioFeatures, Release())
+      .def("get_audio_features", &S::GetAudioFeatures, Release())
+      // matches, overrides
+      .def("save_matches", &S::SaveMatches, py::arg("snapshot"), py::arg("matches"), Release())
+      .def("get_match", &S::GetMatch, Release())
+      .def("all_matches", &S::AllMatches, Release())
+      .def("get_override", &S::GetOverride, Release())
+      .def("list_overrides", &S::ListOverrides, Release())
+      .def("set_override", &S::SetOverride, py::arg("spotify_track_id"), py::arg("item_id"),
+           Release())
+      .def("reject_match", &S::RejectMatch, Release())
+      .def("clear_override", &S::ClearOverride, Release())
+      // mirrored files
+      .def("mirrored_files", &S::MirroredFiles, Release())
+      .def("replace_mirrored_files", &S::ReplaceMirroredFiles, Release())
+      // wishlist
+      .def("sync_wishlist", &S::SyncWishlist, Release())
+      .def("list_wishlist", &S::ListWishlist, py::arg("filter") = WishlistFilter(), Release())
+      .def("count_wishlist", &S::CountWishlist, py::arg("filter") = WishlistFilter(), Release())
+      .def("get_wishlist_entry", &S::GetWishlistEntry, Release())
+      .def("add_wishlist_entry", &S::AddWishlistEntry, Release())
+      .def(
+          "set_wishlist_status",
+          [](S& store, const std::string& id, const std::string& status, const std::string& error,
+             const py::object& file_path, int64_t item_id) {
+            std::string path = PathBytes(file_path);
+            py::gil_scoped_release release;
+            store.SetWishlistStatus(id, status, error, path, item_id);
+          },
+          py::arg("spotify_track_id"), py::arg("status"), py::arg("error") = "",
+          py::arg("file_path") = py::bytes(), py::arg("item_id") = 0)
+      .def("dismiss_wishlist_entry", &S::DismissWishlistEntry, Release())
+      .def("restore_wishlist_entry", &S::RestoreWishlistEntry, Release())
+      .def("retry_wishlist", &S::RetryWishlist, py::arg("spotify_track_id") = "", Release())
+      .def("reset_interrupted_downloads", &S::ResetInterruptedDownloads, Release())
+      .def("get_wishlist_stats", &S::GetWishlistStats, Release())
+      .def("wanted_by", &S::WantedBy, Release())
+      .def("summary", &S::Summary, Release());
+}
+
+}  // namespace spotify_extract::bindings

@@ -1,0 +1,117 @@
+#include "store/sqlite_db.h"
+
+#include <string>
+
+namespace spotify_extract::sql {
+
+Connection::Connection(const std::string& path, std::chrono::milliseconds busy_timeout)
+    : path_(path) {
+  sqlite3* raw = nullptr;
+  int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  db_.reset(raw);
+  if (rc != SQLITE_OK) Fail("cannot open", rc);
+  sqlite3_extended_result_codes(raw, 1);
+  sqlite3_busy_timeout(raw, static_cast<int>(busy_timeout.count()));
+}
+
+void Connection::Fail(std::string_view what, int rc) const {
+  std::string reason;
+  int primary = rc & 0xFF;
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+    reason = "the database stayed locked by another process; try again";
+  } else if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT) {
+    reason = "the file is not a valid SQLite database (corrupt?)";
+  } else if (primary == SQLITE_FULL) {
+    reason = "the disk is full; free some space and run again";
+  } else if (primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN || primary == SQLITE_PERM) {
+    reason = std::string(db_ ? sqlite3_errmsg(db_.get()) : sqlite3_errstr(rc)) +
+             " (check that the state_dir is writable)";
+  } else {
+    reason = db_ ? sqlite3_errmsg(db_.get()) : sqlite3_errstr(rc);
+  }
+  throw StoreError(std::string(what) + " state database " + path_ + ": " + reason);
+}
+
+Statement Connection::Prepare(std::string_view sql) {
+  sqlite3_stmt* raw = nullptr;
+  int rc = sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
+  if (rc != SQLITE_OK) {
+    sqlite3_finalize(raw);
+    Fail("cannot query", rc);
+  }
+  return Statement(this, raw);
+}
+
+void Connection::Exec(std::string_view sql) {
+  std::string copy(sql);
+  char* message = nullptr;
+  int rc = sqlite3_exec(db_.get(), copy.c_str(), nullptr, nullptr, &message);
+  sqlite3_free(message);
+  if (rc != SQLITE_OK) Fail("cannot update", rc);
+}
+
+int64_t Connection::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_.get()); }
+int Connection::Changes() const { return sqlite3_changes(db_.get()); }
+
+bool Statement::Step() {
+  int rc = sqlite3_step(statement_.get());
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  sqlite3_reset(statement_.get());
+  connection_->Fail("cannot update", rc);
+}
+
+void Statement::Run() {
+  while (Step()) {
+  }
+}
+
+bool Statement::IsNull(int column) const {
+  return sqlite3_column_type(statement_.get(), column) == SQLITE_NULL;
+}
+int64_t Statement::Int(int column) const { return sqlite3_column_int64(statement_.get(), column); }
+double Statement::Double(int column) const {
+  return sqlite3_column_double(statement_.get(), column);
+}
+std::string Statement::Text(int column) const {
+  const void* data = sqlite3_column_blob(statement_.get(), column);
+  int size = sqlite3_column_bytes(statement_.get(), column);
+  return data ? std::string(static_cast<const char*>(data), size) : std::string();
+}
+
+void Statement::BindOne(int index, std::nullptr_t) { sqlite3_bind_null(statement_.get(), index); }
+void Statement::BindOne(int index, int value) { sqlite3_bind_int(statement_.get(), index, value); }
+void Statement::BindOne(int index, int64_t value) {
+  sqlite3_bind_int64(statement_.get(), index, value);
+}
+void Statement::BindOne(int index, bool value) {
+  sqlite3_bind_int(statement_.get(), index, value ? 1 : 0);
+}
+void Statement::BindOne(int index, double value) {
+  sqlite3_bind_double(statement_.get(), index, value);
+}
+void Statement::BindOne(int index, std::string_view value) {
+  sqlite3_bind_text64(statement_.get(), index, value.data(), value.size(), SQLITE_TRANSIENT,
+                      SQLITE_UTF8);
+}
+void Statement::BindOne(int index, Blob blob) {
+  sqlite3_bind_blob64(statement_.get(), index, blob.bytes.data(), blob.bytes.size(),
+                      SQLITE_TRANSIENT);
+}
+
+Transaction::Transaction(Connection& connection) : connection_(connection) {
+  connection_.Exec("BEGIN IMMEDIATE");
+}
+
+Transaction::~Transaction() {
+  if (open_) sqlite3_exec(connection_.raw(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void Transaction::Commit() {
+  connection_.Exec("COMMIT");
+  open_ = false;
+}
+
+}  // namespace spotify_extract::sql

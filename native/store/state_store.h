@@ -1,0 +1,378 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "spotify/model.h"
+#include "store/sqlite_db.h"
+
+// The plugin's own state database, `spotify_extract.db` in state_dir: what was fetched
+// from Spotify, how it matched, the wishlist and the files the mirror owns. SQLite in WAL
+// mode with a busy timeout and foreign keys; the schema is a list of numbered migrations.
+// Every method is one transaction and is safe to call from several threads.
+
+namespace spotify_extract {
+
+// A second run while one holds the lock.
+class RunLockedError : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
+
+inline constexpr const char* kStateDatabaseName = "spotify_extract.db";
+
+// One run at a time: an exclusive flock on `<database>.lock`. The kernel drops the lock
+// when the process dies (even kill -9), so a crashed run never blocks the next one.
+class RunLock {
+ public:
+  // Throws RunLockedError naming the holder (pid, what, since when) when it is taken.
+  static RunLock Acquire(const std::string& lock_path, const std::string& what);
+  RunLock(RunLock&& other) noexcept;
+  RunLock& operator=(RunLock&& other) noexcept;
+  RunLock(const RunLock&) = delete;
+  RunLock& operator=(const RunLock&) = delete;
+  ~RunLock();
+  void Release();
+  bool held() const { return fd_ >= 0; }
+
+ private:
+  explicit RunLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
+struct SnapshotRecord {
+  int64_t id = 0;
+  std::string started_at;
+  std::string finished_at;
+  std::string status;  // running | complete | error | cancelled
+  std::string source;  // api | export | api+export
+  bool dry_run = false;
+  std::string phase;        // the phase running or last run
+  std::string phases_json;  // {"phase": {"done": true, "seconds": 1.2, ...}}
+  std::string counts_json;  // summary counts recorded at the end
+  int64_t requests = 0;
+  std::string error;
+  bool resumed = false;  // BeginSnapshot continued an interrupted snapshot
+};
+
+struct PlaylistRecord {
+  Playlist playlist;
+  std::string access = "readable";  // readable | not_shared | unavailable
+  std::string fetched_snapshot_id;  // the version whose entries are stored
+  std::string source = "api";       // api | export
+  bool removed = false;
+  int position = 0;
+  int entry_count = 0;  // stored entries
+};
+
+// Where a page of entries continues; a resumed run picks up from here.
+struct FetchProgress {
+  std::string scope;
+  std::string version;  // what the pages belong to (a playlist's snapshot_id, a mode)
+  int next_offset = 0;
+  std::string next_cursor;
+  int total = 0;
+  int staged = 0;  // entries or objects staged so far
+};
+
+// A stored playlist entry (or a Liked Songs entry) with its track.
+struct StoredEntry {
+  int position = 0;
+  EntryKind kind = EntryKind::kTrack;
+  Track track;  // local files: name/artists/album/duration only
+  std::string added_at;
+  std::string added_by;
+};
+
+struct MatchRecord {
+  std::string spotify_track_id;
+  int64_t item_id = 0;  // 0 = no match
+  std::string method;   // spotify_id | isrc | exact | fuzzy | override | none
+  double confidence = 0;
+  std::string runners_up_json = "[]";  // [{"item_id": 1, "confidence": 0.8}, ...]
+  bool overridden = false;
+};
+
+struct Override {
+  std::string spotify_track_id;
+  int64_t item_id = 0;  // 0 when rejected
+  bool rejected = false;
+  std::string decided_at;
+};
+
+struct MirroredFile {
+  std::string path;  // bytes, absolute
+  std::string playlist_id;
+  std::string content_hash;
+  std::string written_at;
+};
+
+inline constexpr const char* kWishlistStatuses[] = {"pending",  "downloading", "downloaded",
+                                                    "imported", "failed",      "dismissed"};
+
+struct PlaylistRef {
+  std::string id;  // "liked" for Liked Songs
+  std::string name;
+};
+
+struct WishlistEntry {
+  std::string spotify_track_id;
+  std::string artist;
+  std::string title;
+  std::string album;
+  std::string isrc;
+  int duration_ms = 0;
+  std::string cover_url;
+  std::string spotify_url;
+  std::string status = "pending";
+  std::string error;
+  int retries = 0;
+  std::string file_path;  // bytes
+  int64_t item_id = 0;
+  std::string source = "manual";          // extract (the pipeline) | manual (beet wishlist add)
+  std::vector<std::string> requested_by;  // manual additions: what asked for it
+  std::string added_at;
+  std::string updated_at;
+  std::string downloaded_at;
+  std::string imported_at;
+  std::vector<PlaylistRef> wanted_by;  // filled by the list calls
+};
+
+struct WishlistFilter {
+  std::vector<std::string> statuses;  // empty: all
+  std::string playlist;               // a playlist id or name (case-insensitive), "" = any
+  std::string text;                   // substring of artist, title or album, case-insensitive
+  int limit = 0;                      // 0 = no limit
+  int offset = 0;
+};
+
+struct WishlistStats {
+  std::map<std::string, int> by_status;
+  int total = 0;
+  int downloaded_last_week = 0;
+  int imported_last_week = 0;
+  int failed_attempts = 0;  // sum of retries
+};
+
+struct WishlistSyncResult {
+  int added = 0;     // new pending entries
+  int closed = 0;    // entries whose track is matched now (-> imported)
+  int reopened = 0;  // imported entries whose match went away (-> pending)
+  int dropped = 0;   // pending entries no playlist wants any more
+  int pending = 0;   // pending after the sync
+};
+
+struct Change {
+  std::string kind;  // playlist_added | playlist_removed | playlist_renamed |
+                     // playlist_changed | track_added | track_removed | newly_matched |
+                     // match_lost | liked_added | liked_removed
+  std::string subject;
+  std::string detail;
+};
+
+struct SummaryCounts {
+  int tracks = 0;  // distinct tracks wanted (live playlists + Liked Songs)
+  int matched = 0;
+  int missing = 0;
+  std::map<std::string, int> matched_by_method;
+  int playlists = 0;  // not removed
+  int playlists_readable = 0;
+  int playlists_not_shared = 0;
+  int playlists_unavailable = 0;
+  int playlist_entries = 0;
+  int liked = 0;
+  int saved_albums = 0;
+  int followed_artists = 0;
+  int audio_features = 0;
+  int local_files = 0;
+  int episodes = 0;
+  int wishlist_pending = 0;
+};
+
+class StateStore {
+ public:
+  struct Options {
+    std::chrono::milliseconds busy_timeout{10000};
+  };
+  // Opens (creating if needed) the database and applies pending migrations.
+  explicit StateStore(const std::string& path);
+  StateStore(const std::string& path, Options options);
+  StateStore(const StateStore&) = delete;
+  StateStore& operator=(const StateStore&) = delete;
+
+  const std::string& path() const { return path_; }
+  std::string LockPath() const { return path_ + ".lock"; }
+  int SchemaVersion();
+  static int LatestSchemaVersion();
+
+  // -- meta ---------------------------------------------------------------------------
+  std::optional<std::string> GetMeta(const std::string& key);
+  void SetMeta(const std::string& key, const std::string& value);
+  void DeleteMeta(const std::string& key);
+
+  // -- snapshots ----------------------------------------------------------------------
+  // Continues the newest snapshot when it did not complete (running after a kill,
+  // cancelled, error) and is younger than `resume_within`, else starts a new one.
+  SnapshotRecord BeginSnapshot(const std::string& source, bool dry_run,
+                               std::chrono::seconds resume_within = std::chrono::hours(24));
+  std::optional<SnapshotRecord> GetSnapshot(int64_t id);
+  std::optional<SnapshotRecord> LastSnapshot(const std::string& status = "");
+  std::vector<SnapshotRecord> ListSnapshots(int limit = 20);
+  void SetSnapshotPhase(int64_t snapshot, const std::string& phase);
+  bool IsPhaseDone(int64_t snapshot, const std::string& phase);
+  // Marks a phase done with its duration and any extra JSON fields (merged).
+  void CompletePhase(int64_t snapshot, const std::string& phase, double seconds,
+                     const std::string& extra_json = "{}");
+  void AddRequests(int64_t snapshot, int64_t requests);
+  // Final status; for "complete" also records what changed (wanted tracks, playlists)
+  // and drops tracks nothing refers to any more, in the same transaction.
+  void FinishSnapshot(int64_t snapshot, const std::string& status, const std::string& error,
+                      const std::string& counts_json = "{}");
+  std::vector<Change> Changes(int64_t snapshot);
+
+  // -- profile ------------------------------------------------------------------------
+  void SaveProfile(const UserProfile& profile);
+  std::optional<UserProfile> GetProfile();
+
+  // -- fetch progress (resume) --------------------------------------------------------
+  std::optional<FetchProgress> GetFetchProgress(const std::string& scope);
+  // Forgets a scope's staged pages and progress.
+  void ClearFetchProgress(const std::string& scope);
+
+  // -- playlists ----------------------------------------------------------------------
+  // One page of the user's playlist list at `offset`: upserted (not removed any more,
+  // seen in this snapshot), with renames and new playlists recorded as changes.
+  void SavePlaylistPage(int64_t snapshot, const std::vector<Playlist>& page, int offset,
+                        int next_offset, int total);
+  // After the last page: API playlists not seen in this snapshot are marked removed and
+  // lose their entries. Returns the ids marked removed.
+  std::vector<std::string> FinishPlaylistListing(int64_t snapshot);
+  std::optional<PlaylistRecord> GetPlaylist(const std::string& id);
+  std::vector<PlaylistRecord> ListPlaylists(bool include_removed = false);
+  // Playlists whose entries must be (re)fetched: snapshot_id differs from the stored one.
+  std::vector<PlaylistRecord> PlaylistsNeedingEntries();
+  // The entries of a playlist cannot be read (403 not shared, 404 unavailable): recorded
+  // for this version; stored entries (from an export) are kept.
+  void SetPlaylistAccess(int64_t snapshot, const std::string& playlist_id,
+                         const std::string& access, const std::string& version);
+  // A playlist that comes from an export file (no API id): created or updated by name.
+  void UpsertExportPlaylist(int64_t snapshot, const Playlist& playlist);
+
+  // -- entries (playlists and Liked Songs) --------------------------------------------
+  // One page of entries of `scope` ("playlist:<id>" or "liked") for `version`, staged
+  // with its tracks and the progress, in one transaction. A page of a different version
+  // than the staged one restarts the staging.
+  void StageEntries(const std::string& scope, const std::string& version, int offset,
+                    const std::vector<PlaylistEntry>& entries, int next_offset, int total);
+  // Replaces the playlist's entries by the staged ones (records the change), sets its
+  // fetched snapshot_id to `version`, clears the staging.
+  void CommitPlaylistEntries(int64_t snapshot, const std::string& playlist_id,
+                             const std::string& version);
+  // Replaces a playlist's entries directly (export files: no staging needed).
+  void ReplacePlaylistEntries(int64_t snapshot, const std::string& playlist_id,
+                              const std::vector<PlaylistEntry>& entries,
+                              const std::string& version);
+  std::vector<StoredEntry> PlaylistEntries(const std::string& playlist_id);
+
+  // Liked Songs. `known` tells which of the ids are liked already with that added_at.
+  bool AllLikedKnown(const std::vector<SavedTrack>& page);
+  int LikedCount();
+  // Staged Liked Songs become the whole set (full) or are put on top of it (incremental:
+  // the staged entries are the new ones, newest first).
+  void CommitLiked(int64_t snapshot, bool full);
+  std::vector<StoredEntry> LikedEntries();
+
+  // -- saved albums, followed artists ---------------------------------------------------
+  void StageAlbums(const std::string& scope, int offset, const std::vector<SavedAlbum>& page,
+                   int next_offset, int total);
+  void CommitAlbums(const std::string& scope);
+  std::vector<SavedAlbum> SavedAlbums();
+  void StageArtists(const std::string& scope, int offset, const std::vector<Artist>& page,
+                    const std::string& next_cursor, int total);
+  void CommitArtists(const std::string& scope);
+  std::vector<Artist> FollowedArtists();
+
+  // -- tracks and audio features -------------------------------------------------------
+  void UpsertTracks(const std::vector<Track>& tracks);
+  std::optional<Track> GetTrack(const std::string& id);
+  // Distinct tracks in live playlists and Liked Songs, in a stable order (by id).
+  std::vector<Track> WantedTracks();
+  std::vector<std::string> TracksWithoutAudioFeatures(int limit = 0);
+  void SaveAudioFeatures(const std::vector<AudioFeatures>& features);
+  std::optional<AudioFeatures> GetAudioFeatures(const std::string& track_id);
+
+  // -- matches and overrides ----------------------------------------------------------
+  // Stores the results (one row per track; item 0 = unmatched), recording newly matched
+  // and lost matches as changes of `snapshot`.
+  void SaveMatches(int64_t snapshot, const std::vector<MatchRecord>& matches);
+  std::optional<MatchRecord> GetMatch(const std::string& spotify_track_id);
+  std::map<std::string, MatchRecord> AllMatches();
+  std::optional<Override> GetOverride(const std::string& spotify_track_id);
+  std::vector<Override> ListOverrides();
+  void SetOverride(const std::string& spotify_track_id, int64_t item_id);
+  void RejectMatch(const std::string& spotify_track_id);
+  void ClearOverride(const std::string& spotify_track_id);
+
+  // -- mirrored files -----------------------------------------------------------------
+  std::vector<MirroredFile> MirroredFiles();
+  void ReplaceMirroredFiles(const std::vector<MirroredFile>& files);
+
+  // -- wishlist -----------------------------------------------------------------------
+  // Every unmatched wanted track gets (or keeps) an entry; entries of tracks matched
+  // now close (imported, with the item); pending extract entries nobody wants drop.
+  WishlistSyncResult SyncWishlist(int64_t snapshot);
+  std::vector<WishlistEntry> ListWishlist(const WishlistFilter& filter = {});
+  int CountWishlist(const WishlistFilter& filter = {});
+  std::optional<WishlistEntry> GetWishlistEntry(const std::string& spotify_track_id);
+  // A manual addition; an existing entry is kept (a dismissed one comes back pending).
+  // Returns true when a new entry was created.
+  bool AddWishlistEntry(const WishlistEntry& entry);
+  // Any status change; "failed" counts a retry and keeps the error, "downloaded" and
+  // "imported" record the time (and file path / item when given).
+  void SetWishlistStatus(const std::string& spotify_track_id, const std::string& status,
+                         const std::string& error = "", const std::string& file_path = "",
+                         int64_t item_id = 0);
+  void DismissWishlistEntry(const std::string& spotify_track_id);
+  void RestoreWishlistEntry(const std::string& spotify_track_id);
+  // failed -> pending (one id, or every failed entry when id is empty); returns how many.
+  int RetryWishlist(const std::string& spotify_track_id = "");
+  // downloading -> pending after an interrupted download run; returns how many.
+  int ResetInterruptedDownloads();
+  WishlistStats GetWishlistStats();
+  std::vector<PlaylistRef> WantedBy(const std::string& spotify_track_id);
+
+  // -- reporting ----------------------------------------------------------------------
+  SummaryCounts Summary();
+
+ private:
+  void Migrate();
+  SnapshotRecord ReadSnapshot(sql::Statement& statement);
+  void UpsertTracksLocked(const std::vector<Track>& tracks, int64_t snapshot);
+  void CommitPlaylistEntriesLocked(int64_t snapshot, const std::string& playlist_id,
+                                   const std::string& version);
+  void StageEntriesLocked(const std::string& scope, int offset,
+                          const std::vector<PlaylistEntry>& entries);
+  void RecordChange(int64_t snapshot, const std::string& kind, const std::string& subject,
+                    const std::string& detail);
+  void SetProgressLocked(const std::string& scope, const std::string& version, int next_offset,
+                         const std::string& next_cursor, int total, int64_t snapshot);
+  std::string WishlistWhere(const WishlistFilter& filter, std::vector<std::string>& params);
+  void FillWantedBy(std::vector<WishlistEntry>& entries);
+
+  std::string path_;
+  std::recursive_mutex mutex_;
+  std::unique_ptr<sql::Connection> db_;
+};
+
+// ISO-8601 UTC with seconds, "2026-11-23T18:35:21Z".
+std::string UtcNow();
+std::string EntryKindName(EntryKind kind);
+EntryKind EntryKindFromName(const std::string& name);
+
+}  // namespace spotify_extract
