@@ -716,6 +716,7 @@ def cmd_import(plugin_config, listener, lib, opts, args) -> None:
     entries = _entries(store, ["downloaded"], opts.playlist or "")
     target = download_dir(plugin_config)
     requests: list[importer.ImportRequest] = []
+    gone = 0
     for entry in entries:
         path = Path(os.fsdecode(entry.file_path)) if entry.file_path else None
         if path is None or not path.is_file():
@@ -726,9 +727,10 @@ def cmd_import(plugin_config, listener, lib, opts, args) -> None:
                 entry.spotify_track_id, "failed", "import: the downloaded file is gone", "", 0
             )
             ui.print_(f"not imported: {label}: the downloaded file is gone")
+            gone += 1
             continue
         requests.append(importer.ImportRequest(path, entry.spotify_track_id, label))
-    if not requests:
+    if not requests and not gone:
         ui.print_("nothing to import")
         return
     report = importer.import_downloads(lib, requests, _import_options(plugin_config, opts))
@@ -745,10 +747,12 @@ def cmd_import(plugin_config, listener, lib, opts, args) -> None:
     for request, reason in report.not_imported:
         store.set_wishlist_status(request.track_id, "failed", f"import: {reason}", "", 0)
         ui.print_(f"not imported: {request.path.name}: {reason}")
-    ui.print_(f"{len(report.imported)} imported, {len(report.not_imported)} not imported")
-    if report.not_imported:
+    failed = len(report.not_imported) + gone
+    ui.print_(f"{len(report.imported)} imported, {failed} not imported")
+    if failed:
         raise ui.UserError(
-            f"{len(report.not_imported)} downloaded files were not imported (listed above); "
+            f"{failed} downloaded file{'s were' if failed > 1 else ' was'} not imported "
+            "(listed above); "
             "fix them and run `beet wishlist retry` or import them by hand"
         )
 

@@ -51,3 +51,28 @@ def test_offline_the_download_fails_with_spotdls_message(tmp_path: Path) -> None
     assert result.error and "\n" not in result.error
     # Nothing but the empty downloads folder was left behind.
     assert list((tmp_path / "dl" / "spotify-extract").iterdir()) == []
+
+
+def test_offline_the_entry_fails_with_the_message_and_nothing_else_changes(
+    beets_env, capsys
+) -> None:
+    import beets
+    from fixtures_wishlist import open_state_store, seed_wishlist
+    from test_wishlist_commands import PLAYLISTS, wishlist
+
+    seed_wishlist(beets_env, PLAYLISTS)
+    beets.config["spotifyextract"]["spotdl_command"] = SPOTDL
+    beets.config["spotifyextract"]["download_timeout"] = 120
+    store = open_state_store(beets_env)
+    before = {e.spotify_track_id: e.status for e in store.list_wishlist()}
+    out = wishlist(beets_env, capsys, "download", "--limit", "1", "dancing")
+    assert "0 downloaded, 1 failed" in out
+    entry = store.get_wishlist_entry(TRACK)
+    assert entry.status == "failed" and entry.retries == 1
+    assert entry.error and "\n" not in entry.error
+    after = {e.spotify_track_id: e.status for e in store.list_wishlist()}
+    assert {k: v for k, v in after.items() if k != TRACK} == {
+        k: v for k, v in before.items() if k != TRACK
+    }
+    assert list(beets_env.lib.items()) == []
+    assert list((beets_env.download_dir / "spotify-extract").iterdir()) == []
