@@ -196,31 +196,75 @@ def _rerender(plugin_config, lib: Library, store, playlist_ids: set[str]) -> Non
         render(plugin_config, lib, store, sorted(playlist_ids))
 
 
+def _matcher_hits(
+    plugin_config, lib: Library, entries: Sequence[Any], new_ids: set[int]
+) -> list[tuple[Any, int, str, float]]:
+    """The engine's matcher (fuzzy included) on the wishlist, kept to the new items.
+
+    Empty when this build has no matcher; the cheap exact pass then does the work.
+    """
+    native = _native()
+    if not hasattr(native, "Matcher") or not entries:
+        return []
+    try:
+        min_confidence = float(plugin_config["min_confidence"].get())
+        matcher = native.Matcher.from_library(
+            os.fsdecode(lib.path), lib.directory, native.MatchOptions(min_confidence)
+        )
+    except native.SpotifyExtractError:
+        return []
+    tracks = [
+        {
+            "id": e.spotify_track_id,
+            "name": e.title,
+            "artists": e.artist,
+            "album": e.album,
+            "isrc": e.isrc,
+            "duration_ms": e.duration_ms,
+        }
+        for e in entries
+    ]
+    hits = []
+    for entry, result in zip(entries, matcher.match_all(tracks), strict=True):
+        if result.status == "matched" and result.item_id in new_ids:
+            hits.append((entry, result.item_id, result.method, result.confidence))
+    return hits
+
+
 def resolve_items(plugin_config, store, lib: Library, item_ids: Sequence[int]) -> list[str]:
     """Close the wishlist entries the given new items satisfy; returns their track ids."""
     items = [item for item in (lib.get_item(i) for i in item_ids) if item is not None]
     if not items:
         return []
     entries = [e for e in _entries(store) if e.status != "imported"]
-    hits = match_items(entries, items)
-    if not hits:
+    found: dict[str, tuple[Any, int, str, float]] = {}
+    for entry, item, method, confidence in match_items(entries, items):
+        found[entry.spotify_track_id] = (entry, item.id, method, confidence)
+    rest = [e for e in entries if e.spotify_track_id not in found]
+    taken = {hit[1] for hit in found.values()}
+    new_ids = {item.id for item in items} - taken
+    for entry, item_id, method, confidence in _matcher_hits(plugin_config, lib, rest, new_ids):
+        if item_id not in taken:
+            taken.add(item_id)
+            found[entry.spotify_track_id] = (entry, item_id, method, confidence)
+    if not found:
         return []
     native = _native()
     records = []
     playlists: set[str] = set()
-    for entry, item, method, confidence in hits:
+    for entry, item_id, method, confidence in found.values():
         record = native.MatchRecord()
         record.spotify_track_id = entry.spotify_track_id
-        record.item_id = item.id
+        record.item_id = item_id
         record.method = method
         record.confidence = confidence
         records.append(record)
-        store.set_wishlist_status(entry.spotify_track_id, "imported", "", "", item.id)
+        store.set_wishlist_status(entry.spotify_track_id, "imported", "", b"", item_id)
         playlists.update(ref.id for ref in store.wanted_by(entry.spotify_track_id))
     snapshot = store.last_snapshot()
     store.save_matches(snapshot.id if snapshot else 0, records)
     _rerender(plugin_config, lib, store, playlists)
-    return [entry.spotify_track_id for entry, *_ in hits]
+    return list(found)
 
 
 def resolver(plugin_config) -> Callable[[Library, list[int]], None]:

@@ -140,3 +140,29 @@ def test_any_import_closes_matching_entries(setup, capsys) -> None:
     assert entry.status == "imported" and entry.item_id == item.id
     assert store.get_match(B).method == "isrc"
     assert store.get_wishlist_entry(A).status == "pending"
+
+
+def test_the_engines_matcher_closes_fuzzy_matches(setup, capsys) -> None:
+    """No id, no ISRC, a remaster tag in the title: only the matcher can tell."""
+    from spotify_extract import _native
+
+    if not hasattr(_native, "Matcher"):
+        pytest.skip("this build has no matcher")
+    env, standin = setup
+    from beets import plugins
+    from mediafile import MediaFile
+    from spotify_extract.spotdl import DownloadJob, SpotdlRunner
+
+    [result] = SpotdlRunner(standin.command, env.root / "bought").run([DownloadJob(1, C)])
+    media = MediaFile(str(result.file))
+    media.title = "Teardrop - 2019 Remaster"
+    media.artist = "Massive Attack feat. Elizabeth Fraser"
+    media.save()
+    item = Item.from_path(str(result.file))
+    env.lib.add(item)
+    plugin = next(p for p in plugins.find_plugins() if p.name == "spotifyextract")
+    plugins.send("item_imported", lib=env.lib, item=item)
+    plugin.import_listener.flush()
+    store = open_state_store(env)
+    assert store.get_wishlist_entry(C).status == "imported"
+    assert store.get_match(C).method == "fuzzy"
