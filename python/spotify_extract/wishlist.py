@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import beets
-from beets import ui
+from beets import logging, ui
 from beets.library import Item, Library
 from beets.util.functemplate import Template
 
@@ -31,8 +31,9 @@ from spotify_extract import config as se_config
 from spotify_extract import importer, spotdl
 from spotify_extract.hooks import ImportListener
 
+_log = logging.getLogger("beets.spotifyextract")
+
 STATUSES = ("pending", "downloading", "downloaded", "imported", "failed", "dismissed")
-OPEN_STATUSES = ("pending", "downloading", "downloaded", "failed", "dismissed")
 DEFAULT_FORMAT = "$artist - $title [$album] ($status) <$playlists>"
 ACTIONS = ("list", "add", "dismiss", "restore", "retry", "export", "stats", "download", "import")
 EXPORT_KINDS = ("csv", "json", "urls")
@@ -273,8 +274,16 @@ def resolver(plugin_config) -> Callable[[Library, list[int]], None]:
     def resolve(lib: Library, item_ids: list[int]) -> None:
         if not store_path(plugin_config).exists():
             return  # never extracted: no wishlist to close
-        store = open_store(plugin_config)
-        resolve_items(plugin_config, store, lib, item_ids)
+        native = _native()
+        try:
+            store = open_store(plugin_config)
+            closed = resolve_items(plugin_config, store, lib, item_ids)
+        except (native.SpotifyExtractError, ui.UserError, OSError) as error:
+            # Someone else's import must not fail because of the wishlist.
+            _log.warning("spotifyextract: wishlist not updated after the import: {}", error)
+            return
+        if closed:
+            _log.info("spotifyextract: {} wishlist entries imported", len(closed))
 
     return resolve
 
