@@ -184,17 +184,83 @@ def match_items(
     return hits
 
 
+def _artist_names(track) -> str:
+    return ", ".join(artist.name for artist in track.artists)
+
+
+def mirror_all(plugin_config, lib: Library, store) -> Any:
+    """Write every stored playlist (and Liked Songs) again from the current matches.
+
+    The mirror must see all playlists at once (it removes the files of playlists it is
+    not given), and it rewrites only files whose content changed, so re-rendering
+    everything is both the correct and the cheap way to refresh the ones that changed.
+    """
+    from spotify_extract import mirror
+
+    native = _native()
+    options, _ = mirror.resolve_options(plugin_config, lib.directory)
+    matched = {
+        track_id: record.item_id
+        for track_id, record in store.all_matches().items()
+        if record.item_id
+    }
+    items = {item.id: item for item in native.read_library(os.fsdecode(lib.path), lib.directory)}
+
+    def entries_of(stored_entries) -> list[Any]:
+        out = []
+        for stored in stored_entries:
+            track = stored.track
+            if stored.kind != native.EntryKind.TRACK or not track.id:
+                continue
+            uri = f"spotify:track:{track.id}"
+            item = items.get(matched.get(track.id, 0))
+            if item is not None:
+                out.append(
+                    native.MirrorEntry.matched(item.path, item.length, item.artist, item.title, uri)
+                )
+            else:
+                out.append(native.MirrorEntry.missing(_artist_names(track), track.name, uri))
+        return out
+
+    playlists = [
+        native.MirrorPlaylist(record.id, record.name, entries_of(store.playlist_entries(record.id)))
+        for record in store.list_playlists()
+    ]
+    if plugin_config["liked_songs_playlist"].get(bool):
+        liked = entries_of(store.liked_entries())
+        if liked:
+            playlists.append(
+                native.MirrorPlaylist(native.LIKED_SONGS_ID, native.LIKED_SONGS_NAME, liked)
+            )
+    owned = [
+        native.OwnedFile(file.playlist_id, file.path, file.content_hash)
+        for file in store.mirrored_files()
+    ]
+    try:
+        result = mirror.mirror(playlists, owned, options)
+    except native.SpotifyExtractError as error:
+        recorded = getattr(error, "owned", None)
+        if recorded is not None:
+            store.replace_mirrored_files(
+                [native.MirroredFile(o.path, o.spotify_id, o.content_hash) for o in recorded]
+            )
+        raise
+    store.replace_mirrored_files(
+        [native.MirroredFile(o.path, o.spotify_id, o.content_hash) for o in result.owned]
+    )
+    return result
+
+
 def _rerender(plugin_config, lib: Library, store, playlist_ids: set[str]) -> None:
-    """Re-render the m3u files of the playlists that wanted the imported tracks."""
+    """Refresh the m3u files after imports closed entries of these playlists."""
     if not playlist_ids:
         return
-    try:
-        from spotify_extract import mirror  # the playlist part
-    except ImportError:
+    native = _native()
+    if not hasattr(native, "mirror") or not hasattr(native, "StateStore"):
         return
-    render = getattr(mirror, "rerender", None)
-    if render is not None:
-        render(plugin_config, lib, store, sorted(playlist_ids))
+    result = mirror_all(plugin_config, lib, store)
+    if result.written:
+        _log.info("spotifyextract: {} playlists updated", result.written)
 
 
 def _matcher_hits(
@@ -278,7 +344,7 @@ def resolver(plugin_config) -> Callable[[Library, list[int]], None]:
         try:
             store = open_store(plugin_config)
             closed = resolve_items(plugin_config, store, lib, item_ids)
-        except (native.SpotifyExtractError, ui.UserError, OSError) as error:
+        except (native.SpotifyExtractError, ui.UserError, OSError, ValueError) as error:
             # Someone else's import must not fail because of the wishlist.
             _log.warning("spotifyextract: wishlist not updated after the import: {}", error)
             return
