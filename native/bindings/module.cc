@@ -10,4 +10,6 @@ PYBIND11_MODULE(_native, module) {
   bindings::BindLibrary(module, base_error);
   bindings::BindModel(module, base_error);
   bindings::BindStore(module, base_error);
+  bindings::BindMatch(module, base_error);
+  bindings::BindPlaylist(module, base_error);
 }

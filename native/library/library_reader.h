@@ -24,8 +24,7 @@ struct LibraryReadOptions {
 
 // Loads every item of a beets library.db, opened read-only. Columns are looked up
 // by name, so any beets 2.x schema works; missing optional columns stay empty.
-std::vector<LibraryItem> ReadLibrary(const std::string& db_path,
-                                     const LibraryReadOptions& options);
+std::vector<LibraryItem> ReadLibrary(const std::string& db_path, const LibraryReadOptions& options);
 
 // Splits a beets multi-valued field on its delimiter (backslash + U+2400), falling
 // back to "; " for values written by older tools.

@@ -14,6 +14,10 @@ DEFAULTS: dict[str, object] = {
     "target": "mpd",
     "path_prefix": "",
     "playlist_extension": None,  # from the target profile
+    "relative_to": None,  # library | playlist | absolute; from the target profile
+    "forward_slash": None,  # from the target profile (yes for all of them)
+    "missing_comments": False,  # "# artist - title spotify:track:ID" for missing tracks
+    "non_utf8_paths": "skip",  # skip | write: files whose path is not UTF-8
     "name_template": "{name} (Spotify)",
     "liked_songs_playlist": True,
     "min_confidence": 0.85,

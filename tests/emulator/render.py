@@ -374,11 +374,17 @@ def playlist_entry(
     episodes: bool,
     item_key: bool,
     track_key: bool,
+    track_render: Any = None,
 ) -> dict[str, Any]:
-    """A PlaylistTrackObject: the object under ``item`` (and/or the deprecated ``track``)."""
-    obj: dict[str, Any] | None
+    """A PlaylistTrackObject: the object under ``item`` (and/or the deprecated ``track``).
+    ``track_render(track)``, when given, renders catalogue tracks (the server's cache)."""
+    obj: Any
     if e.kind == "track" and e.id in lib.tracks:
-        obj = track_object(lib, lib.tracks[e.id], base, extended, market)
+        t = lib.tracks[e.id]
+        if track_render is not None:
+            obj = track_render(t)
+        else:
+            obj = track_object(lib, t, base, extended, market)
     elif e.kind == "episode" and e.id in lib.episodes:
         obj = episode_object(lib.episodes[e.id], base, as_track=not episodes)
     elif e.kind == "local":

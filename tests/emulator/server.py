@@ -20,6 +20,7 @@ import threading
 import time
 import traceback
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -29,10 +30,11 @@ from urllib.parse import parse_qsl, urlsplit
 from . import fields as fields_filter
 from . import render
 from .auth import Accounts
-from .data import Library
+from .data import Library, Track
 from .tls import TestCA, make_test_ca
 
 MODES = ("development", "extended")
+FAULT_KINDS = ("status", "reset", "truncate", "429", "expire")
 ID_RE = re.compile(r"[0-9A-Za-z]{22}")
 UNLIMITED = 10**12
 
@@ -81,6 +83,27 @@ class Faults:
 
 def _json(obj: Any) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+_SPLICE_RE = re.compile('"\ue000(\\d+)\ue000"')
+
+
+class _Splice:
+    """Pre-encoded JSON fragments (cached track objects) spliced into an answer: the
+    answer holds placeholder strings that are replaced after ``json.dumps``."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def add(self, encoded: str) -> str:
+        self.parts.append(encoded)
+        return f"\ue000{len(self.parts) - 1}\ue000"
+
+    def encode(self, obj: Any) -> bytes:
+        text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+        if self.parts:
+            text = _SPLICE_RE.sub(lambda m: self.parts[int(m.group(1))], text)
+        return text.encode("utf-8")
 
 
 def error_body(status: int, message: str, reason: str | None = None) -> bytes:
@@ -144,7 +167,7 @@ class Emulator:
             self.accounts.redirect_uris = list(redirect_uris)
         self.faults = Faults(latency_ms=latency_ms, seed=seed)
         self._rng = random.Random(seed)
-        self._scheduled: deque[tuple[str, int, int, str | None]] = deque()
+        self._scheduled: deque[list[Any]] = deque()  # [kind, status, retry_after, path, skip]
         self._lock = threading.Lock()
         self._window: deque[float] = deque()
         self._quota_used = 0
@@ -154,6 +177,7 @@ class Emulator:
         self._thread: threading.Thread | None = None
         self._inflight = 0
         self.max_inflight = 0
+        self._track_cache: dict[tuple[str, bool, bool], str] = {}
 
     # ------------------------------------------------------------- lifecycle
     def start(self) -> Emulator:
@@ -303,14 +327,27 @@ class Emulator:
         status: int = 503,
         retry_after: int = 1,
         path: str | None = None,
+        after: int = 0,
     ) -> None:
-        """The next ``count`` API requests (matching ``path``) fail: kind is "status"
-        (``status``), "reset", "truncate" or "429" (with ``retry_after``)."""
-        if kind not in ("status", "reset", "truncate", "429"):
-            raise ValueError("kind must be status, reset, truncate or 429")
+        """The next ``count`` API requests (matching the regex ``path``), once ``after``
+        matching requests have passed, fail: kind is "status" (``status``), "reset",
+        "truncate", "429" (with ``retry_after``) or "expire" (every access token expires
+        just before the request is checked, so it answers 401)."""
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"kind must be one of {FAULT_KINDS}")
         with self._lock:
-            for _ in range(count):
-                self._scheduled.append((kind, status, retry_after, path))
+            for i in range(count):
+                self._scheduled.append([kind, status, retry_after, path, after if i == 0 else 0])
+
+    def load_library(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Replace the library (``Library.to_dict()`` format or ``from_tracks`` kwargs)."""
+        if "albums" in data and "me" in data:
+            library = Library.from_dict(data)
+        else:
+            library = Library.from_tracks(**data)
+        self.library = library
+        self._track_cache.clear()
+        return library.summary()
 
     def storm_429(self, count: int, retry_after: int = 1, path: str | None = None) -> None:
         """The next ``count`` API requests answer 429 with ``Retry-After: retry_after``."""
@@ -375,6 +412,7 @@ class Emulator:
             "fail_next": self.fail_next,
             "storm_429": self.storm_429,
             "reset": self.reset_log,
+            "load_library": lambda **kw: self.load_library(kw),
             "log": lambda: {"requests": self.requests(api_only=False)},
             "counters": self.counters,
             "info": self.info,
@@ -440,8 +478,12 @@ class Emulator:
     def _pick_fault(self, path: str, api: bool) -> tuple[str, int, int] | None:
         f = self.faults
         with self._lock:
-            for i, (kind, status, retry_after, pattern) in enumerate(self._scheduled):
+            for i, entry in enumerate(self._scheduled):
+                kind, status, retry_after, pattern, skip = entry
                 if api and (pattern is None or re.search(pattern, path)):
+                    if skip > 0:
+                        entry[4] = skip - 1
+                        break
                     del self._scheduled[i]
                     return kind, status, retry_after
             if not (api or f.token_endpoint):
@@ -513,7 +555,7 @@ class Emulator:
         if delay > 0 and (api or token_endpoint):
             time.sleep(delay)
         fault = self._pick_fault(path, api) if (api or token_endpoint) else None
-        truncate = False
+        truncate = expired = False
         if fault is not None:
             kind, status, retry_after = fault
             if kind == "reset":
@@ -525,6 +567,9 @@ class Emulator:
                     429, "API rate limit exceeded", headers={"Retry-After": str(retry_after)}
                 ), "429"
             truncate = kind == "truncate"
+            if kind == "expire":
+                self.accounts.expire_access_tokens()
+                expired = True
         try:
             if token_endpoint:
                 if method != "POST":
@@ -554,7 +599,7 @@ class Emulator:
         if truncate:
             resp.action = "truncate"
             return resp, "truncate"
-        return resp, None
+        return resp, "expire" if expired else None
 
     def _handle_admin(self, method: str, path: str, body: bytes) -> Response:
         action = path[len("/_admin/") :].strip("/")
@@ -584,21 +629,48 @@ class Emulator:
         extended = self.mode == "extended"
         base = self.api_url
         lib = self.library
+        splice = None if "fields" in query else _Splice()
+        tr = self._track_renderer(lib, base, extended, query.get("market"), splice)
         with lib.lock:
-            answer = self._route(parts, query, token.scope, extended, base, lib)
-        if "fields" in query and isinstance(answer, dict):
+            answer = self._route(parts, query, token.scope, extended, base, lib, tr)
+        if splice is None and isinstance(answer, dict):
             try:
                 answer = fields_filter.apply(answer, fields_filter.parse(query["fields"]))
             except fields_filter.FieldsError as e:
                 raise ApiError(400, "Invalid fields") from e
         return Response(
             200,
-            _json(answer),
+            splice.encode(answer) if splice is not None else _json(answer),
             {
                 "Content-Type": "application/json; charset=utf-8",
                 "Cache-Control": "private, max-age=0",
             },
         )
+
+    def _track_renderer(
+        self,
+        lib: Library,
+        base: str,
+        extended: bool,
+        market: str | None,
+        splice: _Splice | None,
+    ) -> Callable[[Track], Any]:
+        """Renders a catalogue track: a dict, or (without a fields filter) a placeholder
+        for its cached encoded JSON, which is what makes big pages cheap."""
+        if splice is None:
+            return lambda t: render.track_object(lib, t, base, extended, market)
+        cache = self._track_cache
+
+        def cached(t: Track) -> str:
+            key = (t.id, extended, market is not None)
+            encoded = cache.get(key)
+            if encoded is None:
+                obj = render.track_object(lib, t, base, extended, market)
+                encoded = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+                cache[key] = encoded
+            return splice.add(encoded)
+
+        return cached
 
     def _route(
         self,
@@ -608,6 +680,7 @@ class Emulator:
         extended: bool,
         base: str,
         lib: Library,
+        tr: Callable[[Track], Any],
     ) -> Any:
         n = len(parts)
         head = parts[0]
@@ -619,11 +692,10 @@ class Emulator:
             if n == 2 and parts[1] == "tracks":
                 _need(scope, "user-library-read")
                 limit, offset = _paging(q, 50)
-                market = q.get("market")
                 items = [
                     {
                         "added_at": at,
-                        "track": render.track_object(lib, lib.tracks[t], base, extended, market),
+                        "track": tr(lib.tracks[t]),
                     }
                     for at, t in lib.liked[offset : offset + limit]
                 ]
@@ -650,7 +722,7 @@ class Emulator:
                 # Spotify-owned and "Made For You" playlists: gone for newer apps.
                 raise ApiError(404, "Resource not found")
             if n == 2:
-                return self._playlist(p, q, extended, base, lib)
+                return self._playlist(p, q, extended, base, lib, tr)
             if n == 3 and parts[2] == "items":
                 if not extended and not lib.items_allowed_in_development(p):
                     raise ApiError(403, "Forbidden")
@@ -664,12 +736,13 @@ class Emulator:
                     50,
                     item_key=True,
                     track_key=self.legacy_track_field,
+                    tr=tr,
                 )
             if n == 3 and parts[2] == "tracks":
                 if not extended:
                     raise ApiError(403, "Forbidden")
                 return self._entries(
-                    p, q, extended, base, lib, "tracks", 100, item_key=False, track_key=True
+                    p, q, extended, base, lib, "tracks", 100, item_key=False, track_key=True, tr=tr
                 )
         elif head == "tracks":
             if n == 1:
@@ -788,8 +861,10 @@ class Emulator:
         *,
         item_key: bool,
         track_key: bool,
+        tr: Callable[[Track], Any] | None = None,
+        default_limit: int = 20,
     ) -> Any:
-        limit, offset = _paging(q, max_limit)
+        limit, offset = _paging(q, max_limit, default_limit)
         types = {t.strip() for t in q.get("additional_types", "").split(",")}
         market = q.get("market")
         items = [
@@ -802,6 +877,7 @@ class Emulator:
                 episodes="episode" in types,
                 item_key=item_key,
                 track_key=track_key,
+                track_render=tr,
             )
             for e in p.entries[offset : offset + limit]
         ]
@@ -809,7 +885,15 @@ class Emulator:
             base, f"/playlists/{p.id}/{sub}", items, len(p.entries), offset, limit, _extra(q)
         )
 
-    def _playlist(self, p: Any, q: dict[str, str], extended: bool, base: str, lib: Library) -> Any:
+    def _playlist(
+        self,
+        p: Any,
+        q: dict[str, str],
+        extended: bool,
+        base: str,
+        lib: Library,
+        tr: Callable[[Track], Any] | None = None,
+    ) -> Any:
         d = render.playlist_simplified(lib, p, base, extended)
         d.pop("tracks", None)
         wanted = q.get("fields")
@@ -830,10 +914,22 @@ class Emulator:
                 50,
                 item_key=True,
                 track_key=self.legacy_track_field,
+                tr=tr,
+                default_limit=50,
             )
             if extended:
                 d["tracks"] = self._entries(
-                    p, sub, extended, base, lib, "tracks", 100, item_key=False, track_key=True
+                    p,
+                    sub,
+                    extended,
+                    base,
+                    lib,
+                    "tracks",
+                    100,
+                    item_key=False,
+                    track_key=True,
+                    tr=tr,
+                    default_limit=100,
                 )
         else:
             # Someone else's playlist in development mode: metadata only.

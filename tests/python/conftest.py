@@ -3,4 +3,5 @@
 pytest_plugins = [
     "fixtures_emulator",
     "fixtures_wishlist",
+    "fixtures_playlist",
 ]

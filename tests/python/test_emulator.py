@@ -810,3 +810,25 @@ def test_cli_prints_the_url_first_and_serves(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_token_expires_mid_run(emulator: Emulator) -> None:
+    tokens = emulator.issue_token()
+    url = f"{emulator.api_url}/me/tracks?limit=50"
+    emulator.fail_next(1, "expire", path="/me/tracks", after=2)
+    statuses = [call(url, tokens["access_token"])[0] for _ in range(3)]
+    assert statuses == [200, 200, 401]
+    assert emulator.requests(status=401)[0]["fault"] == "expire"
+
+
+def test_admin_can_load_a_library(emulator: Emulator) -> None:
+    summary = admin(
+        emulator,
+        "load_library",
+        tracks=[{"title": "One", "artist": "A", "album": "X", "length": 100}],
+        playlists=[{"name": "Only", "tracks": [0, 0]}],
+    )
+    assert summary["playlists"] == 1 and summary["entries"] == 2
+    token = emulator.issue_token()["access_token"]
+    _, _, page = call(f"{emulator.api_url}/me/playlists", token)
+    assert [p["name"] for p in page["items"]] == ["Only"]

@@ -1,0 +1,188 @@
+#include <pybind11/stl.h>
+
+#include "bindings/bindings.h"
+#include "library/library_reader.h"
+#include "match/matcher.h"
+
+namespace spotify_extract::bindings {
+
+namespace py = pybind11;
+
+namespace {
+
+std::string GetString(const py::dict& d, const char* key) {
+  if (!d.contains(key) || d[key].is_none()) return {};
+  return py::str(d[key]).cast<std::string>();
+}
+
+std::vector<ArtistRef> ArtistsFrom(py::handle value) {
+  std::vector<ArtistRef> artists;
+  if (value.is_none()) return artists;
+  if (py::isinstance<py::str>(value)) {
+    artists.push_back({"", value.cast<std::string>()});
+    return artists;
+  }
+  for (py::handle entry : value) {
+    if (py::isinstance<py::dict>(entry)) {
+      auto d = py::reinterpret_borrow<py::dict>(entry);
+      artists.push_back({GetString(d, "id"), GetString(d, "name")});
+    } else if (py::isinstance<py::str>(entry)) {
+      artists.push_back({"", entry.cast<std::string>()});
+    } else {
+      artists.push_back({"", py::str(entry.attr("name")).cast<std::string>()});
+    }
+  }
+  return artists;
+}
+
+// A track from a bound Track, a plain dict ({"id", "name", "artists": [str], "album",
+// "isrc", "duration_ms"}) or a Spotify Web API track object (album and external_ids
+// nested).
+Track TrackFrom(py::handle value) {
+  if (!py::isinstance<py::dict>(value)) {
+    try {
+      return value.cast<Track>();
+    } catch (const py::cast_error&) {
+      throw py::type_error("a track must be a dict or a Track, got " +
+                           py::str(value.get_type()).cast<std::string>());
+    }
+  }
+  auto d = py::reinterpret_borrow<py::dict>(value);
+  Track track;
+  track.id = GetString(d, "id");
+  track.name = GetString(d, "name");
+  if (d.contains("artists")) track.artists = ArtistsFrom(d["artists"]);
+  if (d.contains("album") && py::isinstance<py::dict>(d["album"])) {
+    auto album = py::reinterpret_borrow<py::dict>(d["album"]);
+    track.album_name = GetString(album, "name");
+    track.album_id = GetString(album, "id");
+  } else {
+    track.album_name = GetString(d, "album");
+  }
+  if (track.album_name.empty()) track.album_name = GetString(d, "album_name");
+  track.isrc = GetString(d, "isrc");
+  if (track.isrc.empty() && d.contains("external_ids") &&
+      py::isinstance<py::dict>(d["external_ids"])) {
+    track.isrc = GetString(py::reinterpret_borrow<py::dict>(d["external_ids"]), "isrc");
+  }
+  if (d.contains("duration_ms") && !d["duration_ms"].is_none()) {
+    track.duration_ms = d["duration_ms"].cast<int>();
+  }
+  return track;
+}
+
+MatchOverride::Action ActionFrom(const std::string& action) {
+  if (action == "accept") return MatchOverride::Action::kAccept;
+  if (action == "reject") return MatchOverride::Action::kReject;
+  throw py::value_error("override action must be 'accept' or 'reject', got '" + action + "'");
+}
+
+}  // namespace
+
+void BindMatch(py::module_& module, py::handle base_error) {
+  py::register_exception<MatchError>(module, "MatchError", base_error);
+
+  py::class_<MatchOptions>(module, "MatchOptions")
+      .def(py::init([](double min_confidence, double review_confidence, int threads,
+                       int max_runners_up) {
+             MatchOptions options;
+             options.min_confidence = min_confidence;
+             options.review_confidence = review_confidence;
+             options.threads = threads;
+             options.max_runners_up = max_runners_up;
+             options.Validate();
+             return options;
+           }),
+           py::arg("min_confidence") = 0.85, py::arg("review_confidence") = 0.60,
+           py::arg("threads") = 2, py::arg("max_runners_up") = 5)
+      .def_readonly("min_confidence", &MatchOptions::min_confidence)
+      .def_readonly("review_confidence", &MatchOptions::review_confidence)
+      .def_readonly("threads", &MatchOptions::threads)
+      .def_readonly("max_runners_up", &MatchOptions::max_runners_up);
+
+  py::class_<MatchCandidate>(module, "MatchCandidate")
+      .def_readonly("item_id", &MatchCandidate::item_id)
+      .def_readonly("score", &MatchCandidate::score)
+      .def("__repr__", [](const MatchCandidate& c) {
+        return "<MatchCandidate " + std::to_string(c.item_id) + " " + std::to_string(c.score) + ">";
+      });
+
+  py::class_<MatchResult>(module, "MatchResult")
+      .def_readonly("track_id", &MatchResult::track_id)
+      .def_property_readonly("item_id",
+                             [](const MatchResult& r) -> py::object {
+                               if (r.item_id == 0) return py::none();
+                               return py::int_(r.item_id);
+                             })
+      .def_property_readonly("method",
+                             [](const MatchResult& r) { return MatchMethodName(r.method); })
+      .def_property_readonly("status",
+                             [](const MatchResult& r) { return MatchStatusName(r.status); })
+      .def_readonly("confidence", &MatchResult::confidence)
+      .def_readonly("runners_up", &MatchResult::runners_up)
+      .def("__repr__", [](const MatchResult& r) {
+        return "<MatchResult " + r.track_id + " -> " + std::to_string(r.item_id) + " " +
+               MatchMethodName(r.method) + " " + MatchStatusName(r.status) + " " +
+               std::to_string(r.confidence) + ">";
+      });
+
+  py::class_<Matcher>(module, "Matcher")
+      .def_static(
+          "build",
+          [](std::vector<LibraryItem> items, const MatchOptions& options) {
+            py::gil_scoped_release release;
+            return Matcher::Build(std::move(items), options);
+          },
+          py::arg("items"), py::arg("options") = MatchOptions(),
+          "Index library items (from read_library) for matching.")
+      .def_static(
+          "from_library",
+          [](const std::string& db_path, py::bytes music_dir, const MatchOptions& options,
+             double busy_timeout_seconds) {
+            LibraryReadOptions read;
+            read.music_dir = music_dir;
+            read.busy_timeout =
+                std::chrono::milliseconds(static_cast<int64_t>(busy_timeout_seconds * 1000));
+            py::gil_scoped_release release;
+            return Matcher::Build(ReadLibrary(db_path, read), options);
+          },
+          py::arg("db_path"), py::arg("music_dir") = py::bytes(),
+          py::arg("options") = MatchOptions(), py::arg("busy_timeout") = 5.0,
+          "Read a beets library.db (read-only) and index it for matching.")
+      .def(
+          "set_overrides",
+          [](Matcher& matcher, const py::dict& overrides) {
+            MatchOverrides converted;
+            for (auto [key, decisions] : overrides) {
+              auto& list = converted[py::str(key).cast<std::string>()];
+              for (py::handle decision : decisions) {
+                auto pair = decision.cast<std::pair<std::string, int64_t>>();
+                list.push_back({ActionFrom(pair.first), pair.second});
+              }
+            }
+            matcher.SetOverrides(std::move(converted));
+          },
+          py::arg("overrides"),
+          "Manual decisions: {spotify_track_id: [('accept'|'reject', item_id), ...]}.")
+      .def(
+          "match",
+          [](const Matcher& matcher, py::handle track) {
+            Track converted = TrackFrom(track);
+            py::gil_scoped_release release;
+            return matcher.Match(converted);
+          },
+          py::arg("track"))
+      .def(
+          "match_all",
+          [](const Matcher& matcher, py::iterable tracks) {
+            std::vector<Track> converted;
+            for (py::handle track : tracks) converted.push_back(TrackFrom(track));
+            py::gil_scoped_release release;
+            return matcher.MatchAll(converted);
+          },
+          py::arg("tracks"), "Match many tracks on the configured threads, in input order.")
+      .def_property_readonly("options", &Matcher::options)
+      .def("__len__", &Matcher::size);
+}
+
+}  // namespace spotify_extract::bindings

@@ -1,0 +1,106 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "library/library_item.h"
+#include "spotify/model.h"
+
+namespace spotify_extract {
+
+// Raised for invalid matcher options; the message names the option.
+class MatchError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// How a match was decided, strongest first.
+enum class MatchMethod {
+  kNone,       // no candidate survived
+  kOverride,   // the person's decision (review)
+  kSpotifyId,  // the library records this Spotify id (spotify_track_id / mb_trackid)
+  kIsrc,       // same ISRC
+  kExact,      // same normalised title and artist, duration and version agree
+  kFuzzy,      // best of the indexed candidates, scored
+};
+
+// What the pipeline does with a result:
+// kMatched   - confidence >= min_confidence: goes into the playlists.
+// kReview    - a plausible candidate below min_confidence: NOT put into playlists and NOT
+//              downloaded; it waits for `beet spotify-extract --review` (the wishlist
+//              holds it as "review", because the person probably owns it already).
+// kUnmatched - nothing plausible: a normal wishlist entry (download).
+enum class MatchStatus { kMatched, kReview, kUnmatched };
+
+const char* MatchMethodName(MatchMethod method);
+const char* MatchStatusName(MatchStatus status);
+
+struct MatchCandidate {
+  int64_t item_id = 0;
+  double score = 0.0;
+};
+
+struct MatchResult {
+  std::string track_id;
+  // The matched item (kMatched), the proposed one (kReview), or 0.
+  int64_t item_id = 0;
+  MatchMethod method = MatchMethod::kNone;
+  MatchStatus status = MatchStatus::kUnmatched;
+  double confidence = 0.0;
+  // Other plausible items, best first, without `item_id`.
+  std::vector<MatchCandidate> runners_up;
+};
+
+// A manual decision, keyed by Spotify track id. Accept forces `item_id`; Reject removes
+// `item_id` from the candidates of that track (item_id 0: "not in my library", the
+// track stays unmatched). Overrides always win over the cascade.
+struct MatchOverride {
+  enum class Action { kAccept, kReject };
+  Action action = Action::kAccept;
+  int64_t item_id = 0;
+};
+using MatchOverrides = std::unordered_map<std::string, std::vector<MatchOverride>>;
+
+struct MatchOptions {
+  double min_confidence = 0.85;     // matched at or above
+  double review_confidence = 0.60;  // needs review at or above, unmatched below
+  int threads = 2;                  // for Build and MatchAll; results do not depend on it
+  int max_runners_up = 5;
+  void Validate() const;  // throws MatchError
+};
+
+// Matches Spotify tracks against a beets library. Build once (indexes the library),
+// then Match/MatchAll from any number of threads: const methods are thread-safe.
+class Matcher {
+ public:
+  static Matcher Build(std::vector<LibraryItem> items, MatchOptions options = {});
+
+  Matcher(Matcher&&) noexcept;
+  Matcher& operator=(Matcher&&) noexcept;
+  ~Matcher();
+
+  // Replaces the manual decisions (keyed by Spotify track id).
+  void SetOverrides(MatchOverrides overrides);
+  const MatchOverrides& overrides() const { return overrides_; }
+
+  MatchResult Match(const Track& track) const;
+  // One result per track, in input order; identical for any thread count.
+  std::vector<MatchResult> MatchAll(const std::vector<Track>& tracks) const;
+
+  const MatchOptions& options() const { return options_; }
+  size_t size() const;
+
+ private:
+  struct Index;
+  Matcher(std::unique_ptr<Index> index, MatchOptions options);
+
+  std::unique_ptr<Index> index_;
+  MatchOptions options_;
+  MatchOverrides overrides_;
+};
+
+}  // namespace spotify_extract

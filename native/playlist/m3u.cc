@@ -1,0 +1,234 @@
+#include "playlist/m3u.h"
+
+#include <cmath>
+
+#include "playlist/file_name.h"
+
+namespace spotify_extract {
+
+namespace {
+
+std::vector<std::string_view> Segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    std::string_view segment = path.substr(start, end - start);
+    if (!segment.empty() && segment != ".") {
+      if (segment == "..") {
+        if (!out.empty()) out.pop_back();  // "/.." is "/"
+      } else {
+        out.push_back(segment);
+      }
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string Join(const std::vector<std::string_view>& segments, size_t from, char separator) {
+  std::string out;
+  for (size_t i = from; i < segments.size(); ++i) {
+    if (i > from) out.push_back(separator);
+    out.append(segments[i]);
+  }
+  return out;
+}
+
+std::string WithPrefix(const std::string& prefix, std::string location, char separator) {
+  if (prefix.empty()) return location;
+  std::string out = prefix;
+  while (!out.empty() && (out.back() == '/' || out.back() == '\\')) out.pop_back();
+  size_t skip = 0;
+  while (skip < location.size() && (location[skip] == '/' || location[skip] == '\\')) ++skip;
+  if (out.empty()) out.push_back(separator);  // a prefix of "/" is the root
+  if (out.back() != separator) out.push_back(separator);
+  out.append(location, skip);
+  return out;
+}
+
+}  // namespace
+
+MirrorEntry MirrorEntry::Matched(std::string path, double duration, std::string artist,
+                                 std::string title, std::string spotify_uri) {
+  MirrorEntry entry;
+  entry.matched = true;
+  entry.path = std::move(path);
+  entry.duration = duration;
+  entry.artist = std::move(artist);
+  entry.title = std::move(title);
+  entry.spotify_uri = std::move(spotify_uri);
+  return entry;
+}
+
+MirrorEntry MirrorEntry::Missing(std::string artist, std::string title, std::string spotify_uri) {
+  MirrorEntry entry;
+  entry.artist = std::move(artist);
+  entry.title = std::move(title);
+  entry.spotify_uri = std::move(spotify_uri);
+  return entry;
+}
+
+PathStyle TargetProfile(std::string_view target) {
+  PathStyle style;
+  if (target == "mpd" || target == "prefix") {
+    style.relative_to = RelativeTo::kLibrary;
+  } else if (target == "sonos" || target == "navidrome" || target == "jellyfin") {
+    style.relative_to = RelativeTo::kPlaylist;
+  } else if (target == "absolute") {
+    style.relative_to = RelativeTo::kAbsolute;
+  } else {
+    throw PlaylistConfigError("unknown playlist target '" + std::string(target) +
+                              "' (use mpd, sonos, navidrome, jellyfin, absolute or prefix)");
+  }
+  return style;
+}
+
+RelativeTo ParseRelativeTo(std::string_view value) {
+  if (value == "library") return RelativeTo::kLibrary;
+  if (value == "playlist") return RelativeTo::kPlaylist;
+  if (value == "absolute") return RelativeTo::kAbsolute;
+  throw PlaylistConfigError("unknown relative_to '" + std::string(value) +
+                            "' (use library, playlist or absolute)");
+}
+
+std::string_view RelativeToName(RelativeTo value) {
+  switch (value) {
+    case RelativeTo::kLibrary:
+      return "library";
+    case RelativeTo::kPlaylist:
+      return "playlist";
+    case RelativeTo::kAbsolute:
+      return "absolute";
+  }
+  return "library";
+}
+
+std::string NormalizeExtension(std::string_view extension) {
+  std::string_view bare = extension;
+  if (bare.starts_with('.')) bare.remove_prefix(1);
+  bool ok = !bare.empty() && bare.size() <= 10;
+  for (char c : bare) {
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'));
+  }
+  if (!ok) {
+    throw PlaylistConfigError("playlist_extension '" + std::string(extension) +
+                              "' is not a file extension (use .m3u or .m3u8)");
+  }
+  return "." + std::string(bare);
+}
+
+std::string LexicallyNormalPath(std::string_view path, std::string_view cwd) {
+  std::string joined;
+  if (!path.starts_with('/')) {
+    joined.append(cwd);
+    joined.push_back('/');
+  }
+  joined.append(path);
+  return "/" + Join(Segments(joined), 0, '/');
+}
+
+std::optional<std::string> EntryLocation(std::string_view item_path, const RenderContext& context,
+                                         SkipReason* reason) {
+  auto skip = [reason](SkipReason why) -> std::optional<std::string> {
+    if (reason) *reason = why;
+    return std::nullopt;
+  };
+  if (reason) *reason = SkipReason::kNone;
+  if (item_path.find_first_of("\r\n") != std::string_view::npos || item_path.empty()) {
+    return skip(SkipReason::kUnrepresentable);
+  }
+  if (context.non_utf8 == NonUtf8Policy::kSkip && !IsValidUtf8(item_path)) {
+    return skip(SkipReason::kNonUtf8);
+  }
+  const char separator = context.style.forward_slash ? '/' : '\\';
+  const std::string root = LexicallyNormalPath(context.library_root);
+  const std::string file = LexicallyNormalPath(item_path, root);
+  std::vector<std::string_view> file_segments = Segments(file);
+
+  std::string location;
+  switch (context.style.relative_to) {
+    case RelativeTo::kAbsolute:
+      location = std::string(1, separator) + Join(file_segments, 0, separator);
+      break;
+    case RelativeTo::kLibrary: {
+      std::vector<std::string_view> root_segments = Segments(root);
+      bool inside = file_segments.size() > root_segments.size();
+      for (size_t i = 0; inside && i < root_segments.size(); ++i) {
+        inside = file_segments[i] == root_segments[i];
+      }
+      if (!inside) return skip(SkipReason::kOutsideLibrary);
+      location = Join(file_segments, root_segments.size(), separator);
+      // A relative line starting with '#' would be read as a comment; an absolute path
+      // inside the music directory means the same to MPD and beets.
+      if (location.starts_with('#') && context.style.path_prefix.empty()) {
+        location = std::string(1, separator) + Join(file_segments, 0, separator);
+      }
+      break;
+    }
+    case RelativeTo::kPlaylist: {
+      const std::string base_dir = LexicallyNormalPath(context.playlist_dir);
+      std::vector<std::string_view> base = Segments(base_dir);
+      size_t common = 0;
+      while (common < base.size() && common + 1 < file_segments.size() &&
+             base[common] == file_segments[common]) {
+        ++common;
+      }
+      for (size_t i = common; i < base.size(); ++i) {
+        location.append("..");
+        location.push_back(separator);
+      }
+      location.append(Join(file_segments, common, separator));
+      if (location.starts_with('#')) location = std::string(".") + separator + location;
+      break;
+    }
+  }
+  return WithPrefix(context.style.path_prefix, std::move(location), separator);
+}
+
+std::string RenderM3u(const std::vector<MirrorEntry>& entries, const RenderContext& context,
+                      RenderStats* stats) {
+  RenderStats local;
+  RenderStats& counts = stats ? *stats : local;
+  counts = RenderStats{};
+  std::string out = "#EXTM3U\n";
+  for (const MirrorEntry& entry : entries) {
+    std::string label = CleanLineText(entry.title);
+    if (!entry.artist.empty()) label = CleanLineText(entry.artist) + " - " + label;
+    if (!entry.matched) {
+      ++counts.missing;
+      if (context.missing_comments) {
+        out.append("# ").append(label);
+        if (!entry.spotify_uri.empty()) out.append(" ").append(CleanLineText(entry.spotify_uri));
+        out.push_back('\n');
+      }
+      continue;
+    }
+    SkipReason reason = SkipReason::kNone;
+    std::optional<std::string> location = EntryLocation(entry.path, context, &reason);
+    if (!location) {
+      switch (reason) {
+        case SkipReason::kNonUtf8:
+          ++counts.skipped_non_utf8;
+          break;
+        case SkipReason::kOutsideLibrary:
+          ++counts.skipped_outside_library;
+          break;
+        default:
+          ++counts.skipped_unrepresentable;
+          break;
+      }
+      continue;
+    }
+    long seconds = entry.duration > 0 ? std::lround(entry.duration) : -1;
+    out.append("#EXTINF:").append(std::to_string(seconds)).append(",").append(label);
+    out.push_back('\n');
+    out.append(*location);
+    out.push_back('\n');
+    ++counts.entries;
+  }
+  return out;
+}
+
+}  // namespace spotify_extract

@@ -1,0 +1,398 @@
+#include "playlist/mirror.h"
+
+#include <Poco/DigestEngine.h>
+#include <Poco/SHA2Engine.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <set>
+#include <unordered_set>
+
+namespace spotify_extract {
+
+namespace {
+
+constexpr std::string_view kTempPrefix = ".spotify-extract-";
+constexpr std::string_view kTempSuffix = ".tmp";
+
+std::string CurrentDirectory() {
+  char buffer[4096];
+  if (::getcwd(buffer, sizeof(buffer)) == nullptr) return "/";
+  return buffer;
+}
+
+std::string Dirname(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+std::string JoinPath(const std::string& dir, const std::string& name) {
+  return dir == "/" ? "/" + name : dir + "/" + name;
+}
+
+std::string ErrnoText(int error) { return std::strerror(error); }
+
+std::string Quoted(std::string_view text) { return "'" + CleanLineText(text) + "'"; }
+
+enum class DiskState { kMissing, kRegular, kOther };
+
+DiskState Inspect(const std::string& path, struct stat* info = nullptr) {
+  struct stat local {};
+  struct stat& st = info ? *info : local;
+  if (::lstat(path.c_str(), &st) != 0) return DiskState::kMissing;
+  return S_ISREG(st.st_mode) ? DiskState::kRegular : DiskState::kOther;
+}
+
+std::optional<std::string> ReadSmallFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return std::nullopt;
+  std::string content;
+  char buffer[65536];
+  while (true) {
+    ssize_t n = ::read(fd, buffer, sizeof(buffer));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      return std::nullopt;
+    }
+    if (n == 0) break;
+    content.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return content;
+}
+
+void FsyncDirectory(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+// Creates `dir` and its parents (mode 0755); returns errno or 0.
+int MakeDirectories(const std::string& dir) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) == 0) return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+  if (dir != "/") {
+    int parent = MakeDirectories(Dirname(dir));
+    if (parent != 0) return parent;
+  }
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return errno;
+  return 0;
+}
+
+// Temporary files left by an interrupted run (only our own, exactly named, pattern).
+void RemoveStaleTemporaries(const std::string& dir) {
+  DIR* handle = ::opendir(dir.c_str());
+  if (handle == nullptr) return;
+  while (struct dirent* entry = ::readdir(handle)) {
+    std::string_view name = entry->d_name;
+    if (name.starts_with(kTempPrefix) && name.ends_with(kTempSuffix) &&
+        name.size() == kTempPrefix.size() + 6 + kTempSuffix.size()) {
+      std::string path = JoinPath(dir, std::string(name));
+      if (Inspect(path) == DiskState::kRegular) ::unlink(path.c_str());
+    }
+  }
+  ::closedir(handle);
+}
+
+struct Plan {
+  size_t index = 0;  // into the input playlists
+  std::string content;
+  std::string hash;
+  std::vector<std::string> names;  // candidate file names, best first
+  std::string path;                // chosen
+  bool needs_write = false;
+  std::string temp_path;
+};
+
+// Writes `content` to a new temporary file in `dir`, fsynced, with `mode`.
+// Returns the temporary path; throws std::runtime_error with the cause.
+std::string StageFile(const std::string& dir, const std::string& content, mode_t mode,
+                      const WriteFunction& write_function) {
+  std::string pattern =
+      JoinPath(dir, std::string(kTempPrefix) + "XXXXXX" + std::string(kTempSuffix));
+  std::vector<char> buffer(pattern.begin(), pattern.end());
+  buffer.push_back('\0');
+  int fd = ::mkostemps(buffer.data(), static_cast<int>(kTempSuffix.size()), O_CLOEXEC);
+  if (fd < 0) throw std::runtime_error(ErrnoText(errno));
+  std::string temp(buffer.data());
+  auto fail = [&](int error) {
+    ::close(fd);
+    ::unlink(temp.c_str());
+    throw std::runtime_error(ErrnoText(error));
+  };
+  size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = write_function ? write_function(fd, content.data() + done, content.size() - done)
+                               : ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail(errno);
+    if (n == 0) fail(ENOSPC);
+    done += static_cast<size_t>(n);
+  }
+  if (::fchmod(fd, mode) != 0) fail(errno);
+  if (::fsync(fd) != 0) fail(errno);
+  if (::close(fd) != 0) {
+    int error = errno;
+    ::unlink(temp.c_str());
+    throw std::runtime_error(ErrnoText(error));
+  }
+  return temp;
+}
+
+std::string ShortId(std::string_view id, size_t length) {
+  std::string out;
+  for (char c : id) {
+    if (out.size() == length) break;
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string ContentHash(std::string_view content) {
+  Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
+  engine.update(content.data(), static_cast<unsigned>(content.size()));
+  return Poco::DigestEngine::digestToHex(engine.digest());
+}
+
+std::string PlaylistFileName(const MirrorPlaylist& playlist, const MirrorOptions& options,
+                             int attempt) {
+  std::string extension = NormalizeExtension(options.style.extension);
+  std::string suffix;
+  if (attempt > 0) {
+    std::string id = ShortId(playlist.spotify_id, attempt == 1 ? 6 : 64);
+    if (id.empty()) id = ContentHash(playlist.spotify_id).substr(0, attempt == 1 ? 6 : 16);
+    suffix = " [" + id + "]";
+  }
+  size_t budget =
+      options.max_name_bytes > suffix.size() + 8 ? options.max_name_bytes - suffix.size() : 8;
+  std::string stem = SanitizeFileStem(
+      ExpandNameTemplate(options.name_template, playlist.name, playlist.spotify_id), budget);
+  return stem + suffix + extension;
+}
+
+MirrorResult Mirror(const std::vector<MirrorPlaylist>& playlists,
+                    const std::vector<OwnedFile>& previously_owned, const MirrorOptions& options) {
+  if (options.playlist_dir.empty()) throw PlaylistConfigError("playlist_dir is not set");
+  const std::string cwd = CurrentDirectory();
+  const std::string dir = LexicallyNormalPath(options.playlist_dir, cwd);
+  NormalizeExtension(options.style.extension);  // validates before anything happens
+
+  RenderContext context;
+  context.library_root = LexicallyNormalPath(options.library_root, cwd);
+  context.playlist_dir = dir;
+  context.style = options.style;
+  context.missing_comments = options.missing_comments;
+  context.non_utf8 = options.non_utf8;
+
+  std::map<std::string, const OwnedFile*> owned_by_path;
+  for (const OwnedFile& file : previously_owned) owned_by_path[file.path] = &file;
+
+  MirrorResult result;
+  result.playlists.resize(playlists.size());
+  std::vector<Plan> plans;
+  std::unordered_set<std::string> seen_ids;
+
+  // 1. Render every playlist.
+  for (size_t i = 0; i < playlists.size(); ++i) {
+    const MirrorPlaylist& playlist = playlists[i];
+    PlaylistOutcome& outcome = result.playlists[i];
+    outcome.spotify_id = playlist.spotify_id;
+    outcome.name = playlist.name;
+    if (!seen_ids.insert(playlist.spotify_id).second) {
+      outcome.message = "listed twice; only the first is mirrored";
+      continue;
+    }
+    Plan plan;
+    plan.index = i;
+    plan.content = RenderM3u(playlist.entries, context, &outcome.stats);
+    if (outcome.stats.entries == 0) {
+      outcome.message = "no track of it is in the library yet";
+      continue;
+    }
+    plan.hash = ContentHash(plan.content);
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      std::string name = PlaylistFileName(playlist, options, attempt);
+      if (std::find(plan.names.begin(), plan.names.end(), name) == plan.names.end()) {
+        plan.names.push_back(name);
+      }
+    }
+    plans.push_back(std::move(plan));
+  }
+
+  // 2. Choose file names: keep the names already owned, then the first free one.
+  auto foreign = [&](const std::string& path) {
+    DiskState state = Inspect(path);
+    if (owned_by_path.count(path)) return state == DiskState::kOther;
+    return state != DiskState::kMissing;
+  };
+  std::set<std::string> taken;  // FileNameKey of chosen names
+  for (Plan& plan : plans) {
+    const std::string& id = playlists[plan.index].spotify_id;
+    for (const std::string& name : plan.names) {
+      std::string path = JoinPath(dir, name);
+      auto owned = owned_by_path.find(path);
+      if (owned != owned_by_path.end() && owned->second->spotify_id == id &&
+          !taken.count(FileNameKey(name)) && !foreign(path)) {
+        plan.path = path;
+        taken.insert(FileNameKey(name));
+        break;
+      }
+    }
+  }
+  for (Plan& plan : plans) {
+    if (!plan.path.empty()) continue;
+    PlaylistOutcome& outcome = result.playlists[plan.index];
+    std::vector<std::string> avoided;
+    for (const std::string& name : plan.names) {
+      if (taken.count(FileNameKey(name))) continue;
+      std::string path = JoinPath(dir, name);
+      if (foreign(path)) {
+        avoided.push_back(path);
+        continue;
+      }
+      plan.path = path;
+      taken.insert(FileNameKey(name));
+      break;
+    }
+    for (const std::string& path : avoided) {
+      std::string text = Quoted(path) + " was not written by beets-spotify-extract; left alone";
+      text += plan.path.empty() ? "" : ", writing " + Quoted(plan.path) + " instead";
+      outcome.message = text;
+      result.warnings.push_back(text);
+    }
+    if (plan.path.empty() && avoided.empty()) {
+      outcome.message = "every file name for it is taken by another playlist";
+    }
+  }
+
+  // 3. What really changes: content equal to the recorded hash and to the disk is kept.
+  for (Plan& plan : plans) {
+    if (plan.path.empty()) continue;
+    auto owned = owned_by_path.find(plan.path);
+    bool same = false;
+    if (owned != owned_by_path.end() && owned->second->content_hash == plan.hash) {
+      std::optional<std::string> disk = ReadSmallFile(plan.path);
+      same = disk && *disk == plan.content;
+    }
+    plan.needs_write = !same;
+  }
+
+  // 4. Stage every new file; a failure changes nothing.
+  if (!options.dry_run) {
+    bool any_write = false;
+    for (const Plan& plan : plans)
+      any_write = any_write || (plan.needs_write && !plan.path.empty());
+    if (any_write) {
+      if (int error = MakeDirectories(dir); error != 0) {
+        throw MirrorError("cannot create the playlist folder " + Quoted(dir) + ": " +
+                              ErrnoText(error) + " (check playlist_dir)",
+                          previously_owned);
+      }
+      RemoveStaleTemporaries(dir);
+    }
+    for (Plan& plan : plans) {
+      if (plan.path.empty() || !plan.needs_write) continue;
+      struct stat existing {};
+      mode_t mode =
+          Inspect(plan.path, &existing) == DiskState::kRegular ? (existing.st_mode & 07777) : 0644;
+      try {
+        plan.temp_path = StageFile(dir, plan.content, mode, options.write_function);
+      } catch (const std::runtime_error& error) {
+        for (Plan& staged : plans) {
+          if (!staged.temp_path.empty()) ::unlink(staged.temp_path.c_str());
+        }
+        throw MirrorError("cannot write playlist " + Quoted(playlists[plan.index].name) + " to " +
+                              Quoted(dir) + ": " + error.what() + "; no playlist was changed",
+                          previously_owned);
+      }
+    }
+    // 5. Put them in place.
+    std::vector<OwnedFile> owned_now = previously_owned;
+    for (size_t p = 0; p < plans.size(); ++p) {
+      Plan& plan = plans[p];
+      if (plan.temp_path.empty()) continue;
+      if (::rename(plan.temp_path.c_str(), plan.path.c_str()) != 0) {
+        int error = errno;
+        for (size_t rest = p; rest < plans.size(); ++rest) {
+          if (!plans[rest].temp_path.empty()) ::unlink(plans[rest].temp_path.c_str());
+        }
+        FsyncDirectory(dir);
+        throw MirrorError("cannot replace " + Quoted(plan.path) + ": " + ErrnoText(error),
+                          owned_now);
+      }
+      plan.temp_path.clear();
+      std::erase_if(owned_now, [&](const OwnedFile& file) { return file.path == plan.path; });
+      owned_now.push_back({playlists[plan.index].spotify_id, plan.path, plan.hash});
+    }
+    FsyncDirectory(dir);
+  }
+
+  // 6. Outcomes and the new owned list.
+  std::set<std::string> kept_paths;
+  for (const Plan& plan : plans) {
+    PlaylistOutcome& outcome = result.playlists[plan.index];
+    if (plan.path.empty()) continue;
+    outcome.path = plan.path;
+    outcome.status = plan.needs_write ? MirrorStatus::kWritten : MirrorStatus::kUnchanged;
+    result.owned.push_back({playlists[plan.index].spotify_id, plan.path, plan.hash});
+    kept_paths.insert(plan.path);
+  }
+  for (const PlaylistOutcome& outcome : result.playlists) {
+    switch (outcome.status) {
+      case MirrorStatus::kWritten:
+        ++result.written;
+        break;
+      case MirrorStatus::kUnchanged:
+        ++result.unchanged;
+        break;
+      case MirrorStatus::kSkipped:
+        ++result.skipped;
+        break;
+    }
+  }
+
+  // 7. Files of playlists deleted, renamed or emptied on Spotify.
+  std::set<std::string> dirs_changed;
+  for (const OwnedFile& file : previously_owned) {
+    if (kept_paths.count(file.path)) continue;
+    DiskState state = Inspect(file.path);
+    if (state == DiskState::kMissing) continue;
+    if (state == DiskState::kOther) {
+      result.warnings.push_back(Quoted(file.path) +
+                                " is no longer a regular file; left alone and forgotten");
+      continue;
+    }
+    if (options.dry_run) {
+      ++result.removed;
+      result.removed_paths.push_back(file.path);
+      continue;
+    }
+    if (::unlink(file.path.c_str()) == 0 || errno == ENOENT) {
+      ++result.removed;
+      result.removed_paths.push_back(file.path);
+      dirs_changed.insert(Dirname(file.path));
+    } else {
+      result.warnings.push_back("cannot remove the old playlist " + Quoted(file.path) + ": " +
+                                ErrnoText(errno) + "; will try again next run");
+      result.owned.push_back(file);
+    }
+  }
+  for (const std::string& changed : dirs_changed) FsyncDirectory(changed);
+  return result;
+}
+
+}  // namespace spotify_extract

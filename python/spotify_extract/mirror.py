@@ -1,0 +1,160 @@
+"""Playlist mirroring settings: beets config -> the native engine's MirrorOptions.
+
+The engine (native/playlist) writes the m3u files; this module only resolves where they go
+and how their entries are written, from the `spotifyextract:` section, beets' own
+`playlist` plugin (when it is enabled its playlist_dir is the default, so
+`beet ls playlist:NAME` works on the mirrored playlists) and the target profile.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import beets
+
+from spotify_extract import _native
+
+TARGETS = ("mpd", "sonos", "navidrome", "jellyfin", "absolute", "prefix")
+NON_UTF8_POLICIES = {"skip": _native.NonUtf8Policy.SKIP, "write": _native.NonUtf8Policy.WRITE_RAW}
+
+
+class MirrorConfigError(ValueError):
+    """A playlist setting that cannot work; the message names the key and the fix."""
+
+
+@dataclass(frozen=True)
+class MirrorSource:
+    """Where the playlist settings came from (for the summary the person sees)."""
+
+    playlist_dir: str  # printable
+    from_playlist_plugin: bool
+
+
+def _fs(value: str | bytes | os.PathLike[str]) -> bytes:
+    return os.fsencode(value)
+
+
+def _playlist_plugin_enabled() -> bool:
+    plugins = beets.config["plugins"].get()
+    if isinstance(plugins, str):
+        plugins = plugins.split()
+    return "playlist" in (plugins or [])
+
+
+def _is_set(view) -> bool:
+    return view.exists() and view.get() is not None and view.get() != ""
+
+
+def resolve_options(
+    plugin_config, music_directory: str | bytes, *, dry_run: bool = False
+) -> tuple[_native.MirrorOptions, MirrorSource]:
+    """MirrorOptions from the `spotifyextract:` config view and beets' music directory.
+
+    Precedence for each part: the explicit key (playlist_dir, relative_to, forward_slash,
+    path_prefix, playlist_extension) > beets' `playlist` plugin (playlist_dir, and its
+    relative_to when it is library or playlist) > the target profile.
+    """
+    target = str(plugin_config["target"].get() or "mpd")
+    if target not in TARGETS:
+        raise MirrorConfigError(
+            f"spotifyextract.target: unknown target {target!r} (use {', '.join(TARGETS)})"
+        )
+    style = _native.target_profile(target)
+
+    from_plugin = False
+    if _is_set(plugin_config["playlist_dir"]):
+        playlist_dir = plugin_config["playlist_dir"].as_filename()
+    elif _playlist_plugin_enabled():
+        playlist_dir = beets.config["playlist"]["playlist_dir"].as_filename()
+        from_plugin = True
+        plugin_relative = beets.config["playlist"]["relative_to"].get()
+        if not _is_set(plugin_config["relative_to"]):
+            if plugin_relative in ("library", "playlist"):
+                style.relative_to = _native.parse_relative_to(plugin_relative)
+            elif plugin_relative:
+                # beets reads the lines relative to a folder of its own; absolute lines
+                # are read the same from anywhere.
+                style.relative_to = _native.RelativeTo.ABSOLUTE
+    elif style.relative_to == _native.RelativeTo.PLAYLIST:
+        # Players that index the music share find playlists inside it.
+        playlist_dir = os.path.join(os.fsdecode(music_directory), "Playlists")
+    else:
+        playlist_dir = os.path.join(beets.config.config_dir(), "playlists")
+
+    if _is_set(plugin_config["relative_to"]):
+        try:
+            style.relative_to = _native.parse_relative_to(str(plugin_config["relative_to"].get()))
+        except _native.PlaylistConfigError as error:
+            raise MirrorConfigError(f"spotifyextract.relative_to: {error}") from error
+    if _is_set(plugin_config["forward_slash"]):
+        style.forward_slash = bool(plugin_config["forward_slash"].get())
+    prefix = plugin_config["path_prefix"].get() or ""
+    if prefix:
+        style.path_prefix = str(prefix)
+    elif target == "prefix":
+        raise MirrorConfigError(
+            "spotifyextract.path_prefix: target 'prefix' needs the root that replaces the "
+            "music directory (e.g. /music or smb://nas/Music)"
+        )
+    if _is_set(plugin_config["playlist_extension"]):
+        try:
+            style.extension = _native.normalize_extension(
+                str(plugin_config["playlist_extension"].get())
+            )
+        except _native.PlaylistConfigError as error:
+            raise MirrorConfigError(f"spotifyextract.playlist_extension: {error}") from error
+
+    policy = str(plugin_config["non_utf8_paths"].get() or "skip")
+    if policy not in NON_UTF8_POLICIES:
+        raise MirrorConfigError(
+            f"spotifyextract.non_utf8_paths: {policy!r} is neither 'skip' nor 'write'"
+        )
+
+    options = _native.MirrorOptions()
+    options.style = style
+    options.playlist_dir = _fs(os.path.abspath(playlist_dir))
+    options.library_root = _fs(os.path.abspath(os.fsdecode(music_directory)))
+    options.name_template = str(plugin_config["name_template"].get() or "{name} (Spotify)")
+    options.missing_comments = bool(plugin_config["missing_comments"].get())
+    options.non_utf8 = NON_UTF8_POLICIES[policy]
+    options.dry_run = dry_run
+    return options, MirrorSource(os.path.abspath(playlist_dir), from_plugin)
+
+
+def mirror(
+    playlists: Sequence[_native.MirrorPlaylist],
+    previously_owned: Iterable[_native.OwnedFile],
+    options: _native.MirrorOptions,
+) -> _native.MirrorResult:
+    """Write the playlists (see native/playlist/mirror.h for the rules)."""
+    return _native.mirror(list(playlists), list(previously_owned), options)
+
+
+def summary_lines(result: _native.MirrorResult, *, dry_run: bool = False) -> list[str]:
+    """What the person reads after a run: counts, then anything that needs attention."""
+    verb = "would write" if dry_run else "written"
+    lines = [
+        f"playlists: {result.written} {verb}, {result.unchanged} unchanged, "
+        f"{result.removed} {'would be removed' if dry_run else 'removed'}, "
+        f"{result.skipped} skipped"
+    ]
+    for outcome in result.playlists:
+        stats = outcome.stats
+        notes = []
+        if stats.skipped_non_utf8:
+            notes.append(f"{stats.skipped_non_utf8} with a non-UTF-8 path left out")
+        if stats.skipped_outside_library:
+            notes.append(
+                f"{stats.skipped_outside_library} outside the music directory left out "
+                "(use target: absolute)"
+            )
+        if stats.skipped_unrepresentable:
+            notes.append(f"{stats.skipped_unrepresentable} with a line break in the path left out")
+        if outcome.status == _native.MirrorStatus.SKIPPED and outcome.message:
+            notes.append(outcome.message)
+        if notes:
+            lines.append(f"  {outcome.name}: {'; '.join(notes)}")
+    lines.extend(f"  warning: {text}" for text in result.warnings)
+    return lines

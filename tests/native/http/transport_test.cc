@@ -1,0 +1,135 @@
+// The Poco transport against a real local HTTP server: gzip, keep-alive reuse, truncation.
+#include "http/transport.h"
+
+#include <Poco/DeflatingStream.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/Net/TCPServer.h>
+#include <Poco/Net/TCPServerConnection.h>
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "http/errors.h"
+
+namespace spotify_extract {
+namespace {
+
+std::string Gzip(const std::string& text) {
+  std::ostringstream out;
+  Poco::DeflatingOutputStream deflater(out, Poco::DeflatingStreamBuf::STREAM_GZIP);
+  deflater << text;
+  deflater.close();
+  return out.str();
+}
+
+class Handler : public Poco::Net::HTTPRequestHandler {
+ public:
+  void handleRequest(Poco::Net::HTTPServerRequest& request,
+                     Poco::Net::HTTPServerResponse& response) override {
+    std::string body = R"({"path":")" + request.getURI() + R"("})";
+    if (request.getURI() == "/gzip") {
+      EXPECT_NE(request.get("Accept-Encoding", "").find("gzip"), std::string::npos);
+      response.set("Content-Encoding", "gzip");
+      body = Gzip(R"({"compressed":true})");
+    }
+    response.setContentType("application/json");
+    response.setContentLength(static_cast<std::streamsize>(body.size()));
+    response.send() << body;
+  }
+};
+
+class Factory : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  Poco::Net::HTTPRequestHandler* createRequestHandler(
+      const Poco::Net::HTTPServerRequest&) override {
+    return new Handler;
+  }
+};
+
+// Answers with a Content-Length larger than the body, then closes.
+class Truncating : public Poco::Net::TCPServerConnection {
+ public:
+  using TCPServerConnection::TCPServerConnection;
+  void run() override {
+    char buffer[4096];
+    socket().receiveBytes(buffer, sizeof buffer);
+    std::string reply =
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+        R"({"items":[1,2)";
+    socket().sendBytes(reply.data(), static_cast<int>(reply.size()));
+    socket().shutdown();
+  }
+};
+
+TEST(PocoTransportTest, DecodesGzipAndReusesConnections) {
+  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
+  Poco::Net::HTTPServer server(new Factory, socket, new Poco::Net::HTTPServerParams);
+  server.start();
+  std::string base = "http://127.0.0.1:" + std::to_string(socket.address().port());
+  PocoTransport transport({});
+  HttpRequest request;
+  request.url = base + "/gzip";
+  HttpResponse response = transport.RoundTrip(request);
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, R"({"compressed":true})");
+  for (int i = 0; i < 5; ++i) {
+    request.url = base + "/v1/me?x=" + std::to_string(i);
+    response = transport.RoundTrip(request);
+    EXPECT_EQ(response.body, R"({"path":"/v1/me?x=)" + std::to_string(i) + R"("})");
+  }
+  EXPECT_EQ(transport.connections_opened(), 1u);
+  server.stop();
+}
+
+TEST(PocoTransportTest, TruncatedBodyIsATransportError) {
+  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
+  Poco::Net::TCPServer server(new Poco::Net::TCPServerConnectionFactoryImpl<Truncating>(), socket);
+  server.start();
+  PocoTransport transport({});
+  HttpRequest request;
+  request.url = "http://127.0.0.1:" + std::to_string(socket.address().port()) + "/v1/me/tracks";
+  try {
+    transport.RoundTrip(request);
+    FAIL() << "expected a TransportError";
+  } catch (const TransportError& error) {
+    EXPECT_NE(std::string(error.what()).find("truncated"), std::string::npos) << error.what();
+  }
+  server.stop();
+}
+
+TEST(PocoTransportTest, RefusedConnectionIsATransportErrorAndBadSchemeIsNot) {
+  int port;
+  {
+    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
+    port = socket.address().port();
+  }
+  PocoTransport transport({});
+  HttpRequest request;
+  request.url = "http://127.0.0.1:" + std::to_string(port) + "/";
+  EXPECT_THROW(transport.RoundTrip(request), TransportError);
+  request.url = "ftp://127.0.0.1/";
+  EXPECT_THROW(transport.RoundTrip(request), HttpError);
+}
+
+TEST(PocoTransportTest, MissingCaFileIsAClearTlsError) {
+  TransportOptions options;
+  options.ca_file = "/nonexistent/ca.pem";
+  PocoTransport transport(options);
+  HttpRequest request;
+  request.url = "https://127.0.0.1:1/";
+  try {
+    transport.RoundTrip(request);
+    FAIL();
+  } catch (const TlsError& error) {
+    EXPECT_NE(std::string(error.what()).find("/nonexistent/ca.pem"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace spotify_extract
