@@ -33,6 +33,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--albums", type=int, default=250, help="saved albums")
     ap.add_argument("--artists", type=int, default=120, help="followed artists")
     ap.add_argument("--data", help="load the library from this JSON file instead")
+    ap.add_argument(
+        "--beets-items",
+        help="build the library from a beets sample library (samplelib's output directory, "
+        "its items.jsonl, or a JSON list of items): its tracks plus missing ones",
+    )
+    ap.add_argument(
+        "--missing",
+        type=float,
+        default=0.3,
+        help="with --beets-items: the share of Spotify tracks not in beets",
+    )
     ap.add_argument("--save-data", help="write the library as JSON here and go on")
     ap.add_argument("--tls", action="store_true", help="HTTPS with a fresh test CA")
     ap.add_argument("--tls-dir", help="where to write ca.pem/server.pem (default: a tmp dir)")
@@ -65,6 +76,17 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.data:
         library = Library.load(args.data)
+    elif args.beets_items:
+        library = Library.from_items(
+            Library.read_items(args.beets_items),
+            seed=args.seed,
+            playlists=args.playlists,
+            entries=args.entries,
+            liked=args.liked,
+            albums=args.albums,
+            artists=args.artists,
+            missing=args.missing,
+        )
     else:
         library = Library.generate(
             seed=args.seed,

@@ -77,6 +77,7 @@ class Track:
     isrc: str | None = None
     popularity: int = 50
     available: bool = True
+    beets_item: int | None = None  # ground truth from from_items(): the beets item it is
 
 
 @dataclass
@@ -509,6 +510,128 @@ class Library:
         ``albums`` saved albums and ``artists`` followed artists."""
         return _Generator(seed).build(playlists, entries, liked, albums, artists, me)
 
+    @classmethod
+    def from_items(
+        cls,
+        items: list[dict[str, Any]],
+        *,
+        seed: int = 1,
+        playlists: int = 8,
+        entries: int = 400,
+        liked: int = 150,
+        albums: int = 10,
+        artists: int = 20,
+        missing: float = 0.3,
+        other_versions: float = 0.05,
+        catalogue: int | None = None,
+        me: str = "emulatoruser",
+    ) -> Library:
+        """A Spotify library that corresponds to a beets library: ``items`` are beets items
+        as dicts (e.g. tests/fixtures/samplelib.py's manifest items).
+
+        ``catalogue`` items (default: enough for the playlists and Liked Songs) become
+        Spotify tracks, written the way Spotify writes them: the item's own
+        ``spotify_track_id`` when it has one, featured artists as artists and often
+        ``(feat. X)`` in the title, the duration within ±1.5 s, the item's ISRC (a few
+        dropped) or, when the item has none, an ISRC of Spotify's own. ``other_versions``
+        of them get a Spotify-only other version (``- Live``, longer) that must NOT match.
+        Tracks the beets library does not have are added so that about ``missing`` of the
+        catalogue is missing (the wishlist). Then playlists / liked / albums / artists are
+        generated from that catalogue as ``generate()`` does. Ground truth:
+        ``Track.beets_item`` (the item id, or None) and ``truth()``.
+        """
+        rng = random.Random(seed)
+        lib = cls(User(me, "Emulator User"))
+        b = _Builder(lib)
+        if catalogue is None:
+            catalogue = max(200, int((entries * 0.5 + liked) * (1 - missing)))
+        chosen = items if len(items) <= catalogue else rng.sample(items, catalogue)
+        for i, item in enumerate(chosen):
+            t = _spotify_style(item, rng)
+            tid = b.track(t, i)
+            lib.tracks[tid].beets_item = item.get("id")
+            if rng.random() < other_versions:
+                base = item.get("base_title") or t["title"]
+                live = dict(
+                    t,
+                    id=None,
+                    spotify_track_id=None,
+                    title=f"{base} - Live",
+                    album=f"{t.get('album') or base} (Live)",
+                    duration_ms=t["duration_ms"] + rng.randint(20_000, 90_000),
+                    isrc=_isrc(rng, 2020),
+                )
+                b.track(live, len(items) + i)
+        have = len(lib.tracks)
+        extra = int(have * missing / (1 - missing)) if missing < 1 else have
+        return _Generator(seed).build(
+            playlists, entries, liked, albums, artists, me, lib=lib, extra_tracks=extra
+        )
+
+    def minimum_requests(
+        self,
+        mode: str = "development",
+        page: int = 50,
+        audio_features: bool = True,
+        probe_unreadable: bool = True,
+    ) -> dict[str, int]:
+        """The fewest API requests that read everything readable in ``mode`` at ``page``
+        items per request, by endpoint (as ``Emulator.counters()["by_endpoint"]`` names
+        them) and in ``"total"``: one ``/me``; ``/me/playlists``, ``/me/tracks``,
+        ``/me/albums`` and ``/me/following`` pages (at least one each, to learn the
+        total); ``/items`` pages of every readable non-empty playlist, plus one request
+        per unreadable non-empty playlist when ``probe_unreadable`` (the 403/404 that
+        records it);
+        audio features in batches of 100 for the distinct tracks of readable playlists
+        and Liked Songs (development mode: one request, answered 403)."""
+        with self.lock:
+
+            def pages(n: int, size: int = page) -> int:
+                return -(-n // size)
+
+            items = 0
+            wanted: set[str] = {t for _, t in self.liked}
+            for p in self.playlists:
+                readable = mode == "extended" or (
+                    not self.is_spotify_owned(p) and self.items_allowed_in_development(p)
+                )
+                if readable:
+                    items += pages(len(p.entries))
+                    wanted.update(e.id for e in p.entries if e.kind == "track" and e.id)
+                elif probe_unreadable and p.entries:
+                    items += 1
+            counts = {
+                "/v1/me": 1,
+                "/v1/me/playlists": max(1, pages(len(self.playlists))),
+                "/v1/playlists/{id}/items": items,
+                "/v1/me/tracks": max(1, pages(len(self.liked))),
+                "/v1/me/albums": max(1, pages(len(self.saved_albums))),
+                "/v1/me/following": max(1, pages(len(self.followed_artists))),
+            }
+            if audio_features:
+                counts["/v1/audio-features"] = pages(len(wanted), 100) if mode == "extended" else 1
+            counts["total"] = sum(counts.values())
+            return counts
+
+    def truth(self) -> dict[str, int | None]:
+        """Spotify track id -> the beets item id it corresponds to (None: not in beets)."""
+        with self.lock:
+            return {t.id: t.beets_item for t in self.tracks.values()}
+
+    @staticmethod
+    def read_items(path: str | Path) -> list[dict[str, Any]]:
+        """Beets items from samplelib's output: its directory (manifest.json), the
+        items.jsonl file, or a JSON list."""
+        p = Path(path)
+        if p.is_dir():
+            manifest = json.loads((p / "manifest.json").read_text(encoding="utf-8"))
+            p = p / manifest.get("items_file", "items.jsonl")
+        text = p.read_text(encoding="utf-8")
+        if p.suffix == ".jsonl":
+            return [json.loads(line) for line in text.splitlines() if line.strip()]
+        data = json.loads(text)
+        return data["items"] if isinstance(data, dict) else data
+
 
 def _now_iso() -> str:
     import time
@@ -530,6 +653,45 @@ class _Clock:
 
         self.t += self.step
         return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.t))
+
+
+def _isrc(rng: random.Random, year: int) -> str:
+    country = rng.choice(["US", "GB", "DE", "SE", "JP", "FR"])
+    return (
+        f"{country}{rng.choice('ABCDEFGHJKLMNPQRSTUVWXYZ')}{rng.randint(10, 99)}"
+        f"{year % 100:02d}{rng.randint(0, 99999):05d}"
+    )
+
+
+def _spotify_style(item: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """A beets item as Spotify would list the same recording."""
+    names = item.get("artists")
+    if isinstance(names, str):
+        names = [n for n in names.split("\\\u2400") if n]
+    if not names:
+        names = [item.get("artist") or ""]
+    title = item.get("title") or ""
+    featured = item.get("featured") or []
+    if featured and "feat." not in title.lower() and rng.random() < 0.7:
+        title += f" (feat. {', '.join(featured)})"
+    isrc = item.get("isrc") or None
+    if isrc and rng.random() < 0.03:
+        isrc = None
+    elif not isrc and rng.random() < 0.9:
+        isrc = _isrc(rng, int(item.get("year") or 2000))
+    length = float(item.get("length") or 0)
+    return {
+        "id": item.get("spotify_track_id") or None,
+        "title": title,
+        "artists": list(names),
+        "album": item.get("album") or title,
+        "albumartist": item.get("albumartist") or names[0],
+        "duration_ms": max(1000, int(length * 1000 + rng.uniform(-1500, 1500))),
+        "track": item.get("track") or 1,
+        "disc": item.get("disc") or 1,
+        "year": item.get("year") or 0,
+        "isrc": isrc,
+    }
 
 
 def _local(d: dict[str, Any]) -> dict[str, Any]:
@@ -909,12 +1071,22 @@ class _Generator:
         n_albums: int,
         n_artists: int,
         me_id: str,
+        lib: Library | None = None,
+        extra_tracks: int | None = None,
     ) -> Library:
+        """Generate a catalogue and fill playlists, Liked Songs, saved albums and followed
+        artists from it. With ``lib``, its tracks join the catalogue and only
+        ``extra_tracks`` more are generated."""
         rng = self.rng
-        lib = Library(User(me_id, "Emulator User"))
+        premade = list(lib.tracks) if lib is not None else []
+        lib = lib if lib is not None else Library(User(me_id, "Emulator User"))
         # Artists: enough to spread the catalogue, at least the number to follow.
-        pool_tracks = max(int(n_entries * 0.5), n_liked + n_liked // 10, 200)
-        n_artist_pool = max(n_artists + 10, pool_tracks // 30, 20)
+        if extra_tracks is None:
+            pool_tracks = max(int(n_entries * 0.5), n_liked + n_liked // 10, 200)
+            n_artist_pool = max(n_artists + 10, pool_tracks // 30, 20)
+        else:
+            pool_tracks = extra_tracks
+            n_artist_pool = max(pool_tracks // 10, 5)
         artist_ids = []
         for _ in range(n_artist_pool):
             aid = self.uid("artist")
@@ -992,6 +1164,9 @@ class _Generator:
                 "A podcast episode.",
             )
         episode_ids = list(lib.episodes)
+        track_ids = premade + track_ids
+        if premade:
+            artist_ids = list(lib.artists)
 
         # Other users.
         others = []

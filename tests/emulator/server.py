@@ -418,6 +418,7 @@ class Emulator:
             "info": self.info,
             "library": lib.to_dict,
             "summary": lib.summary,
+            "minimum_requests": lambda **kw: lib.minimum_requests(**{"mode": self.mode, **kw}),
             "add_track": lib.add_track,
             "create_playlist": lib.create_playlist,
             "add_to_playlist": lib.add_to_playlist,

@@ -832,3 +832,101 @@ def test_admin_can_load_a_library(emulator: Emulator) -> None:
     token = emulator.issue_token()["access_token"]
     _, _, page = call(f"{emulator.api_url}/me/playlists", token)
     assert [p["name"] for p in page["items"]] == ["Only"]
+
+
+def test_library_from_beets_items(tmp_path: Path) -> None:
+    items = [
+        {
+            "id": i + 1,
+            "title": f"Song {i}",
+            "artist": f"Artist {i % 7} feat. Guest" if i % 5 == 0 else f"Artist {i % 7}",
+            "artists": [f"Artist {i % 7}", "Guest"] if i % 5 == 0 else [f"Artist {i % 7}"],
+            "featured": ["Guest"] if i % 5 == 0 else [],
+            "album": f"Album {i % 13}",
+            "albumartist": f"Artist {i % 7}",
+            "length": 200.0 + i,
+            "track": i % 12 + 1,
+            "disc": 1,
+            "year": 1990 + i % 30,
+            "isrc": f"USAAA99{i:05d}" if i % 3 else "",
+            "spotify_track_id": "4uLU6hMCjMI75M1A2tKUQC" if i == 4 else "",
+            "base_title": f"Song {i}",
+        }
+        for i in range(300)
+    ]
+    path = tmp_path / "items.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in items))
+    lib = Library.from_items(
+        Library.read_items(path),
+        seed=3,
+        playlists=6,
+        entries=300,
+        liked=80,
+        albums=5,
+        artists=8,
+        missing=0.3,
+        catalogue=300,
+    )
+    s = lib.summary()
+    assert (s["playlists"], s["entries"], s["liked"]) == (6, 300, 80)
+    truth = lib.truth()
+    by_item = {v: k for k, v in truth.items() if v is not None}
+    assert by_item[5] == "4uLU6hMCjMI75M1A2tKUQC"  # the item's own Spotify id is kept
+    matched = [lib.tracks[t] for t, v in truth.items() if v is not None]
+    assert len(matched) == len(items)
+    for t in matched:
+        item = items[t.beets_item - 1]
+        assert abs(t.duration_ms - item["length"] * 1000) <= 1500
+        assert [lib.artists[a].name for a in t.artist_ids] == item["artists"]
+        assert item["isrc"] == "" or t.isrc in (item["isrc"], None)
+    missing = sum(v is None for v in truth.values())
+    assert 0.2 < missing / len(truth) < 0.45
+    used = [e.id for p in lib.playlists for e in p.entries if e.kind == "track"]
+    assert any(truth[t] is None for t in used) and any(truth[t] is not None for t in used)
+    assert Library.from_dict(lib.to_dict()).truth() == truth
+
+
+@pytest.mark.parametrize("mode", ["development", "extended"])
+def test_minimum_requests_matches_a_minimal_fetch(
+    emulator_factory: Callable[..., Emulator], mode: str
+) -> None:
+    emu = emulator_factory(mode=mode)
+    lib = emu.library
+    token = emu.issue_token()["access_token"]
+    api = emu.api_url
+    call(f"{api}/me", token)
+    playlists, _ = get_all(f"{api}/me/playlists?limit=50", token)
+    wanted: set[str] = set()
+    for p in playlists:
+        if p["items"]["total"] == 0:
+            continue
+        url: str | None = f"{api}/playlists/{p['id']}/items?limit=50"
+        while url:
+            status, _, page = call(url, token)
+            if status != 200:
+                break
+            wanted.update(
+                x["item"]["id"]
+                for x in page["items"]
+                if x["item"]
+                and x["item"]["id"]
+                and x["item"]["type"] == "track"
+                and not x["item"].get("episode")
+            )
+            url = page["next"]
+    liked, _ = get_all(f"{api}/me/tracks?limit=50", token)
+    wanted.update(x["track"]["id"] for x in liked)
+    get_all(f"{api}/me/albums?limit=50", token)
+    get_all(f"{api}/me/following?type=artist&limit=50", token, key="artists")
+    ids = sorted(wanted)
+    for i in range(0, len(ids), 100):
+        status, _, _ = call(f"{api}/audio-features?ids={','.join(ids[i : i + 100])}", token)
+        if status == 403:
+            break
+    expected = lib.minimum_requests(mode)
+    got = emu.counters()["by_endpoint"]
+    got = {
+        k: v for k, v in got.items() if not k.startswith("/v1/playlists/") or k.endswith("/items")
+    }
+    assert got == {k: v for k, v in expected.items() if k != "total"}
+    assert emu.count() == expected["total"] == admin(emu, "minimum_requests")["total"]
