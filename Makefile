@@ -39,7 +39,7 @@ install: $(VENV)/.deps
 native: system-packages $(VENV)/.deps
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 		-DSPOTIFY_EXTRACT_TESTS=ON -DSPOTIFY_EXTRACT_PYTHON=OFF \
-		-Dpybind11_DIR=$(PYBIND11_DIR) >/dev/null
+		-Dpybind11_DIR=$(PYBIND11_DIR) -DPython_EXECUTABLE=$(abspath $(PY)) >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
 demo: setup
@@ -56,7 +56,7 @@ test-python:
 
 test-sanitize: system-packages $(VENV)/.deps
 	cmake -S . -B build/sanitize -G Ninja -DCMAKE_BUILD_TYPE=Debug \
-		-DSPOTIFY_EXTRACT_TESTS=ON -DSPOTIFY_EXTRACT_PYTHON=OFF -DSPOTIFY_EXTRACT_SANITIZE=ON >/dev/null
+		-DSPOTIFY_EXTRACT_TESTS=ON -DSPOTIFY_EXTRACT_PYTHON=OFF -DSPOTIFY_EXTRACT_SANITIZE=ON -DPython_EXECUTABLE=$(abspath $(PY)) >/dev/null
 	cmake --build build/sanitize -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --test-dir build/sanitize --output-on-failure -j $(JOBS)

@@ -83,7 +83,8 @@ void BindStore(py::module_& module, py::handle base_error) {
       .def_readwrite("method", &MatchRecord::method)
       .def_readwrite("confidence", &MatchRecord::confidence)
       .def_readwrite("runners_up_json", &MatchRecord::runners_up_json)
-      .def_readwrite("overridden", &MatchRecord::overridden);
+      .def_readwrite("overridden", &MatchRecord::overridden)
+      .def_readwrite("status", &MatchRecord::status);
 
   py::class_<Override>(module, "Override")
       .def_readonly("spotify_track_id", &Override::spotify_track_id)
@@ -176,6 +177,7 @@ void BindStore(py::module_& module, py::handle base_error) {
   py::class_<SummaryCounts>(module, "SummaryCounts")
       .def_readonly("tracks", &SummaryCounts::tracks)
       .def_readonly("matched", &SummaryCounts::matched)
+      .def_readonly("review", &SummaryCounts::review)
       .def_readonly("missing", &SummaryCounts::missing)
       .def_readonly("matched_by_method", &SummaryCounts::matched_by_method)
       .def_readonly("playlists", &SummaryCounts::playlists)
@@ -252,7 +254,17 @@ void BindStore(py::module_& module, py::handle base_error) {
       .def("liked_count", &S::LikedCount, Release())
       .def("commit_liked", &S::CommitLiked, Release())
       .def("liked_entries", &S::LikedEntries, Release())
+      .def("stage_albums", &S::StageAlbums, py::arg("scope"), py::arg("offset"), py::arg("page"),
+           py::arg("next_offset"), py::arg("total"), py::arg("version") = "full", Release())
+      .def("commit_albums", &S::CommitAlbums, py::arg("scope"), py::arg("full") = true, Release())
+      .def("all_albums_known", &S::AllAlbumsKnown, Release())
+      .def("stage_artists", &S::StageArtists, Release())
+      .def("commit_artists", &S::CommitArtists, Release())
       .def("saved_albums", &S::SavedAlbums, Release())
+      .def("saved_album_count", &S::SavedAlbumCount, Release())
+      .def("tracks_needing_enrichment", &S::TracksNeedingEnrichment, py::arg("limit") = 0,
+           Release())
+      .def("mark_enrich_attempted", &S::MarkEnrichAttempted, Release())
       .def("followed_artists", &S::FollowedArtists, Release())
       // tracks, features
       .def("upsert_tracks", &S::UpsertTracks, Release())
@@ -260,7 +272,8 @@ void BindStore(py::module_& module, py::handle base_error) {
       .def("wanted_tracks", &S::WantedTracks, Release())
       .def("tracks_without_audio_features", &S::TracksWithoutAudioFeatures, py::arg("limit") = 0,
            Release())
-      .def("save_audio_features", &S::SaveAudioFeatures, Release())
+      .def("save_audio_features", &S::SaveAudioFeatures, py::arg("features"),
+           py::arg("missing") = std::vector<std::string>(), Release())
       .def("get_audio_features", &S::GetAudioFeatures, Release())
       // matches, overrides
       .def("save_matches", &S::SaveMatches, py::arg("snapshot"), py::arg("matches"), Release())
@@ -270,7 +283,8 @@ void BindStore(py::module_& module, py::handle base_error) {
       .def("list_overrides", &S::ListOverrides, Release())
       .def("set_override", &S::SetOverride, py::arg("spotify_track_id"), py::arg("item_id"),
            Release())
-      .def("reject_match", &S::RejectMatch, Release())
+      .def("reject_match", &S::RejectMatch, py::arg("spotify_track_id"), py::arg("item_id") = 0,
+           Release())
       .def("clear_override", &S::ClearOverride, Release())
       // mirrored files
       .def("mirrored_files", &S::MirroredFiles, Release())

@@ -2,10 +2,11 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <array>
 #include <filesystem>
 #include <memory>
-#include <optional>
-#include <unordered_map>
+#include <string_view>
 #include <unordered_set>
 
 namespace spotify_extract {
@@ -22,9 +23,12 @@ struct StatementFinalizer {
 using Database = std::unique_ptr<sqlite3, SqliteCloser>;
 using Statement = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
 
-// SQLite URIs treat '?', '#' and '%' specially; everything else may stay as is.
+// A read-only SQLite URI for a file path (bytes kept as they are). '?', '#' and '%' are
+// escaped; an absolute path gets an empty authority ("file:///..."), so a path starting
+// with "//" is not taken for a host name.
 std::string FileUri(const std::string& path) {
-  std::string uri = "file:";
+  std::string uri = path.starts_with('/') ? "file://" : "file:";
+  uri.reserve(uri.size() + path.size() + 16);
   for (unsigned char c : path) {
     if (c == '?' || c == '#' || c == '%') {
       static constexpr char kHex[] = "0123456789ABCDEF";
@@ -40,25 +44,40 @@ std::string FileUri(const std::string& path) {
 
 class LibraryDatabase {
  public:
-  LibraryDatabase(const std::string& path, std::chrono::milliseconds busy_timeout) : path_(path) {
+  LibraryDatabase(const std::string& path, std::chrono::milliseconds busy_timeout)
+      : path_(path), busy_timeout_(busy_timeout) {
     std::error_code error;
-    if (!std::filesystem::is_regular_file(path, error)) {
+    const auto status = std::filesystem::status(path, error);
+    if (!std::filesystem::exists(status)) {
       throw LibraryError("beets library not found: " + path);
     }
+    if (!std::filesystem::is_regular_file(status)) {
+      throw LibraryError("beets library is not a file: " + path);
+    }
+    if (std::filesystem::file_size(path, error) == 0 && !error) {
+      throw LibraryError("beets library is empty (0 bytes), not a beets database: " + path);
+    }
     sqlite3* raw = nullptr;
-    int rc = sqlite3_open_v2(FileUri(path).c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
-                             nullptr);
+    int rc = sqlite3_open_v2(FileUri(path).c_str(), &raw,
+                             SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr);
     db_.reset(raw);
     if (rc != SQLITE_OK) Fail("cannot open", rc);
     sqlite3_busy_timeout(db_.get(), static_cast<int>(busy_timeout.count()));
+    sqlite3_extended_result_codes(db_.get(), 1);
   }
 
-  Statement Prepare(const std::string& sql) {
+  Statement Prepare(std::string_view sql) {
     sqlite3_stmt* raw = nullptr;
-    int rc = sqlite3_prepare_v2(db_.get(), sql.c_str(), -1, &raw, nullptr);
+    int rc = sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
     Statement statement(raw);
     if (rc != SQLITE_OK) Fail("cannot read", rc);
     return statement;
+  }
+
+  void Execute(std::string_view sql) {
+    Statement statement = Prepare(sql);
+    while (Step(statement.get())) {
+    }
   }
 
   // Returns false when the statement is done; throws on any error.
@@ -71,12 +90,24 @@ class LibraryDatabase {
 
   [[noreturn]] void Fail(const char* what, int rc) {
     std::string reason;
-    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
-      reason = "the database stayed locked by another process (is beets importing?); try again";
-    } else if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT) {
-      reason = "the file is not a valid SQLite database (corrupt?)";
-    } else {
-      reason = db_ ? sqlite3_errmsg(db_.get()) : sqlite3_errstr(rc);
+    switch (rc & 0xFF) {
+      case SQLITE_BUSY:
+      case SQLITE_LOCKED:
+        reason = "the database stayed locked by another process for " +
+                 std::to_string(busy_timeout_.count()) +
+                 " ms (is beets importing or writing?); try again later";
+        break;
+      case SQLITE_NOTADB:
+        reason = "the file is not an SQLite database (corrupt, or not a beets library)";
+        break;
+      case SQLITE_CORRUPT:
+        reason = "the database file is corrupt (run `sqlite3 FILE .recover` or restore a backup)";
+        break;
+      case SQLITE_CANTOPEN:
+        reason = "cannot open the file (permissions?)";
+        break;
+      default:
+        reason = db_ ? sqlite3_errmsg(db_.get()) : sqlite3_errstr(rc);
     }
     throw LibraryError(std::string(what) + " beets library " + path_ + ": " + reason);
   }
@@ -85,69 +116,127 @@ class LibraryDatabase {
 
  private:
   std::string path_;
+  std::chrono::milliseconds busy_timeout_;
   Database db_;
 };
 
-std::string ColumnBytes(sqlite3_stmt* statement, int column) {
-  // Blob and text alike: take the bytes as stored, never re-encoded.
+// The bytes of a column as stored (BLOB or TEXT alike, never re-encoded). The view is
+// valid until the next step of the statement.
+std::string_view ColumnView(sqlite3_stmt* statement, int column) {
   const void* data = sqlite3_column_blob(statement, column);
-  int size = sqlite3_column_bytes(statement, column);
-  return data ? std::string(static_cast<const char*>(data), size) : std::string();
+  if (data == nullptr) return {};
+  return {static_cast<const char*>(data),
+          static_cast<size_t>(sqlite3_column_bytes(statement, column))};
 }
 
 std::unordered_set<std::string> ItemColumns(LibraryDatabase& db) {
   std::unordered_set<std::string> columns;
   Statement info = db.Prepare("PRAGMA table_info(items)");
   while (db.Step(info.get())) {
-    columns.insert(reinterpret_cast<const char*>(sqlite3_column_text(info.get(), 1)));
+    columns.emplace(ColumnView(info.get(), 1));
   }
   if (columns.empty()) {
-    throw LibraryError("not a beets library (no items table): " + db.path());
+    throw LibraryError("not a beets library (it has no items table): " + db.path());
   }
   for (const char* required : {"id", "path"}) {
     if (!columns.contains(required)) {
-      throw LibraryError("not a beets library (items has no " + std::string(required) +
+      throw LibraryError("not a beets library (its items table has no " + std::string(required) +
                          " column): " + db.path());
     }
   }
   return columns;
 }
 
-bool HasTable(LibraryDatabase& db, const char* name) {
-  Statement statement = db.Prepare(
-      std::string("SELECT 1 FROM sqlite_master WHERE type='table' AND name='") + name + "'");
+bool HasTable(LibraryDatabase& db, std::string_view name) {
+  Statement statement = db.Prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+  sqlite3_bind_text(statement.get(), 1, name.data(), static_cast<int>(name.size()), SQLITE_STATIC);
   return db.Step(statement.get());
 }
+
+// True when `path` has a segment that beets' normpath would rewrite ("", "." or "..").
+bool NeedsNormalizing(std::string_view path) {
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    std::string_view segment = path.substr(start, end - start);
+    if (segment == "." || segment == ".." || (segment.empty() && end < path.size())) {
+      return true;
+    }
+    start = end + 1;
+  }
+  return false;
+}
+
+// Ends a read transaction however the load ends.
+class ReadTransaction {
+ public:
+  explicit ReadTransaction(LibraryDatabase& db) : db_(db) { db_.Execute("BEGIN"); }
+  ~ReadTransaction() {
+    try {
+      db_.Execute("COMMIT");
+    } catch (const LibraryError&) {  // a read-only transaction has nothing to lose
+    }
+  }
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+
+ private:
+  LibraryDatabase& db_;
+};
 
 }  // namespace
 
 std::vector<std::string> SplitMultiValue(std::string_view value) {
   std::vector<std::string> parts;
-  if (value.empty()) return parts;
+  SplitMultiValueInto(value, parts);
+  return parts;
+}
+
+void SplitMultiValueInto(std::string_view value, std::vector<std::string>& parts) {
+  parts.clear();
+  if (value.empty()) return;
   std::string_view delimiter = kMultiValueDelimiter;
-  if (value.find(delimiter) == std::string_view::npos) delimiter = "; ";
+  size_t end = value.find(delimiter);
+  if (end == std::string_view::npos) {
+    delimiter = "; ";
+    end = value.find(delimiter);
+  }
+  if (end == std::string_view::npos) {  // the common case: one value
+    parts.emplace_back(value);
+    return;
+  }
   size_t start = 0;
   while (true) {
-    size_t end = value.find(delimiter, start);
     std::string_view part = value.substr(start, end - start);
     if (!part.empty()) parts.emplace_back(part);
     if (end == std::string_view::npos) break;
     start = end + delimiter.size();
+    end = value.find(delimiter, start);
   }
-  return parts;
 }
 
 std::string ResolveLibraryPath(std::string_view stored, std::string_view music_dir) {
   if (stored.empty() || stored.front() == '/' || music_dir.empty()) return std::string(stored);
-  std::string resolved(music_dir);
+  std::string resolved;
+  resolved.reserve(music_dir.size() + 1 + stored.size());
+  resolved += music_dir;
   if (resolved.back() != '/') resolved += '/';
   resolved += stored;
+  // beets joins with os.path.normpath; do the same when a segment needs it (rare).
+  if (NeedsNormalizing(stored)) {
+    std::string normal = std::filesystem::path(resolved).lexically_normal().string();
+    while (normal.size() > 1 && normal.back() == '/') normal.pop_back();
+    return normal;
+  }
   return resolved;
 }
 
 std::vector<LibraryItem> ReadLibrary(const std::string& db_path,
                                      const LibraryReadOptions& options) {
   LibraryDatabase db(db_path, options.busy_timeout);
+  // One snapshot for the items and their attributes, even while beets writes.
+  ReadTransaction transaction(db);
   const std::unordered_set<std::string> columns = ItemColumns(db);
 
   // Every field is optional except id and path; absent columns read as NULL.
@@ -170,53 +259,63 @@ std::vector<LibraryItem> ReadLibrary(const std::string& db_path,
     kMtime,
     kFieldCount
   };
-  static constexpr const char* kColumnNames[kFieldCount] = {
+  static constexpr std::array<const char*, kFieldCount> kColumnNames = {
       "id",    "path", "title", "artist", "artists",    "album", "albumartist", "length",
       "track", "disc", "year",  "isrc",   "mb_trackid", "bpm",   "initial_key", "mtime"};
   std::string sql = "SELECT ";
   for (int field = 0; field < kFieldCount; ++field) {
     if (field) sql += ", ";
-    sql += columns.contains(kColumnNames[field]) ? std::string("\"") + kColumnNames[field] + "\""
-                                                 : std::string("NULL");
+    if (columns.contains(kColumnNames[field])) {
+      sql += '"';
+      sql += kColumnNames[field];
+      sql += '"';
+    } else {
+      sql += "NULL";
+    }
   }
   sql += " FROM items ORDER BY id";
 
   std::vector<LibraryItem> items;
-  std::unordered_map<int64_t, size_t> index_by_id;
+  {
+    Statement count = db.Prepare("SELECT count(*) FROM items");
+    if (db.Step(count.get())) items.reserve(sqlite3_column_int64(count.get(), 0));
+  }
   Statement rows = db.Prepare(sql);
-  while (db.Step(rows.get())) {
-    sqlite3_stmt* row = rows.get();
+  sqlite3_stmt* row = rows.get();
+  while (db.Step(row)) {
     LibraryItem& item = items.emplace_back();
     item.id = sqlite3_column_int64(row, kId);
-    item.path = ResolveLibraryPath(ColumnBytes(row, kPath), options.music_dir);
-    item.title = ColumnBytes(row, kTitle);
-    item.artist = ColumnBytes(row, kArtist);
-    item.artists = SplitMultiValue(ColumnBytes(row, kArtists));
-    item.album = ColumnBytes(row, kAlbum);
-    item.albumartist = ColumnBytes(row, kAlbumArtist);
+    item.path = ResolveLibraryPath(ColumnView(row, kPath), options.music_dir);
+    item.title = ColumnView(row, kTitle);
+    item.artist = ColumnView(row, kArtist);
+    SplitMultiValueInto(ColumnView(row, kArtists), item.artists);
+    item.album = ColumnView(row, kAlbum);
+    item.albumartist = ColumnView(row, kAlbumArtist);
     item.length = sqlite3_column_double(row, kLength);
     item.track = sqlite3_column_int(row, kTrack);
     item.disc = sqlite3_column_int(row, kDisc);
     item.year = sqlite3_column_int(row, kYear);
-    item.isrc = ColumnBytes(row, kIsrc);
-    item.mb_trackid = ColumnBytes(row, kMbTrackId);
+    item.isrc = ColumnView(row, kIsrc);
+    item.mb_trackid = ColumnView(row, kMbTrackId);
     item.bpm = sqlite3_column_int(row, kBpm);
-    item.initial_key = ColumnBytes(row, kInitialKey);
+    item.initial_key = ColumnView(row, kInitialKey);
     item.mtime = sqlite3_column_double(row, kMtime);
-    index_by_id.emplace(item.id, items.size() - 1);
   }
+  rows.reset();
 
   if (HasTable(db, "item_attributes")) {
     Statement flex = db.Prepare(
         "SELECT entity_id, key, value FROM item_attributes "
         "WHERE key IN ('spotify_track_id', 'data_source')");
+    // Items are sorted by id, so an attribute finds its item by binary search.
+    auto by_id = [](const LibraryItem& item, int64_t id) { return item.id < id; };
     while (db.Step(flex.get())) {
-      auto found = index_by_id.find(sqlite3_column_int64(flex.get(), 0));
-      if (found == index_by_id.end()) continue;
-      LibraryItem& item = items[found->second];
-      std::string key = ColumnBytes(flex.get(), 1);
-      (key == "data_source" ? item.data_source : item.spotify_track_id) =
-          ColumnBytes(flex.get(), 2);
+      const int64_t id = sqlite3_column_int64(flex.get(), 0);
+      auto found = std::lower_bound(items.begin(), items.end(), id, by_id);
+      if (found == items.end() || found->id != id) continue;  // orphaned attribute
+      std::string_view key = ColumnView(flex.get(), 1);
+      (key == "data_source" ? found->data_source : found->spotify_track_id) =
+          ColumnView(flex.get(), 2);
     }
   }
   return items;

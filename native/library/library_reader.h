@@ -3,6 +3,7 @@
 #include <chrono>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "library/library_item.h"
@@ -22,15 +23,23 @@ struct LibraryReadOptions {
   std::chrono::milliseconds busy_timeout{5000};
 };
 
-// Loads every item of a beets library.db, opened read-only. Columns are looked up
-// by name, so any beets 2.x schema works; missing optional columns stay empty.
+// Loads every item of a beets library.db, opened read-only (never written), sorted by
+// id, in one read transaction (a consistent snapshot while beets writes). Columns are
+// looked up by name (PRAGMA table_info), so any beets 2.x schema works: column order may
+// differ, legacy columns are ignored, a missing optional column reads as empty/0.
+// Paths keep their bytes exactly (non-UTF-8 survives). Throws LibraryError naming the
+// file when it is missing, empty, corrupt, not a beets library, or stays locked longer
+// than the busy timeout.
 std::vector<LibraryItem> ReadLibrary(const std::string& db_path, const LibraryReadOptions& options);
 
 // Splits a beets multi-valued field on its delimiter (backslash + U+2400), falling
 // back to "; " for values written by older tools.
 std::vector<std::string> SplitMultiValue(std::string_view value);
+// The same into an existing vector (cleared first), for the reader's hot loop.
+void SplitMultiValueInto(std::string_view value, std::vector<std::string>& parts);
 
-// Resolves a path as stored by beets: absolute stays, relative joins `music_dir`.
+// Resolves a path as stored by beets: absolute stays, relative joins `music_dir` (as
+// beets' expand_path_from_db does, including its normpath of "." and ".." segments).
 std::string ResolveLibraryPath(std::string_view stored, std::string_view music_dir);
 
 }  // namespace spotify_extract

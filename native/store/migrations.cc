@@ -231,11 +231,22 @@ CREATE TABLE snapshot_changes (
 ) WITHOUT ROWID;
 )sql";
 
+// Migration 2: the matcher's verdict (a plausible candidate below min_confidence waits
+// for --review instead of being downloaded), a rejected item per override, and which
+// tracks were already looked up for enrichment (export rows without ISRC/duration).
+constexpr const char* kMatchStatus = R"sql(
+ALTER TABLE matches ADD COLUMN status TEXT NOT NULL DEFAULT 'unmatched'
+  CHECK (status IN ('matched', 'review', 'unmatched'));
+UPDATE matches SET status = 'matched' WHERE item_id IS NOT NULL;
+ALTER TABLE tracks ADD COLUMN enrich_attempted INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& StateMigrations() {
   static const std::vector<Migration> migrations = {
       {1, "initial schema", [](sql::Connection& db) { db.Exec(kInitialSchema); }},
+      {2, "match status, enrichment", [](sql::Connection& db) { db.Exec(kMatchStatus); }},
   };
   return migrations;
 }

@@ -933,10 +933,16 @@ void StateStore::CommitPlaylistEntriesLocked(int64_t snapshot, const std::string
          "local_duration_ms, added_at, added_by FROM staged_entries WHERE scope = ?")
       .Bind(playlist_id, scope)
       .Run();
+  // Entries from a data export fill an API playlist whose entries Spotify refuses; its
+  // API state (access, the version fetched) stays, so the next run does not re-probe it.
+  const bool from_export = version.rfind("export:", 0) == 0;
   db_->Prepare(
-         "UPDATE playlists SET fetched_snapshot_id = ?, access = 'readable', "
-         "last_fetched_snapshot = ?, updated_at = ? WHERE id = ?")
-      .Bind(version, snapshot, UtcNow(), playlist_id)
+         "UPDATE playlists SET "
+         "fetched_snapshot_id = CASE WHEN ?1 AND source = 'api' THEN fetched_snapshot_id "
+         "ELSE ?2 END, "
+         "access = CASE WHEN ?1 AND source = 'api' THEN access ELSE 'readable' END, "
+         "last_fetched_snapshot = ?3, updated_at = ?4 WHERE id = ?5")
+      .Bind(from_export, version, snapshot, UtcNow(), playlist_id)
       .Run();
   db_->Prepare("DELETE FROM staged_entries WHERE scope = ?").Bind(scope).Run();
   db_->Prepare("DELETE FROM fetch_progress WHERE scope = ?").Bind(scope).Run();
@@ -1107,7 +1113,8 @@ std::vector<StoredEntry> StateStore::LikedEntries() {
 // saved albums, followed artists
 
 void StateStore::StageAlbums(const std::string& scope, int offset,
-                             const std::vector<SavedAlbum>& page, int next_offset, int total) {
+                             const std::vector<SavedAlbum>& page, int next_offset, int total,
+                             const std::string& version) {
   Lock lock(mutex_);
   sql::Transaction transaction(*db_);
   if (offset == 0) db_->Prepare("DELETE FROM staged_objects WHERE scope = ?").Bind(scope).Run();
@@ -1126,34 +1133,82 @@ void StateStore::StageAlbums(const std::string& scope, int offset,
                     {"total_tracks", album.total_tracks}};
     insert.Bind(scope, offset + static_cast<int>(i), SafeDump(payload)).Run();
   }
-  SetProgressLocked(scope, "", next_offset, "", total, 0);
+  SetProgressLocked(scope, version, next_offset, "", total, 0);
   transaction.Commit();
 }
 
-void StateStore::CommitAlbums(const std::string& scope) {
+void StateStore::CommitAlbums(const std::string& scope, bool full) {
   Lock lock(mutex_);
   sql::Transaction transaction(*db_);
+  std::vector<json> order;
+  std::unordered_set<std::string> staged_ids;
+  {
+    sql::Statement rows =
+        db_->Prepare("SELECT payload FROM staged_objects WHERE scope = ? ORDER BY position");
+    rows.Bind(scope);
+    while (rows.Step()) {
+      json album = ParseObject(rows.Text(0));
+      std::string id = album.value("id", "");
+      if (id.empty() || !staged_ids.insert(id).second) continue;
+      order.push_back(std::move(album));
+    }
+  }
+  if (!full) {
+    // Incremental: the albums saved before keep their order below the new ones.
+    sql::Statement rows = db_->Prepare(
+        "SELECT id, name, artists, release_date, upc, cover_url, total_tracks, added_at "
+        "FROM saved_albums ORDER BY position, id");
+    while (rows.Step()) {
+      std::string id = rows.Text(0);
+      if (staged_ids.contains(id)) continue;
+      order.push_back({{"id", id},
+                       {"name", rows.Text(1)},
+                       {"artists", json::parse(rows.Text(2), nullptr, false)},
+                       {"release_date", rows.Text(3)},
+                       {"upc", rows.Text(4)},
+                       {"cover_url", rows.Text(5)},
+                       {"total_tracks", rows.Int(6)},
+                       {"added_at", rows.Text(7)}});
+    }
+  }
   db_->Exec("DELETE FROM saved_albums");
-  sql::Statement rows = db_->Prepare(
-      "SELECT position, payload FROM staged_objects WHERE scope = ? ORDER BY position");
   sql::Statement insert = db_->Prepare(
       "INSERT OR IGNORE INTO saved_albums (id, name, artists, artist, release_date, upc, "
       "cover_url, total_tracks, added_at, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  rows.Bind(scope);
-  while (rows.Step()) {
-    json album = ParseObject(rows.Text(1));
-    std::string id = album.value("id", "");
-    if (id.empty()) continue;
+  for (size_t position = 0; position < order.size(); ++position) {
+    const json& album = order[position];
     std::vector<ArtistRef> artists = ArtistsFromJson(SafeDump(album.value("artists", json())));
+    int64_t total_tracks = album.contains("total_tracks") && album["total_tracks"].is_number()
+                               ? album["total_tracks"].get<int64_t>()
+                               : 0;
     insert
-        .Bind(id, album.value("name", ""), SafeDump(ArtistsJson(artists)), JoinNames(artists),
-              album.value("release_date", ""), album.value("upc", ""), album.value("cover_url", ""),
-              album.value("total_tracks", 0), album.value("added_at", ""), rows.Int(0))
+        .Bind(album.value("id", ""), album.value("name", ""), SafeDump(ArtistsJson(artists)),
+              JoinNames(artists), album.value("release_date", ""), album.value("upc", ""),
+              album.value("cover_url", ""), total_tracks, album.value("added_at", ""),
+              static_cast<int64_t>(position))
         .Run();
   }
   db_->Prepare("DELETE FROM staged_objects WHERE scope = ?").Bind(scope).Run();
   db_->Prepare("DELETE FROM fetch_progress WHERE scope = ?").Bind(scope).Run();
   transaction.Commit();
+}
+
+bool StateStore::AllAlbumsKnown(const std::vector<SavedAlbum>& page) {
+  Lock lock(mutex_);
+  sql::Statement statement =
+      db_->Prepare("SELECT 1 FROM saved_albums WHERE id = ? AND added_at = ?");
+  for (const SavedAlbum& saved : page) {
+    if (saved.album.id.empty()) continue;
+    if (!statement.Bind(saved.album.id, saved.added_at).Step()) return false;
+  }
+  return true;
+}
+
+int StateStore::SavedAlbumCount() {
+  Lock lock(mutex_);
+  sql::Statement statement = db_->Prepare("SELECT COUNT(*) FROM saved_albums");
+  statement.Step();
+  return static_cast<int>(statement.Int(0));
 }
 
 std::vector<SavedAlbum> StateStore::SavedAlbums() {
@@ -1264,7 +1319,28 @@ std::vector<std::string> StateStore::TracksWithoutAudioFeatures(int limit) {
   return ids;
 }
 
-void StateStore::SaveAudioFeatures(const std::vector<AudioFeatures>& features) {
+std::vector<std::string> StateStore::TracksNeedingEnrichment(int limit) {
+  Lock lock(mutex_);
+  std::vector<std::string> ids;
+  sql::Statement statement =
+      db_->Prepare(std::string("SELECT t.id FROM tracks t WHERE t.id IN (") + kWantedSql +
+                   ") AND (t.isrc = '' OR t.duration_ms = 0) AND t.enrich_attempted = 0 "
+                   "ORDER BY t.id LIMIT ?");
+  statement.Bind(limit > 0 ? limit : -1);
+  while (statement.Step()) ids.push_back(statement.Text(0));
+  return ids;
+}
+
+void StateStore::MarkEnrichAttempted(const std::vector<std::string>& ids) {
+  Lock lock(mutex_);
+  sql::Transaction transaction(*db_);
+  sql::Statement update = db_->Prepare("UPDATE tracks SET enrich_attempted = 1 WHERE id = ?");
+  for (const std::string& id : ids) update.Bind(id).Run();
+  transaction.Commit();
+}
+
+void StateStore::SaveAudioFeatures(const std::vector<AudioFeatures>& features,
+                                   const std::vector<std::string>& missing) {
   Lock lock(mutex_);
   sql::Transaction transaction(*db_);
   sql::Statement insert = db_->Prepare(
@@ -1281,6 +1357,10 @@ void StateStore::SaveAudioFeatures(const std::vector<AudioFeatures>& features) {
               f.track_id)
         .Run();
   }
+  sql::Statement none = db_->Prepare(
+      "INSERT OR IGNORE INTO audio_features (track_id, fetched_at) SELECT ?, ? WHERE EXISTS "
+      "(SELECT 1 FROM tracks WHERE id = ?)");
+  for (const std::string& id : missing) none.Bind(id, now, id).Run();
   transaction.Commit();
 }
 
@@ -1289,7 +1369,7 @@ std::optional<AudioFeatures> StateStore::GetAudioFeatures(const std::string& tra
   sql::Statement row = db_->Prepare(
       "SELECT acousticness, danceability, energy, instrumentalness, liveness, loudness, "
       "speechiness, tempo, valence, key, mode, time_signature FROM audio_features "
-      "WHERE track_id = ?");
+      "WHERE track_id = ? AND tempo IS NOT NULL");
   if (!row.Bind(track_id).Step()) return std::nullopt;
   AudioFeatures f;
   f.track_id = track_id;
@@ -1319,11 +1399,12 @@ void StateStore::SaveMatches(int64_t snapshot, const std::vector<MatchRecord>& m
   sql::Statement exists = db_->Prepare("SELECT artist || ' - ' || name FROM tracks WHERE id = ?");
   sql::Statement upsert = db_->Prepare(
       "INSERT INTO matches (spotify_track_id, item_id, method, confidence, runners_up, "
-      "overridden, matched_snapshot, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+      "overridden, matched_snapshot, updated_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
       "ON CONFLICT(spotify_track_id) DO UPDATE SET item_id = excluded.item_id, "
       "method = excluded.method, confidence = excluded.confidence, "
       "runners_up = excluded.runners_up, overridden = excluded.overridden, "
-      "matched_snapshot = excluded.matched_snapshot, updated_at = excluded.updated_at");
+      "matched_snapshot = excluded.matched_snapshot, updated_at = excluded.updated_at, "
+      "status = excluded.status");
   std::string now = UtcNow();
   for (const MatchRecord& match : matches) {
     if (!exists.Bind(match.spotify_track_id).Step()) continue;
@@ -1350,7 +1431,10 @@ void StateStore::SaveMatches(int64_t snapshot, const std::vector<MatchRecord>& m
               match.item_id ? std::optional<int64_t>(match.item_id) : std::nullopt,
               match.item_id ? match.method : std::string("none"), match.confidence,
               match.runners_up_json.empty() ? std::string("[]") : match.runners_up_json,
-              match.overridden, matched_snapshot, now)
+              match.overridden, matched_snapshot, now,
+              match.item_id              ? std::string("matched")
+              : match.status == "review" ? std::string("review")
+                                         : std::string("unmatched"))
         .Run();
   }
   transaction.Commit();
@@ -1365,10 +1449,11 @@ MatchRecord ReadMatch(sql::Statement& row) {
   match.confidence = row.Double(3);
   match.runners_up_json = row.Text(4);
   match.overridden = row.Int(5) != 0;
+  match.status = row.Text(6);
   return match;
 }
 constexpr const char* kMatchColumns =
-    "spotify_track_id, item_id, method, confidence, runners_up, overridden";
+    "spotify_track_id, item_id, method, confidence, runners_up, overridden, status";
 }  // namespace
 
 std::optional<MatchRecord> StateStore::GetMatch(const std::string& spotify_track_id) {
@@ -1422,13 +1507,14 @@ void StateStore::SetOverride(const std::string& spotify_track_id, int64_t item_i
       .Run();
 }
 
-void StateStore::RejectMatch(const std::string& spotify_track_id) {
+void StateStore::RejectMatch(const std::string& spotify_track_id, int64_t item_id) {
   Lock lock(mutex_);
   db_->Prepare(
          "INSERT INTO overrides (spotify_track_id, item_id, rejected, decided_at) "
-         "VALUES (?, NULL, 1, ?) ON CONFLICT(spotify_track_id) DO UPDATE SET "
-         "item_id = NULL, rejected = 1, decided_at = excluded.decided_at")
-      .Bind(spotify_track_id, UtcNow())
+         "VALUES (?, ?, 1, ?) ON CONFLICT(spotify_track_id) DO UPDATE SET "
+         "item_id = excluded.item_id, rejected = 1, decided_at = excluded.decided_at")
+      .Bind(spotify_track_id, item_id > 0 ? std::optional<int64_t>(item_id) : std::nullopt,
+            UtcNow())
       .Run();
 }
 
@@ -1483,7 +1569,7 @@ WishlistSyncResult StateStore::SyncWishlist(int64_t snapshot) {
                      "FROM tracks t WHERE t.id IN (") +
          kWantedSql +
          ") AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.spotify_track_id = t.id "
-         "AND m.item_id IS NOT NULL) "
+         "AND (m.item_id IS NOT NULL OR m.status = 'review')) "
          "ON CONFLICT(spotify_track_id) DO NOTHING")
       .Bind(now, now)
       .Run();
@@ -1820,7 +1906,10 @@ SummaryCounts StateStore::Summary() {
     counts.matched_by_method[methods.Text(0)] = count;
     counts.matched += count;
   }
-  counts.missing = counts.tracks - counts.matched;
+  counts.review = scalar(std::string("SELECT COUNT(*) FROM matches WHERE status = 'review' "
+                                     "AND spotify_track_id IN (") +
+                         kWantedSql + ")");
+  counts.missing = counts.tracks - counts.matched - counts.review;
   counts.playlists = scalar("SELECT COUNT(*) FROM playlists WHERE removed = 0");
   counts.playlists_readable =
       scalar("SELECT COUNT(*) FROM playlists WHERE removed = 0 AND access = 'readable'");
@@ -1840,7 +1929,7 @@ SummaryCounts StateStore::Summary() {
   counts.liked = scalar("SELECT COUNT(*) FROM tracks WHERE liked = 1");
   counts.saved_albums = scalar("SELECT COUNT(*) FROM saved_albums");
   counts.followed_artists = scalar("SELECT COUNT(*) FROM followed_artists");
-  counts.audio_features = scalar("SELECT COUNT(*) FROM audio_features");
+  counts.audio_features = scalar("SELECT COUNT(*) FROM audio_features WHERE tempo IS NOT NULL");
   counts.wishlist_pending = scalar("SELECT COUNT(*) FROM wishlist WHERE status = 'pending'");
   return counts;
 }

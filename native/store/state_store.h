@@ -97,11 +97,14 @@ struct MatchRecord {
   double confidence = 0;
   std::string runners_up_json = "[]";  // [{"item_id": 1, "confidence": 0.8}, ...]
   bool overridden = false;
+  // matched | review (a candidate below min_confidence, waiting for --review; neither in
+  // the playlists nor on the wishlist) | unmatched; "" = matched when item_id is set.
+  std::string status;
 };
 
 struct Override {
   std::string spotify_track_id;
-  int64_t item_id = 0;  // 0 when rejected
+  int64_t item_id = 0;  // accepted item; or the rejected item (0 = "not in my library")
   bool rejected = false;
   std::string decided_at;
 };
@@ -179,7 +182,8 @@ struct Change {
 struct SummaryCounts {
   int tracks = 0;  // distinct tracks wanted (live playlists + Liked Songs)
   int matched = 0;
-  int missing = 0;
+  int review = 0;   // waiting for --review
+  int missing = 0;  // neither matched nor waiting for review
   std::map<std::string, int> matched_by_method;
   int playlists = 0;  // not removed
   int playlists_readable = 0;
@@ -290,8 +294,11 @@ class StateStore {
 
   // -- saved albums, followed artists ---------------------------------------------------
   void StageAlbums(const std::string& scope, int offset, const std::vector<SavedAlbum>& page,
-                   int next_offset, int total);
-  void CommitAlbums(const std::string& scope);
+                   int next_offset, int total, const std::string& version = "full");
+  // Staged albums become the whole set (full) or go on top of it (incremental).
+  void CommitAlbums(const std::string& scope, bool full = true);
+  bool AllAlbumsKnown(const std::vector<SavedAlbum>& page);
+  int SavedAlbumCount();
   std::vector<SavedAlbum> SavedAlbums();
   void StageArtists(const std::string& scope, int offset, const std::vector<Artist>& page,
                     const std::string& next_cursor, int total);
@@ -304,7 +311,12 @@ class StateStore {
   // Distinct tracks in live playlists and Liked Songs, in a stable order (by id).
   std::vector<Track> WantedTracks();
   std::vector<std::string> TracksWithoutAudioFeatures(int limit = 0);
-  void SaveAudioFeatures(const std::vector<AudioFeatures>& features);
+  // Wanted tracks without ISRC or duration (from an export) not looked up yet.
+  std::vector<std::string> TracksNeedingEnrichment(int limit = 0);
+  void MarkEnrichAttempted(const std::vector<std::string>& ids);
+  // Stores features; `missing` are ids Spotify has none for (not asked again).
+  void SaveAudioFeatures(const std::vector<AudioFeatures>& features,
+                         const std::vector<std::string>& missing = {});
   std::optional<AudioFeatures> GetAudioFeatures(const std::string& track_id);
 
   // -- matches and overrides ----------------------------------------------------------
@@ -316,7 +328,8 @@ class StateStore {
   std::optional<Override> GetOverride(const std::string& spotify_track_id);
   std::vector<Override> ListOverrides();
   void SetOverride(const std::string& spotify_track_id, int64_t item_id);
-  void RejectMatch(const std::string& spotify_track_id);
+  // The person says: not this item (item_id), or not in my library at all (0).
+  void RejectMatch(const std::string& spotify_track_id, int64_t item_id = 0);
   void ClearOverride(const std::string& spotify_track_id);
 
   // -- mirrored files -----------------------------------------------------------------

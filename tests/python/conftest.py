@@ -2,6 +2,7 @@
 
 pytest_plugins = [
     "fixtures_emulator",
+    "fixtures_library",
     "fixtures_wishlist",
     "fixtures_playlist",
 ]

@@ -409,6 +409,71 @@ TEST_F(StateStoreTest, MatchesOverridesAndWishlistLifecycle) {
   store.FinishSnapshot(s2, "complete", "");
 }
 
+TEST_F(StateStoreTest, ReviewMatchesStayOffTheWishlistAndSavedAlbumsIncremental) {
+  StateStore store(path_);
+  int64_t s1 = store.BeginSnapshot("api", false).id;
+  Track a = MakeTrack("ta", "A", "X"), b = MakeTrack("tb", "B", "X");
+  store.StageEntries("liked", "full", 0, {Entry(a), Entry(b)}, -1, 2);
+  store.CommitLiked(s1, true);
+  MatchRecord review{"ta",  0,       "fuzzy", 0.7, R"([{"item_id": 3, "confidence": 0.7}])",
+                     false, "review"};
+  MatchRecord none{"tb", 0, "none", 0, "[]", false, ""};
+  store.SaveMatches(s1, {review, none});
+  EXPECT_EQ(store.GetMatch("ta")->status, "review");
+  EXPECT_EQ(store.GetMatch("tb")->status, "unmatched");
+  WishlistSyncResult sync = store.SyncWishlist(s1);
+  EXPECT_EQ(sync.added, 1);
+  EXPECT_FALSE(store.GetWishlistEntry("ta"));
+  SummaryCounts summary = store.Summary();
+  EXPECT_EQ(summary.review, 1);
+  EXPECT_EQ(summary.missing, 1);
+  store.RejectMatch("ta", 3);
+  EXPECT_EQ(store.GetOverride("ta")->item_id, 3);
+  EXPECT_TRUE(store.GetOverride("ta")->rejected);
+
+  auto album = [](const std::string& id, const std::string& added) {
+    SavedAlbum saved;
+    saved.added_at = added;
+    saved.album.id = id;
+    saved.album.name = "Album " + id;
+    return saved;
+  };
+  store.StageAlbums("albums", 0, {album("a2", "2"), album("a1", "1")}, -1, 2);
+  store.CommitAlbums("albums", true);
+  EXPECT_TRUE(store.AllAlbumsKnown({album("a2", "2")}));
+  EXPECT_FALSE(store.AllAlbumsKnown({album("a3", "3")}));
+  store.StageAlbums("albums", 0, {album("a3", "3"), album("a2", "2")}, 2, 3, "incremental");
+  EXPECT_EQ(store.GetFetchProgress("albums")->version, "incremental");
+  store.CommitAlbums("albums", false);
+  std::vector<SavedAlbum> albums = store.SavedAlbums();
+  ASSERT_EQ(albums.size(), 3u);
+  EXPECT_EQ(albums[0].album.id, "a3");
+  EXPECT_EQ(albums[2].album.id, "a1");
+  EXPECT_EQ(store.SavedAlbumCount(), 3);
+}
+
+TEST_F(StateStoreTest, EnrichmentCandidatesAndMissingAudioFeatures) {
+  StateStore store(path_);
+  int64_t s1 = store.BeginSnapshot("export", false).id;
+  Track bare;
+  bare.id = "t1";
+  bare.name = "Song";
+  Track full = MakeTrack("t2", "Other", "Artist", "ISRC2");
+  store.StageEntries("liked", "full", 0, {Entry(bare), Entry(full)}, -1, 2);
+  store.CommitLiked(s1, true);
+  EXPECT_EQ(store.TracksNeedingEnrichment(), std::vector<std::string>{"t1"});
+  store.MarkEnrichAttempted({"t1"});
+  EXPECT_TRUE(store.TracksNeedingEnrichment().empty());
+  EXPECT_EQ(store.TracksWithoutAudioFeatures().size(), 2u);
+  AudioFeatures features;
+  features.track_id = "t2";
+  features.tempo = 100;
+  store.SaveAudioFeatures({features}, {"t1"});
+  EXPECT_TRUE(store.TracksWithoutAudioFeatures().empty());
+  EXPECT_FALSE(store.GetAudioFeatures("t1"));
+  EXPECT_EQ(store.Summary().audio_features, 1);
+}
+
 TEST_F(StateStoreTest, MirroredFilesKeepBytePaths) {
   StateStore store(path_);
   store.ReplaceMirroredFiles({{"/pl/Road (Spotify).m3u", "p1", "abc", ""},

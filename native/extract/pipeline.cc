@@ -1,0 +1,549 @@
+#include "extract/pipeline.h"
+
+#include <algorithm>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <unordered_map>
+#include <utility>
+
+#include "http/errors.h"
+#include "library/library_reader.h"
+
+namespace spotify_extract {
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+double SecondsSince(SteadyClock::time_point start) {
+  return std::chrono::duration<double>(SteadyClock::now() - start).count();
+}
+
+const char* AccessName(PlaylistAccess access) {
+  switch (access) {
+    case PlaylistAccess::kReadable:
+      return "readable";
+    case PlaylistAccess::kNotShared:
+      return "not_shared";
+    case PlaylistAccess::kUnavailable:
+      return "unavailable";
+  }
+  return "readable";
+}
+
+void ThrowIfCancelled(CancelToken* cancel) {
+  if (cancel && cancel->IsCancelled()) throw CancelledError();
+}
+
+std::string JoinArtists(const std::vector<ArtistRef>& artists) {
+  std::string joined;
+  for (const ArtistRef& artist : artists) {
+    if (artist.name.empty()) continue;
+    if (!joined.empty()) joined += ", ";
+    joined += artist.name;
+  }
+  return joined;
+}
+
+PlaylistEntry EntryOf(const SavedTrack& saved) {
+  PlaylistEntry entry;
+  entry.kind = saved.track.id.empty() ? EntryKind::kUnavailable : EntryKind::kTrack;
+  entry.track = saved.track;
+  entry.added_at = saved.added_at;
+  return entry;
+}
+
+constexpr int kMatchChunk = 2000;
+constexpr int kFeatureChunk = 1000;
+constexpr int kEnrichChunk = 50;
+constexpr const char* kFeaturesRefusedKey = "audio_features_refused_at";
+
+}  // namespace
+
+Pipeline::Pipeline(StateStore& store, SpotifyClient* client, PipelineOptions options,
+                   ProgressFn progress, LogFn log)
+    : store_(store),
+      client_(client),
+      options_(std::move(options)),
+      progress_(std::move(progress)),
+      log_(std::move(log)) {}
+
+void Pipeline::Report(const std::string& phase, int64_t done, int64_t total,
+                      const std::string& detail) {
+  if (progress_) progress_(ProgressEvent{phase, done, total, detail});
+}
+
+void Pipeline::Log(LogLevel level, const std::string& message) {
+  if (log_) log_(level, message);
+}
+
+const std::vector<LibraryItem>& Pipeline::LibraryItems() {
+  if (!items_) {
+    LibraryReadOptions read;
+    read.music_dir = options_.music_dir;
+    read.busy_timeout = options_.library_busy_timeout;
+    items_ = ReadLibrary(options_.library_db, read);
+  }
+  return *items_;
+}
+
+PipelineResult Pipeline::Run(CancelToken* cancel) {
+  PipelineResult result;
+  SnapshotRecord snapshot =
+      store_.BeginSnapshot(options_.source, options_.dry_run, options_.resume_within);
+  result.resumed = snapshot.resumed;
+  if (snapshot.resumed) {
+    Log(LogLevel::kInfo, "resuming the interrupted run of " + snapshot.started_at);
+  }
+  const int64_t id = snapshot.id;
+  HttpStats before;
+  if (client_) before = client_->stats().http;
+
+  auto finish = [&](const std::string& status, const std::string& error) {
+    if (client_) {
+      HttpStats after = client_->stats().http;
+      result.requests = after.requests - before.requests;
+      result.rate_limited = after.rate_limited - before.rate_limited;
+      store_.AddRequests(id, result.requests);
+    }
+    result.summary = store_.Summary();
+    nlohmann::json counts = {{"tracks", result.summary.tracks},
+                             {"matched", result.summary.matched},
+                             {"review", result.summary.review},
+                             {"missing", result.summary.missing},
+                             {"matched_by_method", result.summary.matched_by_method},
+                             {"playlists", result.summary.playlists},
+                             {"not_shared", result.summary.playlists_not_shared},
+                             {"liked", result.summary.liked},
+                             {"wishlist_pending", result.summary.wishlist_pending},
+                             {"requests", result.requests}};
+    store_.FinishSnapshot(id, status, error,
+                          counts.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    result.status = status;
+    result.error = error;
+    result.snapshot = *store_.GetSnapshot(id);
+    result.changes = store_.Changes(id);
+    result.notes = notes_;
+    for (PlaylistRecord& playlist : store_.ListPlaylists()) {
+      if (playlist.access == "not_shared" && playlist.entry_count == 0) {
+        result.not_shared.push_back(playlist);
+      } else if (playlist.access == "unavailable" && playlist.entry_count == 0) {
+        result.unavailable.push_back(playlist);
+      }
+    }
+    if (items_) result.library_items = static_cast<int>(items_->size());
+  };
+
+  // A fetch phase runs once per snapshot (a resumed run skips what is done).
+  auto fetch_phase = [&](const char* name, auto&& body) {
+    if (store_.IsPhaseDone(id, name)) return;
+    ThrowIfCancelled(cancel);
+    store_.SetSnapshotPhase(id, name);
+    SteadyClock::time_point start = SteadyClock::now();
+    body();
+    double seconds = SecondsSince(start);
+    result.phase_seconds[name] = seconds;
+    store_.CompletePhase(id, name, seconds);
+  };
+  // A derived phase runs on every attempt (cheap, and the library may have changed).
+  auto derived_phase = [&](const char* name, auto&& body) {
+    ThrowIfCancelled(cancel);
+    store_.SetSnapshotPhase(id, name);
+    SteadyClock::time_point start = SteadyClock::now();
+    body();
+    double seconds = SecondsSince(start);
+    result.phase_seconds[name] = seconds;
+    store_.CompletePhase(id, name, seconds);
+  };
+
+  try {
+    if (client_) {
+      fetch_phase("profile", [&] { Profile(id, cancel); });
+      fetch_phase("playlists", [&] { Playlists(id, cancel); });
+      fetch_phase("playlist_items", [&] { PlaylistItems(id, cancel); });
+      fetch_phase("liked", [&] { Liked(id, cancel); });
+      fetch_phase("albums", [&] { Albums(id, cancel); });
+      fetch_phase("artists", [&] { Artists(id, cancel); });
+    }
+    if (options_.import_export) {
+      fetch_phase("export", [&] {
+        Report("export", 0, 0, "reading the data export");
+        options_.import_export(id);
+      });
+    }
+    if (client_) {
+      fetch_phase("enrich", [&] { Enrich(id, cancel); });
+      if (options_.audio_features) {
+        fetch_phase("audio_features", [&] { AudioFeaturesPhase(id, cancel); });
+      }
+    }
+    derived_phase("match", [&] { Match(id, cancel); });
+    if (options_.mirror) derived_phase("mirror", [&] { MirrorPhase(id, result); });
+    derived_phase("wishlist", [&] {
+      Report("wishlist", 0, 0);
+      result.wishlist = store_.SyncWishlist(id);
+      Report("wishlist", 1, 1);
+    });
+  } catch (const CancelledError&) {
+    Log(LogLevel::kInfo, "cancelled; the next run resumes where this one stopped");
+    finish("cancelled", "cancelled");
+    return result;
+  } catch (const std::exception& error) {
+    finish("error", error.what());
+    throw;
+  }
+  finish("complete", "");
+  return result;
+}
+
+// --------------------------------------------------------------------------------------
+// fetch phases
+
+void Pipeline::Profile(int64_t /*snapshot*/, CancelToken* cancel) {
+  Report("profile", 0, 1);
+  UserProfile user = client_->GetCurrentUser(cancel);
+  store_.SaveProfile(user);
+  Report("profile", 1, 1, user.display_name.empty() ? user.id : user.display_name);
+}
+
+void Pipeline::Playlists(int64_t snapshot, CancelToken* cancel) {
+  Report("playlists", 0, 0);
+  // Always the whole list: a resumed listing by offset could miss a playlist and then
+  // wrongly mark it removed. It costs one request per 50 playlists.
+  std::vector<Playlist> playlists = client_->GetPlaylists(cancel);
+  int total = static_cast<int>(playlists.size());
+  store_.SavePlaylistPage(snapshot, playlists, 0, -1, total);
+  std::vector<std::string> removed = store_.FinishPlaylistListing(snapshot);
+  if (!removed.empty()) {
+    Log(LogLevel::kInfo, std::to_string(removed.size()) + " playlist(s) gone from Spotify");
+  }
+  Report("playlists", total, total);
+}
+
+void Pipeline::PlaylistItems(int64_t snapshot, CancelToken* cancel) {
+  std::vector<PlaylistRecord> needing = store_.PlaylistsNeedingEntries();
+  const int64_t total = static_cast<int64_t>(needing.size());
+  Report("playlist_items", 0, total);
+  if (needing.empty()) return;
+  std::unordered_map<std::string, const PlaylistRecord*> by_id;
+  std::vector<PlaylistItemsRequest> requests;
+  for (const PlaylistRecord& record : needing) {
+    by_id[record.playlist.id] = &record;
+    requests.push_back({record.playlist.id, record.playlist.total_entries});
+  }
+  int64_t done = 0;
+  client_->GetPlaylistsItems(
+      requests,
+      [&](PlaylistItemsResult&& fetched) {
+        auto found = by_id.find(fetched.playlist_id);
+        if (found == by_id.end()) return;
+        const PlaylistRecord& record = *found->second;
+        const std::string& version = record.playlist.snapshot_id;
+        if (fetched.access == PlaylistAccess::kReadable) {
+          // One transaction per playlist: a kill keeps every playlist done so far.
+          store_.ReplacePlaylistEntries(snapshot, fetched.playlist_id, fetched.entries, version);
+        } else {
+          store_.SetPlaylistAccess(snapshot, fetched.playlist_id, AccessName(fetched.access),
+                                   version);
+        }
+        Report("playlist_items", ++done, total, record.playlist.name);
+      },
+      cancel);
+}
+
+void Pipeline::Liked(int64_t snapshot, CancelToken* cancel) {
+  // Incremental: newest first, stop at the first page that is entirely known; a full pass
+  // when the count then disagrees with Spotify's total (something was un-liked).
+  for (int pass = 0; pass < 2; ++pass) {
+    std::optional<FetchProgress> progress = store_.GetFetchProgress("liked");
+    std::string mode;
+    int start = 0;
+    if (progress && (progress->version == "full" || progress->version == "incremental")) {
+      mode = progress->version;
+      start = std::max(0, progress->next_offset);
+    } else {
+      mode = store_.LikedCount() == 0 || pass == 1 ? "full" : "incremental";
+    }
+    const bool incremental = mode == "incremental";
+    int total = -1;
+    int fetched = start;
+    PageOptions page_options;
+    page_options.start_offset = start;
+    page_options.prefetch = incremental ? 0 : -1;
+    Report("liked", fetched, 0);
+    client_->GetSavedTracks(
+        page_options,
+        [&](Page<SavedTrack>&& page) {
+          total = page.total;
+          bool known = incremental && store_.AllLikedKnown(page.items);
+          std::vector<PlaylistEntry> entries;
+          entries.reserve(page.items.size());
+          for (const SavedTrack& saved : page.items) entries.push_back(EntryOf(saved));
+          int next = page.offset + static_cast<int>(page.items.size());
+          store_.StageEntries("liked", mode, page.offset, entries, next, page.total);
+          fetched = next;
+          Report("liked", fetched, page.total);
+          return known || page.items.empty() ? PageAction::kStop : PageAction::kContinue;
+        },
+        cancel);
+    store_.CommitLiked(snapshot, !incremental);
+    if (!incremental || total < 0 || store_.LikedCount() == total) return;
+    Log(LogLevel::kInfo, "Liked Songs changed beyond the newest page; reading them all");
+  }
+}
+
+void Pipeline::Albums(int64_t /*snapshot*/, CancelToken* cancel) {
+  for (int pass = 0; pass < 2; ++pass) {
+    std::optional<FetchProgress> progress = store_.GetFetchProgress("albums");
+    std::string mode;
+    int start = 0;
+    if (progress && (progress->version == "full" || progress->version == "incremental")) {
+      mode = progress->version;
+      start = std::max(0, progress->next_offset);
+    } else {
+      mode = store_.SavedAlbumCount() == 0 || pass == 1 ? "full" : "incremental";
+    }
+    const bool incremental = mode == "incremental";
+    int total = -1;
+    PageOptions page_options;
+    page_options.start_offset = start;
+    page_options.prefetch = incremental ? 0 : -1;
+    Report("albums", start, 0);
+    client_->GetSavedAlbums(
+        page_options,
+        [&](Page<SavedAlbum>&& page) {
+          total = page.total;
+          bool known = incremental && store_.AllAlbumsKnown(page.items);
+          int next = page.offset + static_cast<int>(page.items.size());
+          store_.StageAlbums("albums", page.offset, page.items, next, page.total, mode);
+          Report("albums", next, page.total);
+          return known || page.items.empty() ? PageAction::kStop : PageAction::kContinue;
+        },
+        cancel);
+    store_.CommitAlbums("albums", !incremental);
+    if (!incremental || total < 0 || store_.SavedAlbumCount() == total) return;
+  }
+}
+
+void Pipeline::Artists(int64_t /*snapshot*/, CancelToken* cancel) {
+  Report("artists", 0, 0);
+  std::vector<Artist> artists = client_->GetFollowedArtists(cancel);
+  int total = static_cast<int>(artists.size());
+  store_.StageArtists("artists", 0, artists, "", total);
+  store_.CommitArtists("artists");
+  Report("artists", total, total);
+}
+
+void Pipeline::Enrich(int64_t /*snapshot*/, CancelToken* cancel) {
+  std::vector<std::string> ids = store_.TracksNeedingEnrichment();
+  const int64_t total = static_cast<int64_t>(ids.size());
+  Report("enrich", 0, total);
+  for (size_t start = 0; start < ids.size(); start += kEnrichChunk) {
+    ThrowIfCancelled(cancel);
+    std::vector<std::string> chunk(ids.begin() + start,
+                                   ids.begin() + std::min(ids.size(), start + kEnrichChunk));
+    std::vector<Track> tracks = client_->GetTracks(chunk, cancel);
+    store_.UpsertTracks(tracks);
+    store_.MarkEnrichAttempted(chunk);
+    Report("enrich", static_cast<int64_t>(start + chunk.size()), total);
+  }
+}
+
+void Pipeline::AudioFeaturesPhase(int64_t /*snapshot*/, CancelToken* cancel) {
+  if (auto refused = store_.GetMeta(kFeaturesRefusedKey)) {
+    // Refused before (apps registered since November 2024): not asked again.
+    return;
+  }
+  std::vector<std::string> ids = store_.TracksWithoutAudioFeatures();
+  const int64_t total = static_cast<int64_t>(ids.size());
+  Report("audio_features", 0, total);
+  for (size_t start = 0; start < ids.size(); start += kFeatureChunk) {
+    ThrowIfCancelled(cancel);
+    std::vector<std::string> chunk(ids.begin() + start,
+                                   ids.begin() + std::min(ids.size(), start + kFeatureChunk));
+    AudioFeaturesResult fetched = client_->GetAudioFeatures(chunk, cancel);
+    if (fetched.status == AudioFeaturesStatus::kForbidden) {
+      store_.SetMeta(kFeaturesRefusedKey, UtcNow());
+      std::string note =
+          "audio features: Spotify refuses them to apps registered since November 2024; "
+          "skipped (and not asked again)";
+      notes_.push_back(note);
+      Log(LogLevel::kInfo, note);
+      return;
+    }
+    std::unordered_map<std::string, bool> found;
+    for (const AudioFeatures& features : fetched.features) found[features.track_id] = true;
+    std::vector<std::string> missing;
+    for (const std::string& id : chunk) {
+      if (!found.contains(id)) missing.push_back(id);
+    }
+    store_.SaveAudioFeatures(fetched.features, missing);
+    Report("audio_features", static_cast<int64_t>(start + chunk.size()), total);
+  }
+}
+
+// --------------------------------------------------------------------------------------
+// derived phases
+
+void Pipeline::Match(int64_t snapshot, CancelToken* cancel) {
+  Report("match", 0, 0, "reading the beets library");
+  const std::vector<LibraryItem>& items = LibraryItems();
+  Matcher matcher = Matcher::Build(items, options_.match);
+  MatchOverrides overrides;
+  for (const Override& decision : store_.ListOverrides()) {
+    MatchOverride entry;
+    entry.action =
+        decision.rejected ? MatchOverride::Action::kReject : MatchOverride::Action::kAccept;
+    entry.item_id = decision.item_id;
+    overrides[decision.spotify_track_id].push_back(entry);
+  }
+  matcher.SetOverrides(std::move(overrides));
+
+  std::vector<Track> tracks = store_.WantedTracks();
+  const int64_t total = static_cast<int64_t>(tracks.size());
+  Report("match", 0, total);
+  std::vector<MatchRecord> records;
+  records.reserve(tracks.size());
+  for (size_t start = 0; start < tracks.size(); start += kMatchChunk) {
+    ThrowIfCancelled(cancel);
+    std::vector<Track> chunk(tracks.begin() + start,
+                             tracks.begin() + std::min(tracks.size(), start + kMatchChunk));
+    for (MatchResult& match : matcher.MatchAll(chunk)) {
+      MatchRecord record;
+      record.spotify_track_id = match.track_id;
+      record.method = MatchMethodName(match.method);
+      record.confidence = match.confidence;
+      record.overridden = match.method == MatchMethod::kOverride;
+      nlohmann::json runners = nlohmann::json::array();
+      if (match.status == MatchStatus::kReview && match.item_id) {
+        runners.push_back({{"item_id", match.item_id}, {"confidence", match.confidence}});
+      }
+      for (const MatchCandidate& candidate : match.runners_up) {
+        runners.push_back({{"item_id", candidate.item_id}, {"confidence", candidate.score}});
+      }
+      record.runners_up_json = runners.dump();
+      if (match.status == MatchStatus::kMatched) {
+        record.item_id = match.item_id;
+        record.status = "matched";
+      } else {
+        record.item_id = 0;
+        record.status = match.status == MatchStatus::kReview ? "review" : "unmatched";
+      }
+      records.push_back(std::move(record));
+    }
+    Report("match", static_cast<int64_t>(start + chunk.size()), total);
+  }
+  store_.SaveMatches(snapshot, records);
+}
+
+std::vector<MirrorPlaylist> BuildMirrorPlaylists(StateStore& store,
+                                                 const std::vector<LibraryItem>& items,
+                                                 bool liked_songs_playlist) {
+  std::unordered_map<int64_t, const LibraryItem*> by_id;
+  by_id.reserve(items.size());
+  for (const LibraryItem& item : items) by_id[item.id] = &item;
+  std::map<std::string, MatchRecord> matches = store.AllMatches();
+
+  auto to_entries = [&](const std::vector<StoredEntry>& stored) {
+    std::vector<MirrorEntry> entries;
+    entries.reserve(stored.size());
+    for (const StoredEntry& entry : stored) {
+      const Track& track = entry.track;
+      if (entry.kind != EntryKind::kTrack || track.id.empty()) {
+        if (entry.kind == EntryKind::kLocalFile) {
+          entries.push_back(MirrorEntry::Missing(JoinArtists(track.artists), track.name, ""));
+        }
+        continue;
+      }
+      std::string uri = "spotify:track:" + track.id;
+      auto match = matches.find(track.id);
+      const LibraryItem* item = nullptr;
+      if (match != matches.end() && match->second.item_id) {
+        auto found = by_id.find(match->second.item_id);
+        if (found != by_id.end()) item = found->second;
+      }
+      if (item) {
+        entries.push_back(
+            MirrorEntry::Matched(item->path, item->length, item->artist, item->title, uri));
+      } else {
+        entries.push_back(MirrorEntry::Missing(JoinArtists(track.artists), track.name, uri));
+      }
+    }
+    return entries;
+  };
+
+  std::vector<MirrorPlaylist> playlists;
+  for (const PlaylistRecord& record : store.ListPlaylists()) {
+    if (record.entry_count == 0) continue;
+    MirrorPlaylist playlist;
+    playlist.spotify_id = record.playlist.id;
+    playlist.name = record.playlist.name;
+    playlist.entries = to_entries(store.PlaylistEntries(record.playlist.id));
+    playlists.push_back(std::move(playlist));
+  }
+  if (liked_songs_playlist) {
+    std::vector<StoredEntry> liked = store.LikedEntries();
+    if (!liked.empty()) {
+      MirrorPlaylist playlist;
+      playlist.spotify_id = kLikedSongsId;
+      playlist.name = kLikedSongsName;
+      playlist.entries = to_entries(liked);
+      playlists.push_back(std::move(playlist));
+    }
+  }
+  return playlists;
+}
+
+namespace {
+
+std::vector<OwnedFile> OwnedFrom(StateStore& store) {
+  std::vector<OwnedFile> owned;
+  for (const MirroredFile& file : store.MirroredFiles()) {
+    owned.push_back({file.playlist_id, file.path, file.content_hash});
+  }
+  return owned;
+}
+
+void RecordOwned(StateStore& store, const std::vector<OwnedFile>& owned) {
+  std::vector<MirroredFile> files;
+  files.reserve(owned.size());
+  for (const OwnedFile& file : owned) {
+    files.push_back({file.path, file.spotify_id, file.content_hash, ""});
+  }
+  store.ReplaceMirroredFiles(files);
+}
+
+MirrorResult MirrorWith(StateStore& store, const std::vector<LibraryItem>& items,
+                        const PipelineOptions& options) {
+  std::vector<MirrorPlaylist> playlists =
+      BuildMirrorPlaylists(store, items, options.liked_songs_playlist);
+  MirrorOptions mirror_options = options.mirror_options;
+  mirror_options.dry_run = mirror_options.dry_run || options.dry_run;
+  try {
+    MirrorResult result = Mirror(playlists, OwnedFrom(store), mirror_options);
+    if (!mirror_options.dry_run) RecordOwned(store, result.owned);
+    return result;
+  } catch (const MirrorError& error) {
+    if (!mirror_options.dry_run) RecordOwned(store, error.owned());
+    throw;
+  }
+}
+
+}  // namespace
+
+void Pipeline::MirrorPhase(int64_t /*snapshot*/, PipelineResult& result) {
+  Report("mirror", 0, 0);
+  result.mirror = MirrorWith(store_, LibraryItems(), options_);
+  int64_t count = static_cast<int64_t>(result.mirror->playlists.size());
+  Report("mirror", count, count);
+}
+
+MirrorResult Pipeline::MirrorFromStore(StateStore& store, const PipelineOptions& options) {
+  LibraryReadOptions read;
+  read.music_dir = options.music_dir;
+  read.busy_timeout = options.library_busy_timeout;
+  std::vector<LibraryItem> items = ReadLibrary(options.library_db, read);
+  return MirrorWith(store, items, options);
+}
+
+}  // namespace spotify_extract

@@ -1,0 +1,127 @@
+"""Progress of a `beet spotify-extract` run: rich bars on a terminal, plain lines otherwise.
+
+The engine calls `ProgressReporter.__call__(phase, done, total, detail)` from its worker
+thread (with the GIL held); everything here is cheap and thread-safe.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import IO, Any
+
+PHASE_LABELS: dict[str, str] = {
+    "profile": "Spotify account",
+    "playlists": "Playlists",
+    "playlist_items": "Playlist entries",
+    "liked": "Liked Songs",
+    "albums": "Saved albums",
+    "artists": "Followed artists",
+    "export": "Data export",
+    "enrich": "Track details",
+    "audio_features": "Audio features",
+    "match": "Matching",
+    "mirror": "Writing playlists",
+    "wishlist": "Wishlist",
+}
+
+# Plain mode: at most one line per phase every this many seconds (cron mails stay short).
+PLAIN_INTERVAL = 10.0
+
+
+def label(phase: str) -> str:
+    return PHASE_LABELS.get(phase, phase)
+
+
+class ProgressReporter:
+    """Receives engine progress; draws bars (TTY) or writes throttled lines (no TTY)."""
+
+    def __init__(
+        self,
+        *,
+        tty: bool | None = None,
+        stream: IO[str] | None = None,
+        line: Callable[[str], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._stream = stream or sys.stderr
+        self._tty = self._stream.isatty() if tty is None else tty
+        self._line = line or self._write_line
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._last_line: dict[str, float] = {}
+        self._last_state: dict[str, tuple[int, int]] = {}
+        self._progress: Any = None
+        self._tasks: dict[str, Any] = {}
+        if self._tty:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            self._progress = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description:<18}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[detail]}", style="dim"),
+                TimeElapsedColumn(),
+                console=Console(file=self._stream),
+                transient=False,
+            )
+
+    def _write_line(self, text: str) -> None:
+        print(text, file=self._stream, flush=True)
+
+    def __enter__(self) -> ProgressReporter:
+        if self._progress is not None:
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._progress is not None:
+                self._progress.stop()
+                self._progress = None
+
+    def __call__(self, phase: str, done: int, total: int, detail: str) -> None:
+        with self._lock:
+            if self._progress is not None:
+                self._update_bar(phase, done, total, detail)
+            else:
+                self._plain(phase, done, total, detail)
+
+    def _update_bar(self, phase: str, done: int, total: int, detail: str) -> None:
+        task = self._tasks.get(phase)
+        short = (detail[:40] + "…") if len(detail) > 41 else detail
+        if task is None:
+            task = self._progress.add_task(label(phase), total=total or None, detail=short)
+            self._tasks[phase] = task
+        self._progress.update(task, completed=done, total=total or None, detail=short)
+
+    def _plain(self, phase: str, done: int, total: int, detail: str) -> None:
+        now = self._clock()
+        first = phase not in self._last_line
+        finished = total > 0 and done >= total
+        previous = self._last_state.get(phase)
+        self._last_state[phase] = (done, total)
+        if previous == (done, total) and not first:
+            return
+        if not (first or finished or now - self._last_line[phase] >= PLAIN_INTERVAL):
+            return
+        self._last_line[phase] = now
+        count = f"{done}/{total}" if total else (str(done) if done else "")
+        text = f"{label(phase)}: {count}".rstrip(": ")
+        if detail and not finished:
+            text += f" ({detail})"
+        self._line(text)
