@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from beets.plugins import BeetsPlugin
-from spotify_extract import commands, hooks, importer, wishlist
+from spotify_extract import attributes, commands, hooks, importer, wishlist
 from spotify_extract.config import DEFAULTS, REDACTED_KEYS
 
 
 class SpotifyExtractPlugin(BeetsPlugin):
+    # Typed like beets' own spotify plugin (same type objects): no PluginConflictError.
+    item_types = attributes.ITEM_TYPES
+
     def __init__(self) -> None:
         super().__init__()
         self.config.add(DEFAULTS)

@@ -18,5 +18,6 @@ void BindModel(pybind11::module_& module, pybind11::handle base_error);
 void BindStore(pybind11::module_& module, pybind11::handle base_error);
 void BindMatch(pybind11::module_& module, pybind11::handle base_error);
 void BindPlaylist(pybind11::module_& module, pybind11::handle base_error);
+void BindSpotify(pybind11::module_& module, pybind11::handle base_error);
 
 }  // namespace spotify_extract::bindings

@@ -12,4 +12,5 @@ PYBIND11_MODULE(_native, module) {
   bindings::BindStore(module, base_error);
   bindings::BindMatch(module, base_error);
   bindings::BindPlaylist(module, base_error);
+  bindings::BindSpotify(module, base_error);
 }

@@ -13,29 +13,30 @@ Pacer::Pacer(PacerOptions options, Clock& clock) : options_(options), clock_(clo
 }
 
 bool Pacer::Acquire(CancelToken* cancel) {
-  bool reserved = false;
-  for (;;) {
-    if (cancel != nullptr && cancel->IsCancelled()) return false;
-    Clock::TimePoint wake;
-    {
-      std::lock_guard lock(mutex_);
-      Clock::TimePoint now = clock_.Now();
-      if (paused_until_ > now) {
-        wake = paused_until_;
-      } else if (reserved || interval_.count() == 0) {
-        return true;
-      } else {
-        Clock::TimePoint tat = std::max(theoretical_arrival_, now);
-        Clock::TimePoint allowed = tat - tolerance_;
-        theoretical_arrival_ = tat + interval_;
-        if (allowed <= now) return true;
-        // The slot is reserved; sleep outside the lock until it comes.
-        reserved = true;
-        wake = allowed;
-      }
+  if (cancel != nullptr && cancel->IsCancelled()) return false;
+  Clock::TimePoint send_at;
+  {
+    std::lock_guard lock(mutex_);
+    Clock::TimePoint now = clock_.Now();
+    send_at = std::max(now, paused_until_);
+    if (interval_.count() > 0) {
+      Clock::TimePoint tat = std::max(theoretical_arrival_, now);
+      send_at = std::max(send_at, tat - tolerance_);
+      theoretical_arrival_ = std::max(tat, send_at) + interval_;
     }
-    if (!clock_.SleepUntil(wake, cancel)) return false;
+    if (options_.window_requests > 0) {
+      auto limit = static_cast<size_t>(options_.window_requests);
+      if (sent_.size() >= limit)
+        send_at = std::max(send_at, sent_[sent_.size() - limit] + options_.window);
+      sent_.push_back(send_at);
+      while (sent_.size() > limit) sent_.pop_front();
+    }
   }
+  if (!clock_.SleepUntil(send_at, cancel)) return false;
+  // A 429 that arrived while this caller slept pauses it too.
+  Clock::TimePoint paused = paused_until();
+  if (paused > clock_.Now() && !clock_.SleepUntil(paused, cancel)) return false;
+  return true;
 }
 
 void Pacer::PauseUntil(Clock::TimePoint until) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
 #include <mutex>
 
 #include "http/cancel.h"
@@ -9,13 +10,18 @@
 namespace spotify_extract {
 
 struct PacerOptions {
-  double requests_per_second = 25.0;  // sustained rate; <= 0 disables pacing
+  double requests_per_second = 40.0;  // token bucket: sustained rate; <= 0 disables it
   double burst = 10.0;                // requests allowed back to back after a quiet spell
+  // Rolling window cap, like Spotify's (and the emulator's) 30-second window: at most
+  // `window_requests` sends in any `window`; 0 disables it. A little under the limit.
+  int window_requests = 170;
+  std::chrono::milliseconds window{30000};
 };
 
-// One token bucket shared by every thread of a client (a generic cell rate algorithm:
-// each caller reserves the next slot under a lock, then sleeps outside it). A 429 pauses
-// all callers until its Retry-After has passed, then traffic restarts without a burst.
+// One pacer shared by every thread of a client: a token bucket (a generic cell rate
+// algorithm) plus a rolling-window cap. Each caller reserves its send time under a lock,
+// then sleeps outside it. A 429 pauses all callers until its Retry-After has passed,
+// then traffic restarts without a burst.
 class Pacer {
  public:
   Pacer(PacerOptions options, Clock& clock);
@@ -34,6 +40,7 @@ class Pacer {
   mutable std::mutex mutex_;
   Clock::TimePoint theoretical_arrival_{};
   Clock::TimePoint paused_until_{};
+  std::deque<Clock::TimePoint> sent_;  // reserved send times, the last window_requests
 };
 
 // Bounds the number of requests in flight across threads.

@@ -20,8 +20,11 @@ def spotify_extract_command(config) -> ui.Subcommand:
         action="store_true",
         help="only load the beets library with the native reader and show what it holds",
     )
+    add_account_options(command)
 
     def run(lib: Library, opts, args) -> None:
+        if run_account_option(config, opts):
+            return
         started = time.perf_counter()
         try:
             items = _native.read_library(str(lib.path), lib.directory)
@@ -35,3 +38,38 @@ def spotify_extract_command(config) -> ui.Subcommand:
 
     command.func = run
     return command
+
+
+def add_account_options(command: ui.Subcommand) -> None:
+    """--login / --logout / --status (the Spotify account; see spotify_extract.auth)."""
+    command.parser.add_option(
+        "--login", action="store_true", help="connect your Spotify account (opens the browser)"
+    )
+    command.parser.add_option(
+        "--logout", action="store_true", help="forget the saved Spotify login"
+    )
+    command.parser.add_option(
+        "--status", action="store_true", help="show which Spotify account is connected"
+    )
+
+
+def run_account_option(config, opts) -> bool:
+    """Handles --login/--logout/--status; False when none was given."""
+    from spotify_extract import auth
+
+    try:
+        if getattr(opts, "login", False):
+            user = auth.login(config, echo=ui.print_)
+            ui.print_(f"Connected to Spotify as {auth.describe(user)}.")
+            return True
+        if getattr(opts, "logout", False):
+            removed = auth.logout(config)
+            ui.print_("Logged out of Spotify." if removed else "Not logged in to Spotify.")
+            return True
+        if getattr(opts, "status", False):
+            user = auth.status(config)
+            ui.print_(f"Connected to Spotify as {auth.describe(user)}.")
+            return True
+    except _native.SpotifyExtractError as error:
+        raise ui.UserError(str(error)) from error
+    return False

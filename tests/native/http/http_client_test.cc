@@ -60,6 +60,7 @@ HttpRequest Get(const std::string& url) {
 HttpClientOptions Options() {
   HttpClientOptions options;
   options.pacer.requests_per_second = 0;  // no pacing unless a test wants it
+  options.pacer.window_requests = 0;
   return options;
 }
 
@@ -89,9 +90,17 @@ TEST(RetryAfterTest, ParsesSecondsAndHttpDates) {
   EXPECT_EQ(ParseRetryAfter("Sun, 06 Nov 1994 08:49:37 GMT", 784111777 + 42), 0);
 }
 
+PacerOptions Bucket(double rate, double burst) {
+  PacerOptions options;
+  options.requests_per_second = rate;
+  options.burst = burst;
+  options.window_requests = 0;
+  return options;
+}
+
 TEST(PacerTest, AllowsTheBurstThenTheSustainedRate) {
   FakeClock clock;
-  Pacer pacer({.requests_per_second = 10, .burst = 3}, clock);
+  Pacer pacer(Bucket(10, 3), clock);
   auto start = clock.Now();
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(pacer.Acquire(nullptr));
   EXPECT_EQ(clock.Now(), start);  // the burst goes out at once
@@ -102,7 +111,7 @@ TEST(PacerTest, AllowsTheBurstThenTheSustainedRate) {
 
 TEST(PacerTest, RefillsWhileIdleButNeverBeyondTheBurst) {
   FakeClock clock;
-  Pacer pacer({.requests_per_second = 10, .burst = 2}, clock);
+  Pacer pacer(Bucket(10, 2), clock);
   for (int i = 0; i < 2; ++i) ASSERT_TRUE(pacer.Acquire(nullptr));
   clock.Advance(10s);
   auto start = clock.Now();
@@ -114,7 +123,7 @@ TEST(PacerTest, RefillsWhileIdleButNeverBeyondTheBurst) {
 
 TEST(PacerTest, PauseHoldsEveryoneAndRestartsWithoutBurst) {
   FakeClock clock;
-  Pacer pacer({.requests_per_second = 10, .burst = 5}, clock);
+  Pacer pacer(Bucket(10, 5), clock);
   auto start = clock.Now();
   pacer.PauseUntil(start + 3s);
   ASSERT_TRUE(pacer.Acquire(nullptr));
@@ -123,9 +132,28 @@ TEST(PacerTest, PauseHoldsEveryoneAndRestartsWithoutBurst) {
   EXPECT_EQ(clock.Now() - start, 3100ms);
 }
 
+TEST(PacerTest, RollingWindowNeverExceedsItsLimit) {
+  FakeClock clock;
+  PacerOptions options;
+  options.requests_per_second = 0;  // only the window
+  options.window_requests = 170;
+  options.window = 30s;
+  Pacer pacer(options, clock);
+  std::vector<Clock::TimePoint> sends;
+  for (int i = 0; i < 600; ++i) {
+    ASSERT_TRUE(pacer.Acquire(nullptr));
+    sends.push_back(clock.Now());
+  }
+  // The first 170 go at once, then each waits for the one 170 earlier to leave the window.
+  EXPECT_EQ(sends[169], sends[0]);
+  EXPECT_EQ(sends[170] - sends[0], 30s);
+  EXPECT_EQ(sends[599] - sends[0], 90s);
+  for (size_t i = 170; i < sends.size(); ++i) EXPECT_GE(sends[i] - sends[i - 170], 30s);
+}
+
 TEST(PacerTest, CancelStopsTheWait) {
   FakeClock clock;
-  Pacer pacer({.requests_per_second = 1, .burst = 1}, clock);
+  Pacer pacer(Bucket(1, 1), clock);
   CancelToken cancel;
   ASSERT_TRUE(pacer.Acquire(&cancel));
   cancel.Cancel();
@@ -281,7 +309,7 @@ TEST(HttpClientTest, PacesRequestsAcrossThreads) {
   auto transport = std::make_shared<ScriptedTransport>();
   for (int i = 0; i < 40; ++i) transport->steps.push_back({200, "{}"});
   HttpClientOptions options = Options();
-  options.pacer = {.requests_per_second = 20, .burst = 1};
+  options.pacer = Bucket(20, 1);
   HttpClient client(options, transport, clock);
   auto start = clock.Now();
   std::vector<std::thread> threads;

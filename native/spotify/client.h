@@ -1,0 +1,156 @@
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "http/http_client.h"
+#include "http/task_pool.h"
+#include "spotify/auth.h"
+#include "spotify/model.h"
+
+namespace spotify_extract {
+
+// Everything needed to talk to Spotify (or the emulator), from the plugin's config.
+struct SpotifyConfig {
+  std::string client_id;
+  std::string client_secret;
+  std::string api_url = "https://api.spotify.com/v1";
+  std::string auth_url = "https://accounts.spotify.com";
+  std::string ca_file;    // empty: the system's CAs
+  std::string state_dir;  // holds spotify_extract_token.json
+  int redirect_port = 8888;
+  std::string market = "from_token";  // empty: no market parameter
+  HttpClientOptions http;
+
+  OAuthConfig oauth() const;
+};
+
+enum class PageAction { kContinue, kStop };
+
+// One page of an offset-paged list, delivered in order. `total` is Spotify's total at the
+// time of the page; `offset + items.size()` is where a resumed run continues.
+template <class T>
+struct Page {
+  int offset = 0;
+  int total = 0;
+  std::vector<T> items;
+};
+
+template <class T>
+using PageCallback = std::function<PageAction(Page<T>&&)>;
+
+struct PageOptions {
+  int start_offset = 0;  // resume point
+  // Pages requested ahead of the one being delivered (in parallel, within the client's
+  // in-flight bound). 0 fetches strictly one page at a time, so an early stop never
+  // wastes a request; -1 uses the in-flight bound.
+  int prefetch = -1;
+};
+
+struct PlaylistItemsRequest {
+  std::string playlist_id;
+  // The entry count from the playlist list; 0 skips the request entirely, -1 = unknown.
+  int total_hint = -1;
+};
+
+struct PlaylistItemsResult {
+  std::string playlist_id;
+  PlaylistAccess access = PlaylistAccess::kReadable;
+  int total = 0;                       // entries Spotify reported
+  std::vector<PlaylistEntry> entries;  // in playlist order (empty unless kReadable)
+  bool via_tracks_endpoint = false;    // the deprecated /tracks fallback was used
+};
+
+enum class AudioFeaturesStatus { kOk, kForbidden };
+
+struct AudioFeaturesResult {
+  AudioFeaturesStatus status = AudioFeaturesStatus::kOk;
+  std::vector<AudioFeatures> features;  // unknown ids are simply absent
+};
+
+struct FetchStats {
+  HttpStats http;
+  int token_refreshes = 0;
+};
+
+// The typed, paginated Spotify Web API endpoints the engine uses. Pages are 50 (the
+// documented maximum), independent requests run in parallel within the HTTP client's
+// in-flight bound, and callbacks always run on the calling thread, one at a time.
+// Errors: LoginRequiredError, RateLimitError (progress delivered so far is kept),
+// TransportError, TlsError, CancelledError, SpotifyApiError.
+class SpotifyClient {
+ public:
+  SpotifyClient(SpotifyConfig config, std::shared_ptr<HttpClient> http,
+                std::shared_ptr<Authenticator> auth);
+  // The usual construction: Poco transport, token from state_dir.
+  static std::unique_ptr<SpotifyClient> Open(const SpotifyConfig& config, LogFn log = {});
+
+  UserProfile GetCurrentUser(CancelToken* cancel);
+
+  // GET /me/playlists, every page.
+  std::vector<Playlist> GetPlaylists(CancelToken* cancel);
+
+  // GET /playlists/{id}/items (fields-filtered, 50 per page; /tracks only as a fallback
+  // when /items does not exist). 403 -> kNotShared, 404 -> kUnavailable: recorded states.
+  PlaylistItemsResult GetPlaylistItems(const PlaylistItemsRequest& request, CancelToken* cancel);
+  // Many playlists at once: first pages of all, then the rest, within the in-flight bound.
+  // `on_done` runs on the calling thread as each playlist completes (in completion order,
+  // roughly the order given), so a caller can store each one and resume after a failure.
+  void GetPlaylistsItems(const std::vector<PlaylistItemsRequest>& requests,
+                         const std::function<void(PlaylistItemsResult&&)>& on_done,
+                         CancelToken* cancel);
+
+  // Liked Songs (GET /me/tracks, newest first) and saved albums (GET /me/albums), page by
+  // page in order; return kStop from the callback to stop early.
+  void GetSavedTracks(const PageOptions& options, const PageCallback<SavedTrack>& on_page,
+                      CancelToken* cancel);
+  void GetSavedAlbums(const PageOptions& options, const PageCallback<SavedAlbum>& on_page,
+                      CancelToken* cancel);
+
+  // GET /me/following?type=artist (cursor paging).
+  std::vector<Artist> GetFollowedArtists(CancelToken* cancel);
+
+  // GET /audio-features?ids= in batches of 100; a 403 (refused to apps registered since
+  // November 2024) gives kForbidden after one request.
+  AudioFeaturesResult GetAudioFeatures(const std::vector<std::string>& track_ids,
+                                       CancelToken* cancel);
+
+  // Tracks by id: GET /tracks?ids= in batches of 50 where allowed; after a 403/404 on the
+  // batch endpoint (development mode), GET /tracks/{id} one by one. Unknown ids are absent.
+  std::vector<Track> GetTracks(const std::vector<std::string>& track_ids, CancelToken* cancel);
+
+  FetchStats stats() const;
+  HttpClient& http() { return *http_; }
+  int parallelism() const;
+
+ private:
+  struct Reply {
+    int status = 0;
+    nlohmann::json json;
+    std::string message;
+  };
+  // GET api_url + path_and_query with the Bearer token; a 401 refreshes once and retries.
+  Reply Get(const std::string& path_and_query, CancelToken* cancel);
+  // A 2xx JSON object or a SpotifyApiError naming the endpoint.
+  nlohmann::json GetOk(const std::string& path_and_query, CancelToken* cancel);
+
+  template <class T>
+  void PageThrough(const std::string& path, const std::string& query,
+                   const std::function<std::vector<T>(const nlohmann::json&)>& parse,
+                   const PageOptions& options, const PageCallback<T>& on_page, CancelToken* cancel);
+
+  SpotifyConfig config_;
+  std::shared_ptr<HttpClient> http_;
+  std::shared_ptr<Authenticator> auth_;
+  std::unique_ptr<TaskPool> pool_;
+  std::atomic<bool> use_tracks_endpoint_{false};  // /items missing: old-API fallback
+  std::atomic<int> batch_tracks_{-1};             // -1 unknown, 0 refused, 1 allowed
+};
+
+// Builds a query string value-safely: {{"limit","50"},{"fields","items(...)"}}.
+std::string QueryString(const std::vector<std::pair<std::string, std::string>>& params);
+
+}  // namespace spotify_extract
