@@ -16,6 +16,7 @@ inline pybind11::str ToStr(const std::string& utf8) {
 void BindLibrary(pybind11::module_& module, pybind11::handle base_error);
 void BindModel(pybind11::module_& module, pybind11::handle base_error);
 void BindStore(pybind11::module_& module, pybind11::handle base_error);
+void BindExtract(pybind11::module_& module, pybind11::handle base_error);
 void BindMatch(pybind11::module_& module, pybind11::handle base_error);
 void BindPlaylist(pybind11::module_& module, pybind11::handle base_error);
 void BindSpotify(pybind11::module_& module, pybind11::handle base_error);

@@ -13,4 +13,5 @@ PYBIND11_MODULE(_native, module) {
   bindings::BindMatch(module, base_error);
   bindings::BindPlaylist(module, base_error);
   bindings::BindSpotify(module, base_error);
+  bindings::BindExtract(module, base_error);
 }

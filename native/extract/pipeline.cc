@@ -172,7 +172,8 @@ PipelineResult Pipeline::Run(CancelToken* cancel) {
       });
     }
     if (client_) {
-      fetch_phase("enrich", [&] { Enrich(id, cancel); });
+      // Only export rows lack what the API gives (an API track without an ISRC has none).
+      if (options_.import_export) fetch_phase("enrich", [&] { Enrich(id, cancel); });
       if (options_.audio_features) {
         fetch_phase("audio_features", [&] { AudioFeaturesPhase(id, cancel); });
       }
@@ -368,7 +369,6 @@ void Pipeline::AudioFeaturesPhase(int64_t /*snapshot*/, CancelToken* cancel) {
           "audio features: Spotify refuses them to apps registered since November 2024; "
           "skipped (and not asked again)";
       notes_.push_back(note);
-      Log(LogLevel::kInfo, note);
       return;
     }
     std::unordered_map<std::string, bool> found;

@@ -151,6 +151,9 @@ bool IsValidUtf8(std::string_view bytes) {
 }
 
 std::string CleanLineText(std::string_view text) {
+  bool plain = true;  // printable ASCII needs no work
+  for (char c : text) plain = plain && c >= 0x20 && c < 0x7F;
+  if (plain) return std::string(text);
   std::vector<utf8proc_int32_t> cps = Decode(text, kReplacement);
   for (auto& cp : cps) {
     if (IsControl(cp)) cp = ' ';

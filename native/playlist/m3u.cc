@@ -116,7 +116,9 @@ std::string NormalizeExtension(std::string_view extension) {
     throw PlaylistConfigError("playlist_extension '" + std::string(extension) +
                               "' is not a file extension (use .m3u or .m3u8)");
   }
-  return "." + std::string(bare);
+  std::string normalized = ".";
+  normalized.append(bare);
+  return normalized;
 }
 
 std::string LexicallyNormalPath(std::string_view path, std::string_view cwd) {
@@ -126,11 +128,37 @@ std::string LexicallyNormalPath(std::string_view path, std::string_view cwd) {
     joined.push_back('/');
   }
   joined.append(path);
-  return "/" + Join(Segments(joined), 0, '/');
+  std::string normalized = "/";
+  normalized.append(Join(Segments(joined), 0, '/'));
+  return normalized;
 }
 
-std::optional<std::string> EntryLocation(std::string_view item_path, const RenderContext& context,
-                                         SkipReason* reason) {
+namespace {
+
+// The normalised library root and playlist folder, computed once per playlist.
+class PreparedContext {
+ public:
+  explicit PreparedContext(const RenderContext& context)
+      : root_(LexicallyNormalPath(context.library_root)),
+        base_dir_(LexicallyNormalPath(context.playlist_dir)),
+        root_segments_(Segments(root_)),
+        base_segments_(Segments(base_dir_)) {}
+  PreparedContext(const PreparedContext&) = delete;
+  PreparedContext& operator=(const PreparedContext&) = delete;
+
+  const std::string& root() const { return root_; }
+  const std::vector<std::string_view>& root_segments() const { return root_segments_; }
+  const std::vector<std::string_view>& base_segments() const { return base_segments_; }
+
+ private:
+  std::string root_;
+  std::string base_dir_;
+  std::vector<std::string_view> root_segments_;  // views into root_
+  std::vector<std::string_view> base_segments_;  // views into base_dir_
+};
+
+std::optional<std::string> Locate(std::string_view item_path, const RenderContext& context,
+                                  const PreparedContext& prepared, SkipReason* reason) {
   auto skip = [reason](SkipReason why) -> std::optional<std::string> {
     if (reason) *reason = why;
     return std::nullopt;
@@ -143,8 +171,7 @@ std::optional<std::string> EntryLocation(std::string_view item_path, const Rende
     return skip(SkipReason::kNonUtf8);
   }
   const char separator = context.style.forward_slash ? '/' : '\\';
-  const std::string root = LexicallyNormalPath(context.library_root);
-  const std::string file = LexicallyNormalPath(item_path, root);
+  const std::string file = LexicallyNormalPath(item_path, prepared.root());
   std::vector<std::string_view> file_segments = Segments(file);
 
   std::string location;
@@ -153,7 +180,7 @@ std::optional<std::string> EntryLocation(std::string_view item_path, const Rende
       location = std::string(1, separator) + Join(file_segments, 0, separator);
       break;
     case RelativeTo::kLibrary: {
-      std::vector<std::string_view> root_segments = Segments(root);
+      const std::vector<std::string_view>& root_segments = prepared.root_segments();
       bool inside = file_segments.size() > root_segments.size();
       for (size_t i = 0; inside && i < root_segments.size(); ++i) {
         inside = file_segments[i] == root_segments[i];
@@ -168,8 +195,7 @@ std::optional<std::string> EntryLocation(std::string_view item_path, const Rende
       break;
     }
     case RelativeTo::kPlaylist: {
-      const std::string base_dir = LexicallyNormalPath(context.playlist_dir);
-      std::vector<std::string_view> base = Segments(base_dir);
+      const std::vector<std::string_view>& base = prepared.base_segments();
       size_t common = 0;
       while (common < base.size() && common + 1 < file_segments.size() &&
              base[common] == file_segments[common]) {
@@ -187,11 +213,20 @@ std::optional<std::string> EntryLocation(std::string_view item_path, const Rende
   return WithPrefix(context.style.path_prefix, std::move(location), separator);
 }
 
+}  // namespace
+
+std::optional<std::string> EntryLocation(std::string_view item_path, const RenderContext& context,
+                                         SkipReason* reason) {
+  PreparedContext prepared(context);
+  return Locate(item_path, context, prepared, reason);
+}
+
 std::string RenderM3u(const std::vector<MirrorEntry>& entries, const RenderContext& context,
                       RenderStats* stats) {
   RenderStats local;
   RenderStats& counts = stats ? *stats : local;
   counts = RenderStats{};
+  PreparedContext prepared(context);
   std::string out = "#EXTM3U\n";
   for (const MirrorEntry& entry : entries) {
     std::string label = CleanLineText(entry.title);
@@ -206,7 +241,7 @@ std::string RenderM3u(const std::vector<MirrorEntry>& entries, const RenderConte
       continue;
     }
     SkipReason reason = SkipReason::kNone;
-    std::optional<std::string> location = EntryLocation(entry.path, context, &reason);
+    std::optional<std::string> location = Locate(entry.path, context, prepared, &reason);
     if (!location) {
       switch (reason) {
         case SkipReason::kNonUtf8:

@@ -123,6 +123,11 @@ bool LooksLikeSpotifyId(const std::string& id) {
   });
 }
 
+bool IsTrackEntry(const PlaylistEntry& entry) {
+  return (entry.kind == EntryKind::kTrack || entry.kind == EntryKind::kUnavailable) &&
+         !entry.track.id.empty();
+}
+
 bool ValidWishlistStatus(const std::string& status) {
   for (const char* known : kWishlistStatuses) {
     if (status == known) return true;
@@ -626,10 +631,14 @@ void StateStore::SavePlaylistPage(int64_t snapshot, const std::vector<Playlist>&
       "total = excluded.total, position = excluded.position, source = 'api', removed = 0, "
       "last_seen_snapshot = excluded.last_seen_snapshot, updated_at = excluded.updated_at");
   std::string now = UtcNow();
+  // The first complete run reports the library, not "new playlists".
+  const bool first_run = !GetMeta("wanted_tracks_recorded").has_value();
   for (size_t i = 0; i < page.size(); ++i) {
     const Playlist& playlist = page[i];
     if (playlist.id.empty()) continue;
-    if (existing.Bind(playlist.id).Step()) {
+    if (first_run) {
+      // Nothing to compare with.
+    } else if (existing.Bind(playlist.id).Step()) {
       std::string old_name = existing.Text(0);
       bool was_removed = existing.Int(1) != 0;
       if (was_removed) {
@@ -641,6 +650,7 @@ void StateStore::SavePlaylistPage(int64_t snapshot, const std::vector<Playlist>&
     } else {
       RecordChange(snapshot, "playlist_added", playlist.id, playlist.name);
     }
+    existing.Bind(playlist.id);  // reset
     upsert
         .Bind(playlist.id, playlist.name, playlist.description, playlist.owner_id,
               playlist.owner_name, playlist.snapshot_id, playlist.image_url, playlist.collaborative,
@@ -756,7 +766,9 @@ void StateStore::UpsertExportPlaylist(int64_t snapshot, const Playlist& playlist
               playlist.owner_name, playlist.snapshot_id, playlist.total_entries,
               static_cast<int>(count.Int(0)), snapshot, snapshot, UtcNow())
         .Run();
-    RecordChange(snapshot, "playlist_added", playlist.id, playlist.name);
+    if (GetMeta("wanted_tracks_recorded")) {
+      RecordChange(snapshot, "playlist_added", playlist.id, playlist.name);
+    }
   }
   transaction.Commit();
 }
@@ -846,6 +858,9 @@ void StateStore::StageEntriesLocked(const std::string& scope, int offset,
   for (size_t i = 0; i < entries.size(); ++i) {
     const PlaylistEntry& entry = entries[i];
     EntryKind kind = entry.kind;
+    // A track Spotify cannot play here (market restrictions) is still that recording,
+    // which the person may own: it stays a track. Without an id it is only a description.
+    if (kind == EntryKind::kUnavailable && !entry.track.id.empty()) kind = EntryKind::kTrack;
     if (kind == EntryKind::kTrack && entry.track.id.empty()) kind = EntryKind::kUnavailable;
     bool is_track = kind == EntryKind::kTrack;
     insert
@@ -872,7 +887,7 @@ void StateStore::StageEntries(const std::string& scope, const std::string& versi
   std::vector<Track> tracks;
   tracks.reserve(entries.size());
   for (const PlaylistEntry& entry : entries) {
-    if (entry.kind == EntryKind::kTrack && !entry.track.id.empty()) tracks.push_back(entry.track);
+    if (IsTrackEntry(entry)) tracks.push_back(entry.track);
   }
   sql::Statement snapshot_row =
       db_->Prepare("SELECT id FROM snapshots WHERE status = 'running' ORDER BY id DESC LIMIT 1");
@@ -957,7 +972,7 @@ void StateStore::ReplacePlaylistEntries(int64_t snapshot, const std::string& pla
   db_->Prepare("DELETE FROM staged_entries WHERE scope = ?").Bind(scope).Run();
   std::vector<Track> tracks;
   for (const PlaylistEntry& entry : entries) {
-    if (entry.kind == EntryKind::kTrack && !entry.track.id.empty()) tracks.push_back(entry.track);
+    if (IsTrackEntry(entry)) tracks.push_back(entry.track);
   }
   UpsertTracksLocked(tracks, snapshot);
   StageEntriesLocked(scope, 0, entries);

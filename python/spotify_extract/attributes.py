@@ -208,6 +208,55 @@ def write_attributes(
     return report
 
 
+def _features(native: Any) -> AudioFeatures:
+    return AudioFeatures(
+        **{name: getattr(native, name) for name in AudioFeatures.__dataclass_fields__}
+    )
+
+
+def updates_from_store(
+    store: Any, *, liked_songs_playlist: bool = True, liked_songs_name: str = "Liked Songs"
+) -> list[AttributeUpdate]:
+    """The updates for every matched item, from the plugin's state database
+    (_native.StateStore): its Spotify id, the playlists it is in (in Spotify's playlist
+    order, Liked Songs last) and its audio features when they were fetched.
+
+    Several Spotify tracks matched to one item (the same recording on two releases) give
+    one update: the playlists of all of them, the id and features of the most confident.
+    """
+    in_playlists: dict[str, list[str]] = {}
+
+    def note(track_id: str, name: str) -> None:
+        names = in_playlists.setdefault(track_id, [])
+        if name not in names:
+            names.append(name)
+
+    for record in store.list_playlists():
+        for entry in store.playlist_entries(record.id):
+            if entry.track.id:
+                note(entry.track.id, record.name)
+    if liked_songs_playlist:
+        for entry in store.liked_entries():
+            if entry.track.id:
+                note(entry.track.id, liked_songs_name)
+
+    by_item: dict[int, list[Any]] = {}
+    for track_id, match in store.all_matches().items():
+        if match.item_id and match.status in ("", "matched"):
+            by_item.setdefault(match.item_id, []).append((track_id, match))
+
+    updates = []
+    for item_id, matched in sorted(by_item.items()):
+        best_id, _ = max(matched, key=lambda pair: (pair[1].confidence, pair[0]))
+        playlists: list[str] = []
+        for track_id, _ in matched:
+            playlists.extend(n for n in in_playlists.get(track_id, []) if n not in playlists)
+        native_features = store.get_audio_features(best_id)
+        features = _features(native_features) if native_features is not None else None
+        updates.append(AttributeUpdate(item_id, best_id, playlists, features))
+    return updates
+
+
 def describe(report: AttributeReport, *, dry_run: bool = False) -> list[str]:
     """One line per change, for --dry-run and -v."""
     verb = "would set" if dry_run else "set"

@@ -22,8 +22,13 @@ def spotify_extract_command(config) -> ui.Subcommand:
     )
     add_account_options(command)
 
+    add_extract_options(command)
+
     def run(lib: Library, opts, args) -> None:
         if run_account_option(config, opts):
+            return
+        if not opts.library_info:
+            run_extract(config, lib, opts)
             return
         started = time.perf_counter()
         try:
@@ -73,3 +78,35 @@ def run_account_option(config, opts) -> bool:
     except _native.SpotifyExtractError as error:
         raise ui.UserError(str(error)) from error
     return False
+
+
+def add_extract_options(command: ui.Subcommand) -> None:
+    """The main action's options (see spotify_extract.extract)."""
+    command.parser.add_option(
+        "-n",
+        "--dry-run",
+        action="store_true",
+        help="fetch and match, but write no playlist file (only the state database)",
+    )
+    command.parser.add_option(
+        "--from-export",
+        metavar="PATH",
+        help="read Spotify's 'Download your data' export or Exportify CSVs (folder or zip)",
+    )
+    command.parser.add_option(
+        "--no-progress",
+        action="store_true",
+        help="plain log lines instead of progress bars, even on a terminal",
+    )
+
+
+def run_extract(config, lib: Library, opts) -> None:
+    from spotify_extract import extract
+
+    request = extract.RunRequest(
+        dry_run=bool(opts.dry_run),
+        from_export=opts.from_export,
+        verbose=bool(getattr(opts, "verbose", False)),
+        progress=False if opts.no_progress else None,
+    )
+    extract.run(config, lib, request)

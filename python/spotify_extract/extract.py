@@ -103,18 +103,23 @@ def _run_in_worker(pipeline: Any, reporter: ProgressReporter, line: Callable[[st
         else:
             log.debug("%s", message)
 
+    finished = threading.Event()
+
     def work() -> None:
         try:
             outcome["result"] = pipeline.run(progress=reporter, log=log_line)
         except BaseException as error:  # handed to the main thread
             outcome["error"] = error
+        finally:
+            finished.set()
 
+    # Waiting on an Event (not Thread.join, whose state a KeyboardInterrupt can upset).
     worker = threading.Thread(target=work, name="spotify-extract", daemon=True)
     worker.start()
     interrupted = False
-    while worker.is_alive():
+    while not finished.is_set():
         try:
-            worker.join(0.2)
+            finished.wait(0.2)
         except KeyboardInterrupt:
             if interrupted:
                 raise  # a second Ctrl-C: leave now (the state database stays consistent)

@@ -44,6 +44,11 @@ def main(argv: list[str] | None = None) -> int:
         default=0.3,
         help="with --beets-items: the share of Spotify tracks not in beets",
     )
+    ap.add_argument(
+        "--hostile",
+        action="store_true",
+        help="add an owned playlist of hostile items (nulls, wrong types, huge strings)",
+    )
     ap.add_argument("--save-data", help="write the library as JSON here and go on")
     ap.add_argument("--tls", action="store_true", help="HTTPS with a fresh test CA")
     ap.add_argument("--tls-dir", help="where to write ca.pem/server.pem (default: a tmp dir)")
@@ -96,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
             albums=args.albums,
             artists=args.artists,
         )
+    if args.hostile:
+        library.add_hostile_playlist()
     if args.save_data:
         library.save(args.save_data)
     emu = Emulator(

@@ -137,7 +137,61 @@ class Playlist:
         self.version += 1
 
 
-ALL_KINDS = ("track", "episode", "local", "null")
+ALL_KINDS = ("track", "episode", "local", "null", "raw")
+
+# Playlist items no sane API sends, for hostile-input tests (Entry kind "raw").
+HOSTILE_ITEMS: list[Any] = [
+    {
+        "type": "track",
+        "id": None,
+        "name": None,
+        "artists": None,
+        "album": None,
+        "duration_ms": None,
+        "is_local": False,
+    },
+    {
+        "type": "track",
+        "id": 12345,
+        "name": 67,
+        "artists": "not a list",
+        "album": [],
+        "duration_ms": "three minutes",
+        "external_ids": {"isrc": 5},
+        "is_local": "no",
+    },
+    {
+        "type": "track",
+        "id": "x" * 22,
+        "name": "N" * 1_000_000,
+        "artists": [None, 1, {}],
+        "album": {"name": None, "images": "none"},
+        "duration_ms": -1,
+    },
+    {
+        "type": "track",
+        "id": "h" * 22,
+        "name": "../../etc/passwd\u0000\n\r\t/\\",
+        "artists": [{"name": "A" * 70_000, "id": None}],
+        "album": {"name": "x/../y"},
+        "duration_ms": 1e300,
+        "external_ids": {"isrc": "\u202eISRC"},
+    },
+    {"type": "spaceship", "id": "s" * 22, "name": "Unknown type"},
+    [1, 2, 3],
+    "just a string",
+    {},
+    {
+        "type": "track",
+        "id": "d" * 22,
+        "name": "Deep",
+        "album": {"artists": [[[[[[[[[]]]]]]]]]},
+        "artists": [{"name": "A", "id": "a" * 22, "extra": {"nested": {"object": [None]}}}],
+        "duration_ms": 200000,
+        "external_ids": {},
+        "is_local": False,
+    },
+]
 
 
 class Library:
@@ -202,6 +256,21 @@ class Library:
         """Add a catalogue track from a simple dict (see ``from_tracks``); returns its id."""
         with self.lock:
             return _Builder(self).track(track, len(self.tracks))
+
+    def add_hostile_playlist(self, name: str = "Hostile \u202e input / ..") -> str:
+        """An owned playlist whose entries are ``HOSTILE_ITEMS`` (wrong types, nulls,
+        huge strings, unknown types), between two ordinary tracks when there are any,
+        plus entries with a null ``added_at``/``added_by``."""
+        with self.lock:
+            pid = self.create_playlist(name, description="<script>alert(1)</script>")
+            p = self._require(pid)
+            some = list(self.tracks)[:2]
+            p.entries = [Entry("track", t, None, None) for t in some[:1]]
+            p.entries += [
+                Entry("raw", None, "not a date", self.me.id, item) for item in HOSTILE_ITEMS
+            ]
+            p.entries += [Entry("track", t, _now_iso(), self.me.id) for t in some[1:]]
+            return pid
 
     def create_playlist(
         self,

@@ -389,6 +389,8 @@ def playlist_entry(
         obj = episode_object(lib.episodes[e.id], base, as_track=not episodes)
     elif e.kind == "local":
         obj = local_track(e.local or {}, extended)
+    elif e.kind == "raw":
+        obj = e.local  # any JSON value, sent as it is (hostile-input tests)
     else:
         obj = None
     added_by = None if e.added_by is None else user_public(None, base, e.added_by)

@@ -150,7 +150,7 @@ class Emulator:
         self._tls_dir = tls_dir
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self.ca: TestCA | None = None
-        self.rate_limit = rate_limit
+        self.rate_limit = rate_limit or None  # 0 / None = unlimited
         self.rate_window = rate_window
         self.quota = quota
         self.quota_retry_after = quota_retry_after
@@ -421,6 +421,7 @@ class Emulator:
             "minimum_requests": lambda **kw: lib.minimum_requests(**{"mode": self.mode, **kw}),
             "add_track": lib.add_track,
             "create_playlist": lib.create_playlist,
+            "add_hostile_playlist": lib.add_hostile_playlist,
             "add_to_playlist": lib.add_to_playlist,
             "remove_from_playlist": lib.remove_from_playlist,
             "reorder_playlist": lib.reorder_playlist,
@@ -524,7 +525,7 @@ class Emulator:
                     reason="QUOTA_EXCEEDED",
                     headers={"Retry-After": str(self.quota_retry_after)},
                 )
-            if self.rate_limit is not None:
+            if self.rate_limit:
                 while self._window and self._window[0] <= now - self.rate_window:
                     self._window.popleft()
                 if len(self._window) >= self.rate_limit:

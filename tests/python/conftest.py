@@ -6,4 +6,5 @@ pytest_plugins = [
     "fixtures_library",
     "fixtures_wishlist",
     "fixtures_playlist",
+    "fixtures_pipeline",
 ]

@@ -179,7 +179,13 @@ def test_library_from_simple_tracks(
     path = tmp_path / "simple.json"
     path.write_text(json.dumps(spec, ensure_ascii=False))
     lib = Library.load(path)
-    assert lib.summary()["entry_kinds"] == {"track": 4, "episode": 0, "local": 1, "null": 1}
+    assert lib.summary()["entry_kinds"] == {
+        "track": 4,
+        "episode": 0,
+        "local": 1,
+        "null": 1,
+        "raw": 0,
+    }
     emu = emulator_factory(library=lib)
     token = emu.issue_token()["access_token"]
     mine = lib.playlists[0].id
@@ -930,3 +936,17 @@ def test_minimum_requests_matches_a_minimal_fetch(
     }
     assert got == {k: v for k, v in expected.items() if k != "total"}
     assert emu.count() == expected["total"] == admin(emu, "minimum_requests")["total"]
+
+
+def test_hostile_playlist(emulator: Emulator) -> None:
+    from tests.emulator.data import HOSTILE_ITEMS
+
+    pid = emulator.library.add_hostile_playlist()
+    token = emulator.issue_token()["access_token"]
+    items, _ = get_all(f"{emulator.api_url}/playlists/{pid}/items?limit=50", token)
+    assert [x["item"] for x in items[1:-1]] == HOSTILE_ITEMS
+    assert items[0]["added_at"] is None and items[0]["added_by"] is None
+    _, _, page = call(f"{emulator.api_url}/playlists/{pid}/items?fields=items(item(name))", token)
+    assert page["items"][6]["item"] == [1, 2, 3]
+    _, _, meta = call(f"{emulator.api_url}/playlists/{pid}?fields=name,description", token)
+    assert meta["description"] == "<script>alert(1)</script>"

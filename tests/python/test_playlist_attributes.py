@@ -122,3 +122,66 @@ def test_both_spotify_plugins_load_together(beets_library: BeetsSetup) -> None:
     write_beets_config(beets_library.root, beets_library.music, "plugins: spotify spotifyextract\n")
     out = beets_library.beet("version")
     assert "spotify" in out and "spotifyextract" in out
+
+
+def _track(track_id: str, name: str) -> object:
+    from spotify_extract import _native
+
+    track = _native.Track()
+    track.id = track_id
+    track.name = name
+    track.artists = [_native.ArtistRef("a" + track_id, "Someone")]
+    return track
+
+
+def test_updates_from_a_real_state_store(library: Library, beets_library, tmp_path) -> None:
+    from spotify_extract import _native
+    from spotify_extract.attributes import updates_from_store
+
+    store = _native.StateStore(tmp_path / _native.STATE_DATABASE_NAME)
+    snapshot = store.begin_snapshot("api", False).id
+    playlists = []
+    for playlist_id, name in (("p1", "Workout"), ("p2", "Chill")):
+        playlist = _native.Playlist()
+        playlist.id, playlist.name, playlist.snapshot_id = playlist_id, name, "v1"
+        playlists.append(playlist)
+    store.save_playlist_page(snapshot, playlists, 0, -1, 2)
+    store.finish_playlist_listing(snapshot)
+    contents = {"p1": ["tA", "tB", "tD"], "p2": ["tC", "tA"]}
+    for playlist_id, ids in contents.items():
+        entries = []
+        for track_id in ids:
+            entry = _native.PlaylistEntry()
+            entry.track = _track(track_id, track_id)
+            entries.append(entry)
+        store.replace_playlist_entries(snapshot, playlist_id, entries, "v1")
+    hunter, hells = item_id(library, "Hunter"), item_id(library, "Hells Bells")
+    records = []
+    for track_id, item, confidence, status in (
+        ("tA", hunter, 1.0, "matched"),
+        ("tB", hells, 0.97, ""),
+        ("tC", hunter, 0.9, "matched"),  # another release of the same recording
+        ("tD", hells, 0.7, "review"),  # not accepted: writes nothing
+    ):
+        record = _native.MatchRecord()
+        record.spotify_track_id, record.item_id = track_id, item
+        record.confidence, record.status, record.method = confidence, status, "isrc"
+        records.append(record)
+    store.save_matches(snapshot, records)
+    features = _native.AudioFeatures()
+    features.track_id, features.tempo, features.key, features.mode = "tA", 90.2, 0, 1
+    features.danceability = 0.7
+    store.save_audio_features([features])
+
+    updates = {u.item_id: u for u in updates_from_store(store)}
+    assert updates[hunter].spotify_track_id == "tA"
+    assert list(updates[hunter].playlists) == ["Workout", "Chill"]
+    assert updates[hunter].features is not None and updates[hunter].features.key == 0
+    assert updates[hells].spotify_track_id == "tB"
+    assert list(updates[hells].playlists) == ["Workout"]
+    assert updates[hells].features is None
+
+    write_attributes(library, updates.values())
+    ls = beets_library.beet
+    assert ls("ls", "-f", "$title", "spotify_playlists:Chill").strip() == "Hunter"
+    assert ls("ls", "-f", "$bpm $initial_key", "title:Hunter").strip() == "90 C"
