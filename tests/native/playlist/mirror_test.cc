@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -314,17 +315,13 @@ TEST_F(MirrorTest, ShortWritesAreCompleted) {
             "#EXTM3U\n#EXTINF:180,Artist - a.mp3\na.mp3\n#EXTINF:180,Artist - b.mp3\nb.mp3\n");
 }
 
-// A read-only folder: run the mirror in a child without the right to write there (as
-// `nobody` when the tests run as root, who may write anywhere).
-TEST_F(MirrorTest, ReadOnlyFolderChangesNothingAndSaysWhy) {
-  MirrorResult first = Mirror({Playlist("p1", "One", {"a.mp3"})}, {}, options_);
-  std::string path = out_ + "/One (Spotify).m3u";
-  std::string before = Read(path);
-  ASSERT_EQ(::chmod(out_.c_str(), 0555), 0);
+// Runs `body` in a child process without the right to write into read-only folders (as
+// `nobody` when the tests run as root, who may write anywhere); returns what it reports.
+std::string RunUnprivileged(const std::function<std::string()>& body) {
   int pipe_fds[2];
-  ASSERT_EQ(::pipe(pipe_fds), 0);
+  if (::pipe(pipe_fds) != 0) return "pipe failed";
   pid_t child = ::fork();
-  ASSERT_GE(child, 0);
+  if (child < 0) return "fork failed";
   if (child == 0) {
     ::close(pipe_fds[0]);
     if (::geteuid() == 0) {
@@ -333,12 +330,7 @@ TEST_F(MirrorTest, ReadOnlyFolderChangesNothingAndSaysWhy) {
         ::_exit(3);
       }
     }
-    std::string message = "no error";
-    try {
-      Mirror({Playlist("p1", "One", {"b.mp3"})}, first.owned, options_);
-    } catch (const MirrorError& error) {
-      message = error.what();
-    }
+    std::string message = body();
     (void)!::write(pipe_fds[1], message.data(), message.size());
     ::_exit(0);
   }
@@ -350,11 +342,41 @@ TEST_F(MirrorTest, ReadOnlyFolderChangesNothingAndSaysWhy) {
   ::close(pipe_fds[0]);
   int status = 0;
   ::waitpid(child, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status));
-  ASSERT_EQ(WEXITSTATUS(status), 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return "child failed";
+  return message;
+}
+
+TEST_F(MirrorTest, ReadOnlyFolderChangesNothingAndSaysWhy) {
+  MirrorResult first = Mirror({Playlist("p1", "One", {"a.mp3"})}, {}, options_);
+  std::string path = out_ + "/One (Spotify).m3u";
+  std::string before = Read(path);
+  ASSERT_EQ(::chmod(out_.c_str(), 0555), 0);
+  std::string message = RunUnprivileged([&] {
+    try {
+      Mirror({Playlist("p1", "One", {"b.mp3"})}, first.owned, options_);
+    } catch (const MirrorError& error) {
+      return std::string(error.what());
+    }
+    return std::string("no error");
+  });
   EXPECT_NE(message.find("Permission denied"), std::string::npos) << message;
   EXPECT_NE(message.find("no playlist was changed"), std::string::npos) << message;
   EXPECT_EQ(Read(path), before);
+}
+
+TEST_F(MirrorTest, FileThatCannotBeRemovedStaysOwnedForTheNextRun) {
+  MirrorResult first = Mirror({Playlist("p1", "One", {"a.mp3"})}, {}, options_);
+  ASSERT_EQ(::chmod(out_.c_str(), 0555), 0);
+  std::string message = RunUnprivileged([&] {
+    MirrorResult result = Mirror({}, first.owned, options_);
+    std::string report = std::to_string(result.removed) + "|" +
+                         std::to_string(result.owned.size()) + "|" +
+                         (result.warnings.empty() ? "" : result.warnings[0]);
+    return report;
+  });
+  EXPECT_EQ(message.substr(0, 4), "0|1|") << message;
+  EXPECT_NE(message.find("cannot remove the old playlist"), std::string::npos) << message;
+  EXPECT_TRUE(fs::exists(out_ + "/One (Spotify).m3u"));
 }
 
 }  // namespace
