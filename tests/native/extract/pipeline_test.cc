@@ -1,0 +1,133 @@
+#include "extract/pipeline.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <filesystem>
+#include <random>
+#include <set>
+
+#include "../emulator/emulator_process.h"
+#include "spotify/token_store.h"
+
+namespace spotify_extract {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A minimal beets library.db: the reader looks columns up by name.
+void MakeLibrary(const fs::path& path) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  const char* sql =
+      "CREATE TABLE items (id INTEGER PRIMARY KEY, path BLOB, title TEXT, artist TEXT, "
+      "album TEXT, length REAL, isrc TEXT);"
+      "INSERT INTO items VALUES (1, CAST('a/one.mp3' AS BLOB), 'One', 'Someone', 'X', 200, '');";
+  ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+}
+
+class PipelineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::random_device random;
+    dir_ = fs::temp_directory_path() / ("pipeline_test_" + std::to_string(random()));
+    fs::create_directories(dir_ / "music");
+    MakeLibrary(dir_ / "library.db");
+    emulator_ = std::make_unique<testing::EmulatorProcess>();
+    Token token;
+    token.access_token = emulator_->access_token();
+    token.refresh_token = emulator_->refresh_token();
+    token.expires_at = std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count() +
+                       3600;
+    token.client_id = emulator_->client_id();
+    TokenStore::InStateDir(dir_).Save(token);
+    config_.client_id = emulator_->client_id();
+    config_.api_url = emulator_->api_url();
+    config_.auth_url = emulator_->auth_url();
+    config_.state_dir = dir_.string();
+    options_.library_db = (dir_ / "library.db").string();
+    options_.music_dir = (dir_ / "music").string();
+    options_.mirror_options.playlist_dir = (dir_ / "playlists").string();
+    options_.mirror_options.library_root = (dir_ / "music").string();
+  }
+  void TearDown() override {
+    emulator_.reset();
+    fs::remove_all(dir_);
+  }
+
+  int64_t ApiRequests() { return emulator_->Admin("counters")["api_requests"].get<int64_t>(); }
+
+  fs::path dir_;
+  std::unique_ptr<testing::EmulatorProcess> emulator_;
+  SpotifyConfig config_;
+  PipelineOptions options_;
+};
+
+TEST_F(PipelineTest, FirstRunFetchesTheMinimumAndARerunAlmostNothing) {
+  StateStore store((dir_ / kStateDatabaseName).string());
+  auto client = SpotifyClient::Open(config_);
+  std::vector<std::string> phases;
+  Pipeline pipeline(store, client.get(), options_, [&](const ProgressEvent& event) {
+    if (phases.empty() || phases.back() != event.phase) phases.push_back(event.phase);
+  });
+  CancelToken cancel;
+  PipelineResult first = pipeline.Run(&cancel);
+  EXPECT_EQ(first.status, "complete");
+  int64_t minimum =
+      emulator_->Admin("minimum_requests", {{"mode", "development"}})["total"].get<int64_t>();
+  EXPECT_EQ(ApiRequests(), minimum);
+  EXPECT_EQ(first.requests, minimum);
+  EXPECT_GT(first.summary.tracks, 0);
+  EXPECT_EQ(first.summary.tracks,
+            first.summary.matched + first.summary.review + first.summary.missing);
+  EXPECT_EQ(first.summary.wishlist_pending, first.summary.missing);
+  EXPECT_FALSE(first.not_shared.empty());
+  ASSERT_TRUE(first.mirror.has_value());
+  std::vector<std::string> expected = {"profile", "playlists", "playlist_items", "liked",
+                                       "albums",  "artists",   "audio_features", "match",
+                                       "mirror",  "wishlist"};
+  EXPECT_EQ(phases, expected);
+
+  emulator_->Admin("reset");
+  Pipeline again(store, client.get(), options_);
+  PipelineResult second = again.Run(&cancel);
+  EXPECT_EQ(second.status, "complete");
+  // /me, the list of 10 playlists, the newest page of Liked Songs and of saved albums (both
+  // known), and the 70 followed artists (cursor pages, no timestamps: re-read).
+  EXPECT_EQ(ApiRequests(), 1 + 1 + 1 + 1 + 2);
+  EXPECT_TRUE(second.changes.empty());
+}
+
+TEST_F(PipelineTest, CancelledRunIsRecordedAndTheNextOneResumes) {
+  StateStore store((dir_ / kStateDatabaseName).string());
+  auto client = SpotifyClient::Open(config_);
+  CancelToken cancelled;
+  // Cancel as soon as the playlist entries start: the profile and list are kept.
+  Pipeline pipeline(store, client.get(), options_, [&](const ProgressEvent& event) {
+    if (event.phase == "playlist_items" && event.done >= 1) cancelled.Cancel();
+  });
+  PipelineResult stopped = pipeline.Run(&cancelled);
+  EXPECT_EQ(stopped.status, "cancelled");
+  EXPECT_EQ(store.LastSnapshot()->status, "cancelled");
+  EXPECT_TRUE(store.IsPhaseDone(stopped.snapshot.id, "playlists"));
+  EXPECT_FALSE(store.IsPhaseDone(stopped.snapshot.id, "liked"));
+
+  emulator_->Admin("reset");
+  CancelToken cancel;
+  Pipeline resumed(store, client.get(), options_);
+  PipelineResult done = resumed.Run(&cancel);
+  EXPECT_EQ(done.status, "complete");
+  EXPECT_TRUE(done.resumed);
+  EXPECT_EQ(done.snapshot.id, stopped.snapshot.id);
+  // The profile and the playlist list were not fetched again.
+  nlohmann::json counters = emulator_->Admin("counters");
+  EXPECT_FALSE(counters["by_endpoint"].contains("/v1/me")) << counters.dump();
+  EXPECT_FALSE(counters["by_endpoint"].contains("/v1/me/playlists")) << counters.dump();
+}
+
+}  // namespace
+}  // namespace spotify_extract
