@@ -21,8 +21,18 @@ def spotify_extract_command(config) -> ui.Subcommand:
     add_account_options(command)
 
     add_extract_options(command)
+    command.parser.add_option(
+        "--review",
+        action="store_true",
+        help="decide the matches below min_confidence (accept, pick another, reject)",
+    )
 
     def run(lib: Library, opts, args) -> None:
+        if opts.review:
+            from spotify_extract import review
+
+            review.run_review(config, lib)
+            return
         if run_account_option(config, opts):
             return
         if not opts.library_info:
