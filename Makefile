@@ -11,7 +11,7 @@ APT_PACKAGES := build-essential cmake ninja-build pkg-config libpoco-dev libsqli
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: setup system-packages install native demo test test-native test-python \
-	test-sanitize bench lint format fuzz clean
+	test-sanitize bench lint format fuzz soak clean
 
 setup: system-packages $(VENV)/.deps install
 
@@ -45,8 +45,10 @@ native: system-packages $(VENV)/.deps
 demo: setup
 	$(PY) tests/demo.py
 
+# SANITIZE=1 (CI) also runs the native tests under ASan+UBSan, before pytest so that
+# pytest's summary stays the last line printed.
 test: setup native
-	$(MAKE) test-native test-python
+	$(MAKE) test-native $(if $(filter 1,$(SANITIZE)),test-sanitize) test-python
 
 test-native:
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
@@ -54,12 +56,40 @@ test-native:
 test-python:
 	$(PY) -m pytest tests/python
 
+# The native tests under AddressSanitizer + UndefinedBehaviorSanitizer (+ LeakSanitizer):
+# any report fails the test that triggered it.
+SANITIZE_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 test-sanitize: system-packages $(VENV)/.deps
 	cmake -S . -B build/sanitize -G Ninja -DCMAKE_BUILD_TYPE=Debug \
-		-DSPOTIFY_EXTRACT_TESTS=ON -DSPOTIFY_EXTRACT_PYTHON=OFF -DSPOTIFY_EXTRACT_SANITIZE=ON -DPython_EXECUTABLE=$(abspath $(PY)) >/dev/null
+		-DSPOTIFY_EXTRACT_TESTS=ON -DSPOTIFY_EXTRACT_PYTHON=OFF -DSPOTIFY_EXTRACT_SANITIZE=ON \
+		-DPython_EXECUTABLE=$(abspath $(PY)) -Wno-dev >/dev/null
 	cmake --build build/sanitize -j $(JOBS)
-	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-		ctest --test-dir build/sanitize --output-on-failure -j $(JOBS)
+	$(SANITIZE_ENV) ctest --test-dir build/sanitize --output-on-failure -j $(JOBS)
+
+# The fault soak with more seeds than CI runs (tests/python/test_soak.py).
+SOAK_SEEDS ?= 20
+soak: setup
+	SOAK_SEEDS=$(SOAK_SEEDS) $(PY) -m pytest tests/python/test_soak.py
+
+# libFuzzer targets (tests/fuzz), built with Debian's clang (installed here, not in
+# APT_PACKAGES, so CI does not pay for it), each run for FUZZ_SECONDS from the seed corpus
+# in tests/fuzz/corpus/<target>/. FUZZ_TARGETS=fuzz_m3u limits the run.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+FUZZ_APT := clang libclang-rt-14-dev
+fuzz: system-packages
+	@missing=$$(for p in $(FUZZ_APT); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages: $$missing"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	CC=clang CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DSPOTIFY_EXTRACT_TESTS=OFF -DSPOTIFY_EXTRACT_PYTHON=OFF -DSPOTIFY_EXTRACT_SANITIZE=ON \
+		-DSPOTIFY_EXTRACT_FUZZ=ON -Wno-dev >/dev/null
+	cmake --build build/fuzz -j $(JOBS)
+	tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 bench: setup
 	cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release \

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -94,6 +95,7 @@ def run_ours(emu: EmulatorProcess, **settings: Any) -> dict[str, Any]:
 def run_spotipy(emu: EmulatorProcess) -> dict[str, Any]:
     import spotipy
 
+    logging.getLogger("spotipy").setLevel(logging.CRITICAL)  # it logs every 403/404
     token = emu.admin("token")["access_token"]
     sp = spotipy.Spotify(auth=token, requests_timeout=30)
     sp.prefix = emu.info["api_url"] + "/"

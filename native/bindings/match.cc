@@ -71,6 +71,28 @@ Track TrackFrom(py::handle value) {
   return track;
 }
 
+// A library item from a bound LibraryItem or a dict with LibraryItem's field names.
+LibraryItem ItemFrom(py::handle value) {
+  if (!py::isinstance<py::dict>(value)) return value.cast<LibraryItem>();
+  auto d = py::reinterpret_borrow<py::dict>(value);
+  LibraryItem item;
+  if (!d.contains("id")) throw py::value_error("a library item needs an 'id'");
+  item.id = d["id"].cast<int64_t>();
+  item.title = GetString(d, "title");
+  item.artist = GetString(d, "artist");
+  if (d.contains("artists") && !d["artists"].is_none()) {
+    item.artists = d["artists"].cast<std::vector<std::string>>();
+  }
+  item.album = GetString(d, "album");
+  item.albumartist = GetString(d, "albumartist");
+  if (d.contains("length") && !d["length"].is_none()) item.length = d["length"].cast<double>();
+  item.isrc = GetString(d, "isrc");
+  item.mb_trackid = GetString(d, "mb_trackid");
+  item.spotify_track_id = GetString(d, "spotify_track_id");
+  item.data_source = GetString(d, "data_source");
+  return item;
+}
+
 MatchOverride::Action ActionFrom(const std::string& action) {
   if (action == "accept") return MatchOverride::Action::kAccept;
   if (action == "reject") return MatchOverride::Action::kReject;
@@ -129,12 +151,14 @@ void BindMatch(py::module_& module, py::handle base_error) {
   py::class_<Matcher>(module, "Matcher")
       .def_static(
           "build",
-          [](std::vector<LibraryItem> items, const MatchOptions& options) {
+          [](py::iterable values, const MatchOptions& options) {
+            std::vector<LibraryItem> items;
+            for (py::handle value : values) items.push_back(ItemFrom(value));
             py::gil_scoped_release release;
             return Matcher::Build(std::move(items), options);
           },
           py::arg("items"), py::arg("options") = MatchOptions(),
-          "Index library items (from read_library) for matching.")
+          "Index library items (LibraryItem from read_library, or dicts) for matching.")
       .def_static(
           "from_library",
           [](const std::string& db_path, py::bytes music_dir, const MatchOptions& options,

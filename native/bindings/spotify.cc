@@ -4,6 +4,7 @@
 #include <pybind11/stl.h>
 
 #include <filesystem>
+#include <future>
 #include <map>
 #include <set>
 
@@ -207,30 +208,52 @@ py::dict FetchLibrary(PyClient& self, bool audio_features) {
   {
     py::gil_scoped_release release;
     SpotifyClient& client = *self.client;
-    user = client.GetCurrentUser(&self.cancel);
-    playlists = client.GetPlaylists(&self.cancel);
-    std::vector<PlaylistItemsRequest> requests;
-    for (const auto& playlist : playlists) {
-      requests.push_back({playlist.id, playlist.total_entries});
+    // Independent phases run at once (they share the client's pacer and in-flight bound).
+    CancelToken run(&self.cancel);
+    auto profile = std::async(std::launch::async, [&] { return client.GetCurrentUser(&run); });
+    std::future<void> liked_job, albums_job;
+    std::future<std::vector<Artist>> artists_job;
+    try {
+      liked_job = std::async(std::launch::async, [&] {
+        client.GetSavedTracks(
+            {},
+            [&](Page<SavedTrack>&& page) {
+              for (auto& saved : page.items) liked.push_back(std::move(saved));
+              return PageAction::kContinue;
+            },
+            &run);
+      });
+      albums_job = std::async(std::launch::async, [&] {
+        client.GetSavedAlbums(
+            {},
+            [&](Page<SavedAlbum>&& page) {
+              for (auto& saved : page.items) albums.push_back(std::move(saved));
+              return PageAction::kContinue;
+            },
+            &run);
+      });
+      artists_job = std::async(std::launch::async, [&] { return client.GetFollowedArtists(&run); });
+      playlists = client.GetPlaylists(&run);
+      std::vector<PlaylistItemsRequest> requests;
+      for (const auto& playlist : playlists) {
+        requests.push_back({playlist.id, playlist.total_entries});
+      }
+      client.GetPlaylistsItems(
+          requests, [&](PlaylistItemsResult&& result) { items.push_back(std::move(result)); },
+          &run);
+      user = profile.get();
+      liked_job.get();
+      albums_job.get();
+      artists = artists_job.get();
+    } catch (...) {
+      run.Cancel();
+      for (auto* job : {&liked_job, &albums_job}) {
+        if (job->valid()) job->wait();
+      }
+      if (artists_job.valid()) artists_job.wait();
+      if (profile.valid()) profile.wait();
+      throw;
     }
-    client.GetPlaylistsItems(
-        requests, [&](PlaylistItemsResult&& result) { items.push_back(std::move(result)); },
-        &self.cancel);
-    client.GetSavedTracks(
-        {},
-        [&](Page<SavedTrack>&& page) {
-          for (auto& saved : page.items) liked.push_back(std::move(saved));
-          return PageAction::kContinue;
-        },
-        &self.cancel);
-    client.GetSavedAlbums(
-        {},
-        [&](Page<SavedAlbum>&& page) {
-          for (auto& saved : page.items) albums.push_back(std::move(saved));
-          return PageAction::kContinue;
-        },
-        &self.cancel);
-    artists = client.GetFollowedArtists(&self.cancel);
     if (audio_features) {
       std::vector<std::string> ids;
       std::set<std::string> seen;

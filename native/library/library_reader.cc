@@ -2,9 +2,9 @@
 
 #include <sqlite3.h>
 
-#include <algorithm>
 #include <array>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string_view>
 #include <unordered_set>
@@ -232,8 +232,8 @@ std::string ResolveLibraryPath(std::string_view stored, std::string_view music_d
   return resolved;
 }
 
-std::vector<LibraryItem> ReadLibrary(const std::string& db_path,
-                                     const LibraryReadOptions& options) {
+size_t ForEachLibraryItem(const std::string& db_path, const LibraryReadOptions& options,
+                          const std::function<void(LibraryItem&)>& sink, size_t* expected) {
   LibraryDatabase db(db_path, options.busy_timeout);
   // One snapshot for the items and their attributes, even while beets writes.
   ReadTransaction transaction(db);
@@ -275,15 +275,27 @@ std::vector<LibraryItem> ReadLibrary(const std::string& db_path,
   }
   sql += " FROM items ORDER BY id";
 
-  std::vector<LibraryItem> items;
-  {
+  if (expected != nullptr) {
     Statement count = db.Prepare("SELECT count(*) FROM items");
-    if (db.Step(count.get())) items.reserve(sqlite3_column_int64(count.get(), 0));
+    *expected = db.Step(count.get()) ? sqlite3_column_int64(count.get(), 0) : 0;
   }
+
+  // The two flexible attributes, merged in by id as the items stream past (both sorted),
+  // so nothing is held per item.
+  Statement flex;
+  bool flex_row = false;
+  if (HasTable(db, "item_attributes")) {
+    flex = db.Prepare(
+        "SELECT entity_id, key, value FROM item_attributes "
+        "WHERE key IN ('spotify_track_id', 'data_source') ORDER BY entity_id");
+    flex_row = db.Step(flex.get());
+  }
+
   Statement rows = db.Prepare(sql);
   sqlite3_stmt* row = rows.get();
+  LibraryItem item;
+  size_t count = 0;
   while (db.Step(row)) {
-    LibraryItem& item = items.emplace_back();
     item.id = sqlite3_column_int64(row, kId);
     item.path = ResolveLibraryPath(ColumnView(row, kPath), options.music_dir);
     item.title = ColumnView(row, kTitle);
@@ -300,24 +312,37 @@ std::vector<LibraryItem> ReadLibrary(const std::string& db_path,
     item.bpm = sqlite3_column_int(row, kBpm);
     item.initial_key = ColumnView(row, kInitialKey);
     item.mtime = sqlite3_column_double(row, kMtime);
-  }
-  rows.reset();
-
-  if (HasTable(db, "item_attributes")) {
-    Statement flex = db.Prepare(
-        "SELECT entity_id, key, value FROM item_attributes "
-        "WHERE key IN ('spotify_track_id', 'data_source')");
-    // Items are sorted by id, so an attribute finds its item by binary search.
-    auto by_id = [](const LibraryItem& item, int64_t id) { return item.id < id; };
-    while (db.Step(flex.get())) {
-      const int64_t id = sqlite3_column_int64(flex.get(), 0);
-      auto found = std::lower_bound(items.begin(), items.end(), id, by_id);
-      if (found == items.end() || found->id != id) continue;  // orphaned attribute
-      std::string_view key = ColumnView(flex.get(), 1);
-      (key == "data_source" ? found->data_source : found->spotify_track_id) =
-          ColumnView(flex.get(), 2);
+    item.spotify_track_id.clear();
+    item.data_source.clear();
+    while (flex_row && sqlite3_column_int64(flex.get(), 0) <= item.id) {
+      if (sqlite3_column_int64(flex.get(), 0) == item.id) {  // else orphaned: skip it
+        std::string_view key = ColumnView(flex.get(), 1);
+        (key == "data_source" ? item.data_source : item.spotify_track_id) =
+            ColumnView(flex.get(), 2);
+      }
+      flex_row = db.Step(flex.get());
     }
+    sink(item);
+    ++count;
   }
+  return count;
+}
+
+std::vector<LibraryItem> ReadLibrary(const std::string& db_path,
+                                     const LibraryReadOptions& options) {
+  std::vector<LibraryItem> items;
+  size_t expected = 0;
+  bool reserved = false;
+  ForEachLibraryItem(
+      db_path, options,
+      [&](LibraryItem& item) {
+        if (!reserved) {  // the count is known once the first row arrives
+          items.reserve(expected);
+          reserved = true;
+        }
+        items.push_back(std::move(item));  // exact-size strings, moved, never copied
+      },
+      &expected);
   return items;
 }
 

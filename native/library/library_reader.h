@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -31,6 +32,13 @@ struct LibraryReadOptions {
 // file when it is missing, empty, corrupt, not a beets library, or stays locked longer
 // than the busy timeout.
 std::vector<LibraryItem> ReadLibrary(const std::string& db_path, const LibraryReadOptions& options);
+
+// The same rows, streamed: `sink` sees each item in id order (one LibraryItem reused for
+// every row; the sink may move from it), so memory stays flat however large the library.
+// Returns the number of items; `expected`, when given, receives the row count up front.
+size_t ForEachLibraryItem(const std::string& db_path, const LibraryReadOptions& options,
+                          const std::function<void(LibraryItem&)>& sink,
+                          size_t* expected = nullptr);
 
 // Splits a beets multi-valued field on its delimiter (backslash + U+2400), falling
 // back to "; " for values written by older tools.

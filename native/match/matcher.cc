@@ -5,8 +5,10 @@
 #include <atomic>
 #include <cmath>
 #include <functional>
+#include <iterator>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "match/normalize.h"
@@ -36,12 +38,18 @@ struct View {
   std::string_view core, unfolded, main, remixer, album, joined, primary, isrc, spotify_id;
   std::array<std::string_view, kMaxCredits> credits{};
   size_t credit_count = 0;
+  size_t artist_credit_count = 0;  // credits[0, n) come from the artist fields
   uint32_t flags = 0;
   double duration = 0.0;  // seconds, 0 = unknown
 
-  bool HasCredit(std::string_view key) const {
+  bool HasCredit(std::string_view key) const { return Has(key, credit_count); }
+  // Credited in the artist fields, not only as "feat." in the title.
+  bool HasArtistCredit(std::string_view key) const { return Has(key, artist_credit_count); }
+
+ private:
+  bool Has(std::string_view key, size_t n) const {
     if (key.empty()) return false;
-    for (size_t i = 0; i < credit_count; ++i) {
+    for (size_t i = 0; i < n; ++i) {
       if (credits[i] == key) return true;
     }
     return false;
@@ -52,6 +60,7 @@ struct View {
 struct Features {
   std::string core, unfolded, main, remixer, album, joined, primary, isrc, spotify_id;
   std::vector<std::string> credits;
+  size_t artist_credit_count = 0;
   uint32_t flags = 0;
   double duration = 0.0;
 
@@ -64,22 +73,31 @@ struct Features {
   View AsView() const {
     View v{core, unfolded, main, remixer, album, joined, primary, isrc, spotify_id};
     for (const auto& credit : credits) v.credits[v.credit_count++] = credit;
+    v.artist_credit_count = artist_credit_count;
     v.flags = flags;
     v.duration = duration;
     return v;
   }
 };
 
-void AddTitleAndAlbum(Features& f, std::string_view title, std::string_view album) {
+void AddTitle(Features& f, std::string_view title) {
   norm::ParsedTitle parsed = norm::ParseTitle(title);
-  norm::ParsedAlbum parsed_album = norm::ParseAlbum(album);
   f.core = std::move(parsed.core);
   f.unfolded = std::move(parsed.core_unfolded);
   f.main = std::move(parsed.main);
   f.remixer = std::move(parsed.remixer);
-  f.flags = parsed.flags | parsed_album.flags;
-  f.album = std::move(parsed_album.key);
+  f.flags |= parsed.flags;
   for (const auto& name : parsed.featured) f.AddCredit(norm::ArtistKey(name));
+}
+
+void AddAlbum(Features& f, const norm::ParsedAlbum& album) {
+  f.flags |= album.flags;
+  f.album = album.key;
+}
+
+void AddTitleAndAlbum(Features& f, std::string_view title, std::string_view album) {
+  AddAlbum(f, norm::ParseAlbum(album));
+  AddTitle(f, title);
 }
 
 Features TrackFeatures(const Track& track) {
@@ -102,6 +120,7 @@ Features TrackFeatures(const Track& track) {
     for (const auto& part : norm::SplitArtists(names[0])) f.AddCredit(norm::ArtistKey(part));
   }
   f.primary = names.empty() ? std::string() : norm::ArtistKey(names[0]);
+  f.artist_credit_count = f.credits.size();
   AddTitleAndAlbum(f, track.name, track.album_name);
   f.isrc = norm::CanonicalIsrc(track.isrc);
   f.spotify_id = track.id;
@@ -109,20 +128,54 @@ Features TrackFeatures(const Track& track) {
   return f;
 }
 
-Features ItemFeatures(const LibraryItem& item) {
+// Artist and album strings repeat across a library (every track of an album): their
+// parses are cached per build block.
+struct ItemCache {
+  struct Credits {
+    std::string joined, primary;
+    std::vector<std::string> credits;
+  };
+  std::unordered_map<std::string, Credits> artists;
+  std::unordered_map<std::string, norm::ParsedAlbum> albums;
+};
+
+Features ItemFeatures(const LibraryItem& item, ItemCache& cache) {
   Features f;
-  f.joined = norm::ArtistKey(item.artist);
-  std::vector<std::string> parts = norm::SplitArtists(item.artist);
-  if (!item.artists.empty()) {
-    f.primary = norm::ArtistKey(item.artists[0]);
-  } else if (!parts.empty()) {
-    f.primary = norm::ArtistKey(parts[0]);
+  std::string artist_key = item.artist;
+  for (const auto& name : item.artists) {
+    artist_key += '\x1f';
+    artist_key += name;
   }
-  f.AddCredit(f.joined);
-  for (const auto& name : item.artists) f.AddCredit(norm::ArtistKey(name));
-  for (const auto& part : parts) f.AddCredit(norm::ArtistKey(part));
-  if (f.primary.empty()) f.primary = f.joined;
-  AddTitleAndAlbum(f, item.title, item.album);
+  auto found = cache.artists.find(artist_key);
+  if (found == cache.artists.end()) {
+    Features a;
+    a.joined = norm::ArtistKey(item.artist);
+    std::vector<std::string> parts = norm::SplitArtists(item.artist);
+    if (!item.artists.empty()) {
+      a.primary = norm::ArtistKey(item.artists[0]);
+    } else if (!parts.empty()) {
+      a.primary = norm::ArtistKey(parts[0]);
+    }
+    a.AddCredit(a.joined);
+    for (const auto& name : item.artists) a.AddCredit(norm::ArtistKey(name));
+    for (const auto& part : parts) a.AddCredit(norm::ArtistKey(part));
+    if (a.primary.empty()) a.primary = a.joined;
+    found = cache.artists
+                .emplace(std::move(artist_key),
+                         ItemCache::Credits{std::move(a.joined), std::move(a.primary),
+                                            std::move(a.credits)})
+                .first;
+  }
+  f.joined = found->second.joined;
+  f.primary = found->second.primary;
+  f.credits = found->second.credits;
+  f.artist_credit_count = f.credits.size();
+  auto album = cache.albums.find(item.album);
+  if (album == cache.albums.end()) {
+    album = cache.albums.emplace(item.album, norm::ParseAlbum(item.album)).first;
+  }
+  AddAlbum(f, album->second);
+  AddTitle(f, item.title);
   f.isrc = norm::CanonicalIsrc(item.isrc);
   if (!item.spotify_track_id.empty()) {
     f.spotify_id = item.spotify_track_id;
@@ -160,6 +213,7 @@ struct ItemRecord {
   uint32_t flags = 0;
   float duration = 0.0f;
   uint8_t credit_count = 0;
+  uint8_t artist_credit_count = 0;
 };
 
 struct Posting {
@@ -214,6 +268,8 @@ struct Scored {
   double score = 0.0;
   bool same_album = false;
   double duration_diff = 1e9;
+  double version_penalty = 0.0;  // exact tier: a copy of the very version comes first
+  double agreement = 0.0;        // exact tier: artist credits and remixer agreeing
 };
 
 // Orders equally good copies of one recording: same album, closest duration, lowest id.
@@ -248,22 +304,30 @@ bool VersionsConflict(const View& a, const View& b) {
   return false;
 }
 
+// An edit (radio edit, single version) beside the full track: the same recording only
+// when the durations say so.
 double SoftVersionPenalty(const View& a, const View& b) {
   uint32_t differ = a.flags ^ b.flags;
   double penalty = 0.0;
-  if (differ & norm::kEdit) penalty += 0.08;
+  if (differ & norm::kEdit) {
+    double diff = DurationDiff(a, b);
+    penalty += (diff < 0 || diff > 3.0) ? 0.12 : 0.04;
+  }
   if (differ & (norm::kMono | norm::kStereo)) penalty += 0.02;
   return penalty;
 }
 
 double ArtistScore(const View& q, const View& it) {
   if (!q.joined.empty() && q.joined == it.joined) return 1.0;
-  bool primary = it.HasCredit(q.primary) || q.HasCredit(it.primary);
   size_t shared = 0;
   for (size_t i = 0; i < q.credit_count; ++i) {
     if (it.HasCredit(q.credits[i])) ++shared;
   }
-  if (primary) return shared == q.credit_count ? 1.0 : 0.95;
+  // The track's lead artist is credited on the item.
+  if (it.HasArtistCredit(q.primary)) return shared == q.credit_count ? 1.0 : 0.95;
+  // Only the item's lead is among the track's other artists: plausible, not sure
+  // ("Summer" by A feat. B against B's own "Summer").
+  if (q.HasArtistCredit(it.primary)) return 0.84;
   if (shared > 0) return 0.8;
   double best = 0.0;
   for (auto a : {q.primary, q.joined}) {
@@ -304,8 +368,11 @@ bool NumbersDiffer(std::string_view a, std::string_view b) {
 // Raw title similarity in [0, 1]; 1 only for equal normalised titles.
 double TitleSimilarity(const View& q, const View& it) {
   if (q.core == it.core) return 1.0;
-  double t = norm::Similarity(q.core, it.core);
-  if (t < 0.999) t = std::max(t, norm::TokenSortSimilarity(q.core, it.core));
+  // Below 0.75 a candidate is ruled out, so the exact value does not matter there.
+  double t = norm::SimilarityAtLeast(q.core, it.core, 0.75);
+  if (t < 0.9) {
+    t = std::max(t, std::min(0.9, norm::TokenSortSimilarity(q.core, it.core, 0.75)));
+  }
   if ((q.main != q.core || it.main != it.core) && q.main == it.main) t = std::max(t, 0.9);
   return std::min(t, 0.99);
 }
@@ -315,6 +382,27 @@ double TitleScore(const View& q, const View& it) {
   double t = TitleSimilarity(q, it);
   return t >= 0.999 ? 1.0 : std::max(0.0, 1.0 - (1.0 - t) * 2.5);
 }
+
+// True when some word of one title has no similar word in the other ("sweet" against
+// "secret"): another song rather than a typo.
+bool HasForeignWord(std::string_view a, std::string_view b) {
+  std::vector<std::string_view> wa = norm::Words(a), wb = norm::Words(b);
+  if (wa.size() > wb.size()) std::swap(wa, wb);
+  for (auto x : wa) {
+    double best = 0.0;
+    for (auto y : wb) {
+      bool rhyme =
+          x.size() == y.size() && x.size() > 1 && x[0] != y[0] && x.substr(1) == y.substr(1);
+      best = std::max(best, x == y ? 1.0 : rhyme ? 0.0 : norm::Similarity(x, y));
+      if (best >= 0.75) break;
+    }
+    if (best < 0.75) return true;
+  }
+  return false;
+}
+
+// Below it a fuzzy candidate is at best "needs review".
+constexpr double kUnsureCap = 0.80;
 
 // The fuzzy score of a candidate, or a negative value when it is ruled out.
 double FuzzyScore(const View& q, const View& it) {
@@ -345,6 +433,13 @@ double FuzzyScore(const View& q, const View& it) {
   }
   double score = 0.45 * title + 0.30 * artist + 0.15 * duration + 0.10 * album;
   score -= SoftVersionPenalty(q, it);
+  // Only a featured or secondary artist in common, or a different word in the title:
+  // plausible, never certain.
+  if (artist < 0.85) score = std::min(score, kUnsureCap);
+  if (title < 1.0 &&
+      (HasForeignWord(q.core, it.core) || norm::TokenSortSimilarity(q.core, it.core) >= 0.999)) {
+    score = std::min(score, kUnsureCap);
+  }
   return std::min(score, kFuzzyCap);
 }
 
@@ -412,6 +507,7 @@ struct Matcher::Index {
            Str(r.fields[kRemixer]), Str(r.fields[kAlbum]),    Str(r.fields[kJoined]),
            Str(r.fields[kPrimary]), Str(r.fields[kIsrc]),     Str(r.fields[kSpotifyId])};
     v.credit_count = r.credit_count;
+    v.artist_credit_count = r.artist_credit_count;
     for (size_t i = 0; i < r.credit_count; ++i) {
       v.credits[i] = Str(credit_refs[r.credits_begin + i]);
     }
@@ -460,8 +556,9 @@ Matcher Matcher::Build(std::vector<LibraryItem> items, MatchOptions options) {
     size_t begin = b * kBlock;
     size_t end = std::min(n, begin + kBlock);
     out.records.reserve(end - begin);
+    ItemCache cache;
     for (size_t i = begin; i < end; ++i) {
-      Features f = ItemFeatures(items[i]);
+      Features f = ItemFeatures(items[i], cache);
       ItemRecord record;
       record.id = items[i].id;
       auto put = [&](const std::string& s) {
@@ -480,6 +577,7 @@ Matcher Matcher::Build(std::vector<LibraryItem> items, MatchOptions options) {
       record.fields[kSpotifyId] = put(f.spotify_id);
       record.credits_begin = static_cast<uint32_t>(out.credits.size());
       record.credit_count = static_cast<uint8_t>(f.credits.size());
+      record.artist_credit_count = static_cast<uint8_t>(f.artist_credit_count);
       for (const auto& credit : f.credits) out.credits.push_back(put(credit));
       record.flags = f.flags;
       record.duration = static_cast<float>(f.duration);
@@ -611,7 +709,9 @@ MatchResult Matcher::Match(const Track& track) const {
       View it = index.ItemView(p->item);
       if ((method == MatchMethod::kIsrc ? it.isrc : it.spotify_id) != key) continue;
       // A wrong ISRC in a tag happens: it must at least look like the same song.
-      if (check_sanity && TitleSimilarity(q, it) < 0.6 && ArtistScore(q, it) < 0.6) continue;
+      if (check_sanity && norm::Similarity(q.core, it.core) < 0.6 && ArtistScore(q, it) < 0.6) {
+        continue;
+      }
       ranked.push_back(describe(p->item, 1.0));
     }
     if (ranked.empty()) return false;
@@ -636,30 +736,59 @@ MatchResult Matcher::Match(const Track& track) const {
         if (is_rejected(p->item)) continue;
         View it = index.ItemView(p->item);
         if (it.core != q.core || VersionsConflict(q, it)) continue;
-        if (!(it.HasCredit(q.primary) || q.HasCredit(it.primary))) continue;
+        if (!it.HasArtistCredit(q.primary)) continue;
         double diff = DurationDiff(q, it);
         if (diff > kExactDurationTolerance) continue;
-        double confidence = kExactConfidence - SoftVersionPenalty(q, it);
+        double penalty = SoftVersionPenalty(q, it);
+        double confidence = kExactConfidence - penalty;
         if (it.unfolded != q.unfolded) confidence -= 0.02;  // differs only in accents
         if (diff > 3.0) confidence -= 0.02;
         ranked.push_back(describe(p->item, confidence));
+        ranked.back().version_penalty = penalty;
+        ranked.back().agreement =
+            ArtistScore(q, it) + (!q.remixer.empty() && q.remixer == it.remixer ? 1.0 : 0.0);
       }
     }
     if (!ranked.empty()) {
-      std::sort(ranked.begin(), ranked.end(), BetterCopy);
+      std::sort(ranked.begin(), ranked.end(), [](const Scored& a, const Scored& b) {
+        if (a.version_penalty != b.version_penalty) return a.version_penalty < b.version_penalty;
+        if (a.agreement != b.agreement) return a.agreement > b.agreement;
+        return BetterCopy(a, b);
+      });
       finish(ranked, MatchMethod::kExact);
       return result;
     }
   }
 
   // Fuzzy: candidates from the artist and title-token indexes, never the whole library.
-  std::vector<uint32_t> candidates;
+  // The artist's items first; items sharing title words only when that found nothing
+  // plausible (an artist spelled differently).
   auto in_window = [&](uint32_t item) {
     float d = index.items[item].duration;
     if (q.duration <= 0 || d <= 0) return true;
     double limit = std::max(20.0, 0.1 * std::max<double>(q.duration, d));
     return std::fabs(q.duration - d) <= limit;
   };
+  std::vector<uint32_t> scored;
+  std::vector<Scored> ranked;
+  auto score_all = [&](std::vector<uint32_t>& candidates) {
+    std::sort(candidates.begin(), candidates.end());
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    for (uint32_t item : candidates) {
+      if (std::binary_search(scored.begin(), scored.end(), item) || is_rejected(item)) continue;
+      View it = index.ItemView(item);
+      // Titles of very different lengths cannot be similar enough (cheap check first).
+      size_t a = q.core.size(), b = it.core.size();
+      if (std::min(a, b) * 4 < std::max(a, b) * 3 && q.main != it.main) continue;
+      double score = FuzzyScore(q, it);
+      if (score >= 0) ranked.push_back(describe(item, score));
+    }
+    std::vector<uint32_t> merged;
+    std::merge(scored.begin(), scored.end(), candidates.begin(), candidates.end(),
+               std::back_inserter(merged));
+    scored.swap(merged);
+  };
+  std::vector<uint32_t> candidates;
   for (size_t c = 0; c < q.credit_count; ++c) {
     auto [begin, end] = Lookup(index.credits, Hash(q.credits[c]));
     if (static_cast<size_t>(end - begin) > kMaxCreditPostings) continue;
@@ -667,7 +796,11 @@ MatchResult Matcher::Match(const Track& track) const {
       if (in_window(p->item)) candidates.push_back(p->item);
     }
   }
-  {
+  score_all(candidates);
+  bool plausible = false;
+  for (const auto& s : ranked) plausible = plausible || s.score >= options_.review_confidence;
+  if (!plausible) {
+    candidates.clear();
     std::vector<std::pair<size_t, uint64_t>> known;  // (postings, token hash)
     for (auto word : norm::Words(q.core)) {
       uint64_t key = Hash(word);
@@ -694,16 +827,7 @@ MatchResult Matcher::Match(const Track& track) const {
         }
       }
     }
-  }
-  std::sort(candidates.begin(), candidates.end());
-  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-  std::vector<Scored> ranked;
-  for (uint32_t item : candidates) {
-    if (is_rejected(item)) continue;
-    View it = index.ItemView(item);
-    double score = FuzzyScore(q, it);
-    if (score < 0) continue;
-    ranked.push_back(describe(item, score));
+    score_all(candidates);
   }
   if (ranked.empty()) return result;
   std::sort(ranked.begin(), ranked.end(), ByScore);

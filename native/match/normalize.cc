@@ -566,8 +566,8 @@ ParsedTitle ParseTitle(std::string_view title) {
     for (auto& name : tag.featured) parsed.featured.push_back(std::move(name));
   }
   parsed.core = FoldText(kept);
-  parsed.core_unfolded = FoldText(kept, false);
-  parsed.main = FoldText(split.main);
+  parsed.core_unfolded = IsAscii(kept) ? parsed.core : FoldText(kept, false);
+  parsed.main = kept == split.main ? parsed.core : FoldText(split.main);
   if (parsed.core.empty()) {
     // Nothing but tags ("(Intro)", "[Untitled]"): the whole title is the title.
     parsed.core = FoldText(lower);
@@ -675,25 +675,38 @@ int BoundedLevenshtein(std::string_view a, std::string_view b, int max_distance)
   const int m = static_cast<int>(b.size());
   if (n - m > max_distance) return max_distance + 1;
   if (m == 0) return n;
-  thread_local std::vector<int> row;
-  row.resize(static_cast<size_t>(m) + 1);
-  for (int j = 0; j <= m; ++j) row[static_cast<size_t>(j)] = j;
+  // Optimal string alignment: insert, delete, substitute, swap two adjacent bytes.
+  thread_local std::vector<int> rows;
+  const auto width = static_cast<size_t>(m) + 1;
+  rows.assign(width * 3, 0);
+  int* before = rows.data();        // row i - 2
+  int* previous = before + width;   // row i - 1
+  int* current = previous + width;  // row i
+  for (int j = 0; j <= m; ++j) previous[j] = j;
+  int previous_min = 0;
   for (int i = 1; i <= n; ++i) {
-    int diagonal = row[0];
-    row[0] = i;
-    int row_min = row[0];
+    current[0] = i;
+    int row_min = i;
     const char ca = a[static_cast<size_t>(i - 1)];
     for (int j = 1; j <= m; ++j) {
-      int up = row[static_cast<size_t>(j)];
-      int cost = ca == b[static_cast<size_t>(j - 1)] ? 0 : 1;
-      int value = std::min({up + 1, row[static_cast<size_t>(j - 1)] + 1, diagonal + cost});
-      row[static_cast<size_t>(j)] = value;
-      diagonal = up;
+      const char cb = b[static_cast<size_t>(j - 1)];
+      int cost = ca == cb ? 0 : 1;
+      int value = std::min({previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost});
+      if (i > 1 && j > 1 && ca == b[static_cast<size_t>(j - 2)] &&
+          a[static_cast<size_t>(i - 2)] == cb) {
+        value = std::min(value, before[j - 2] + 1);
+      }
+      current[j] = value;
       row_min = std::min(row_min, value);
     }
-    if (row_min > max_distance) return max_distance + 1;
+    if (row_min > max_distance && previous_min > max_distance) return max_distance + 1;
+    previous_min = row_min;
+    int* recycled = before;
+    before = previous;
+    previous = current;
+    current = recycled;
   }
-  return row[static_cast<size_t>(m)];
+  return std::min(previous[m], max_distance + 1);
 }
 
 double Similarity(std::string_view a, std::string_view b) {
@@ -704,7 +717,19 @@ double Similarity(std::string_view a, std::string_view b) {
   return 1.0 - static_cast<double>(distance) / static_cast<double>(longer);
 }
 
-double TokenSortSimilarity(std::string_view a, std::string_view b) {
+double SimilarityAtLeast(std::string_view a, std::string_view b, double floor) {
+  if (a == b) return 1.0;
+  size_t longer = std::max(a.size(), b.size());
+  if (longer == 0) return 1.0;
+  size_t shorter = std::min(a.size(), b.size());
+  double bound = static_cast<double>(shorter) / static_cast<double>(longer);
+  if (bound < floor) return bound;
+  int max_distance = static_cast<int>((1.0 - floor) * static_cast<double>(longer));
+  int distance = BoundedLevenshtein(a, b, max_distance);
+  return 1.0 - static_cast<double>(distance) / static_cast<double>(longer);
+}
+
+double TokenSortSimilarity(std::string_view a, std::string_view b, double floor) {
   auto sorted = [](std::string_view text) {
     std::vector<std::string_view> words = Words(text);
     std::sort(words.begin(), words.end());
@@ -715,7 +740,11 @@ double TokenSortSimilarity(std::string_view a, std::string_view b) {
     }
     return joined;
   };
-  return Similarity(sorted(a), sorted(b));
+  if (a.size() != b.size() &&
+      static_cast<double>(std::min(a.size(), b.size())) / std::max(a.size(), b.size()) < floor) {
+    return 0.0;  // cannot reach the floor (sorting keeps the lengths)
+  }
+  return SimilarityAtLeast(sorted(a), sorted(b), floor);
 }
 
 }  // namespace spotify_extract::norm

@@ -88,15 +88,20 @@ ParsedAlbum ParseAlbum(std::string_view album);
 // ISRC in canonical form: upper case, hyphens and spaces removed; empty when malformed.
 std::string CanonicalIsrc(std::string_view isrc);
 
-// Edit distance in bytes (UTF-8), stopping early once above `max_distance`
-// (returns max_distance + 1 then).
+// Edit distance in bytes (UTF-8) where swapping two adjacent bytes counts as one edit
+// (optimal string alignment), stopping early once above `max_distance` (returns
+// max_distance + 1 then).
 int BoundedLevenshtein(std::string_view a, std::string_view b, int max_distance);
 
 // 1 - distance / longer length, in [0, 1]; 1 for two empty strings.
 double Similarity(std::string_view a, std::string_view b);
 
-// Similarity of the sorted word sets (word order and duplicates ignored).
-double TokenSortSimilarity(std::string_view a, std::string_view b);
+// Like Similarity, but only exact at or above `floor`: below it, some value < floor
+// that is still an upper bound (cheaper: the edit distance stops early).
+double SimilarityAtLeast(std::string_view a, std::string_view b, double floor);
+
+// Similarity of the sorted word sets (word order ignored); exact at or above `floor`.
+double TokenSortSimilarity(std::string_view a, std::string_view b, double floor = 0.0);
 
 // Space-separated words of a folded string.
 std::vector<std::string_view> Words(std::string_view folded);

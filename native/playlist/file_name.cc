@@ -179,17 +179,25 @@ std::string SanitizeFileStem(std::string_view name, size_t max_bytes) {
   std::string stem = prefix + Encode(cps);
   if (IsReservedDeviceName(stem)) stem = "_" + stem;
 
-  if (stem.size() > max_bytes) {
-    std::vector<utf8proc_int32_t> all = Decode(stem, '_');
+  auto cap = [max_bytes](std::string& text) {
+    if (text.size() <= max_bytes) return;
+    std::vector<utf8proc_int32_t> all = Decode(text, '_');
     std::vector<size_t> boundaries = GraphemeBoundaries(all);
     size_t cut = 0;
     for (size_t boundary : boundaries) {
       if (boundary <= max_bytes) cut = boundary;
     }
-    stem.resize(cut);
-    std::vector<utf8proc_int32_t> cut_cps = Decode(stem, '_');
+    text.resize(cut);
+    std::vector<utf8proc_int32_t> cut_cps = Decode(text, '_');
     TrimTrailing(cut_cps);
-    stem = Encode(cut_cps);
+    text = Encode(cut_cps);
+  };
+  cap(stem);
+  // Cutting can leave a reserved name ("NUL      x..." -> "NUL"): check again, and cap
+  // again, which cannot make it reserved (it starts with '_').
+  if (IsReservedDeviceName(stem)) {
+    stem = "_" + stem;
+    cap(stem);
   }
   if (stem.empty()) stem = "Untitled";
   return stem;

@@ -164,7 +164,10 @@ std::optional<std::string> Locate(std::string_view item_path, const RenderContex
     return std::nullopt;
   };
   if (reason) *reason = SkipReason::kNone;
-  if (item_path.find_first_of("\r\n") != std::string_view::npos || item_path.empty()) {
+  // A line break would split the entry; a NUL cannot be in a real path (a corrupt
+  // library.db) and truncates the line for C readers.
+  static constexpr std::string_view kUnwritable("\r\n\0", 3);
+  if (item_path.find_first_of(kUnwritable) != std::string_view::npos || item_path.empty()) {
     return skip(SkipReason::kUnrepresentable);
   }
   if (context.non_utf8 == NonUtf8Policy::kSkip && !IsValidUtf8(item_path)) {
@@ -173,6 +176,16 @@ std::optional<std::string> Locate(std::string_view item_path, const RenderContex
   const char separator = context.style.forward_slash ? '/' : '\\';
   const std::string file = LexicallyNormalPath(item_path, prepared.root());
   std::vector<std::string_view> file_segments = Segments(file);
+  // "/" (or "/music/..") is a folder, not a file; relative to a playlist in "/" it would
+  // even be an empty line.
+  if (file_segments.empty()) return skip(SkipReason::kUnrepresentable);
+  // With '\' between folders, a '\' inside a (Linux) file name would read as a separator
+  // ("a\..\b.mp3" climbing out of its folder); such a path cannot be written.
+  if (separator == '\\') {
+    for (std::string_view segment : file_segments) {
+      if (segment.find('\\') != std::string_view::npos) return skip(SkipReason::kUnrepresentable);
+    }
+  }
 
   std::string location;
   switch (context.style.relative_to) {

@@ -77,7 +77,8 @@ struct RenderStats {
   int skipped_non_utf8 = 0;         // matched, but the path is not UTF-8 (kSkip)
   int skipped_outside_library = 0;  // matched, but outside the music directory
                                     // (library-relative styles cannot express it)
-  int skipped_unrepresentable = 0;  // matched, but the path holds a line break
+  int skipped_unrepresentable = 0;  // matched, but the path holds a line break or NUL
+                                    // (or a backslash when backslashes separate folders)
   int skipped() const {
     return skipped_non_utf8 + skipped_outside_library + skipped_unrepresentable;
   }

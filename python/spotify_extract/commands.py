@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 from beets import ui
 from beets.library import Library
 
-from spotify_extract import _native
+from spotify_extract import _native, library
 
 
 def spotify_extract_command(config) -> ui.Subcommand:
@@ -23,23 +21,29 @@ def spotify_extract_command(config) -> ui.Subcommand:
     add_account_options(command)
 
     add_extract_options(command)
+    command.parser.add_option(
+        "--review",
+        action="store_true",
+        help="decide the matches below min_confidence (accept, pick another, reject)",
+    )
 
     def run(lib: Library, opts, args) -> None:
+        if opts.review:
+            from spotify_extract import review
+
+            review.run_review(config, lib)
+            return
         if run_account_option(config, opts):
             return
         if not opts.library_info:
             run_extract(config, lib, opts)
             return
-        started = time.perf_counter()
         try:
-            items = _native.read_library(str(lib.path), lib.directory)
+            summary = library.summarize(lib)
         except _native.SpotifyExtractError as error:
             raise ui.UserError(str(error)) from error
-        elapsed = time.perf_counter() - started
-        with_isrc = sum(1 for item in items if item.isrc)
-        ui.print_(
-            f"{len(items)} items read from {lib.path} in {elapsed:.3f} s ({with_isrc} with an ISRC)"
-        )
+        for line in summary.lines():
+            ui.print_(line)
 
     command.func = run
     return command

@@ -25,6 +25,7 @@ import json
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -190,7 +191,14 @@ def _zip_sources(path: Path) -> Iterator[_Source]:
             raise ExportError(f"{path}:{info.filename}: too large to be an export file")
 
         def read(info: zipfile.ZipInfo = info) -> bytes:
-            return archive.read(info)
+            try:
+                return archive.read(info)
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+                raise ExportError(
+                    f"{path}:{info.filename}: damaged zip member ({error})"
+                ) from error
+            except (NotImplementedError, RuntimeError) as error:  # compression, encryption
+                raise ExportError(f"{path}:{info.filename}: cannot be read ({error})") from error
 
         yield _Source(f"{path}:{info.filename}", read)
 
@@ -200,6 +208,8 @@ def _load_json(source: _Source) -> Any:
         return json.loads(source.read().decode("utf-8-sig"))
     except UnicodeDecodeError as error:
         raise ExportError(f"{source.display}: not UTF-8 text ({error.reason})") from error
+    except RecursionError as error:
+        raise ExportError(f"{source.display}: JSON nested too deeply to be an export") from error
     except json.JSONDecodeError as error:
         raise ExportError(
             f"{source.display}: not valid JSON (line {error.lineno}, column {error.colno}: "
@@ -207,11 +217,16 @@ def _load_json(source: _Source) -> Any:
         ) from error
 
 
+_LONE_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
 def _text(value: Any, where: str, key: str) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value
+        # JSON's "\ud800" escapes give lone surrogates, which are not text (UTF-8 cannot
+        # hold them): U+FFFD, as for any other broken character.
+        return _LONE_SURROGATE_RE.sub("\ufffd", value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)  # e.g. an album called 1989, stored as a number
     raise ExportError(f"{where}: '{key}' should be text, not {type(value).__name__}")
@@ -381,7 +396,7 @@ def parse_exportify_csv(source: _Source) -> ExportPlaylist:
             duration_text = cell(row, "duration")
             try:
                 duration = int(float(duration_text)) if duration_text else 0
-            except ValueError as error:
+            except (ValueError, OverflowError) as error:  # "abc", "nan", "inf", "1e999"
                 raise ExportError(
                     f"{where}: duration {duration_text!r} is not a number of milliseconds"
                 ) from error

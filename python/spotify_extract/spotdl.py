@@ -36,6 +36,9 @@ ERROR_WORDS = re.compile(
     r"error|exception|failed|could not|couldn't|unable|not found|no results|traceback",
     re.IGNORECASE,
 )
+# "ConnectionError: ...", "spotdl.x.AudioProviderError: ..." (rich prints the message of
+# the exception that ended spotDL on the line that starts with its type).
+EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception)\b[^:]*:")
 ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 MAX_ERROR_CHARS = 300
 
@@ -135,13 +138,26 @@ def _pick_audio(folder: Path) -> Path | None:
 
 def error_line(output: str, returncode: int | None) -> str:
     """The line of spotDL's output that says what went wrong, as one short line."""
-    lines = [ANSI_RE.sub("", line).strip() for line in output.splitlines()]
-    lines = [line for line in lines if line]
+    raw = [ANSI_RE.sub("", line).strip() for line in output.splitlines()]
+    lines = [line for line in raw if line]
     chosen = ""
-    for line in reversed(lines):
-        if ERROR_WORDS.search(line):
-            chosen = line
+    for index in range(len(raw) - 1, -1, -1):
+        if EXCEPTION_LINE.match(raw[index]):
+            # A message wrapped at the terminal width continues on the next lines.
+            parts = [raw[index]]
+            for following in raw[index + 1 :]:
+                if len(parts[-1]) < 60 or not following or following[0] in "│╭╰┃":
+                    break
+                if EXCEPTION_LINE.match(following):
+                    break
+                parts.append(following)
+            chosen = " ".join(parts)
             break
+    if not chosen:
+        for line in reversed(lines):
+            if ERROR_WORDS.search(line):
+                chosen = line
+                break
     if not chosen and lines:
         chosen = lines[-1]
     if not chosen:
@@ -203,11 +219,14 @@ class SpotdlRunner:
         kill_grace: float = 5.0,
     ) -> None:
         self.command = split_command(command)
+        if os.sep in self.command[0]:  # spotDL runs in its own folder: no relative paths
+            self.command[0] = os.path.abspath(os.path.expanduser(self.command[0]))
         self.download_dir = Path(download_dir).expanduser().absolute()
         self.parallel = max(1, int(parallel))
         self.timeout = float(timeout)
         self.rate_cap = rate_cap or RateCap(0)
-        self.env = env
+        # Wide "terminal" so spotDL's (rich's) messages are not wrapped mid-line.
+        self.env = {**(os.environ if env is None else env), "COLUMNS": "1000"}
         self.kill_grace = kill_grace
         self._lock = threading.Lock()
         self._running: dict[int, subprocess.Popen[bytes]] = {}

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import beets
-from beets import ui
+from beets import logging, ui
 from beets.library import Item, Library
 from beets.util.functemplate import Template
 
@@ -31,8 +31,9 @@ from spotify_extract import config as se_config
 from spotify_extract import importer, spotdl
 from spotify_extract.hooks import ImportListener
 
+_log = logging.getLogger("beets.spotifyextract")
+
 STATUSES = ("pending", "downloading", "downloaded", "imported", "failed", "dismissed")
-OPEN_STATUSES = ("pending", "downloading", "downloaded", "failed", "dismissed")
 DEFAULT_FORMAT = "$artist - $title [$album] ($status) <$playlists>"
 ACTIONS = ("list", "add", "dismiss", "restore", "retry", "export", "stats", "download", "import")
 EXPORT_KINDS = ("csv", "json", "urls")
@@ -183,17 +184,118 @@ def match_items(
     return hits
 
 
+def _artist_names(track) -> str:
+    return ", ".join(artist.name for artist in track.artists)
+
+
+def mirror_all(plugin_config, lib: Library, store) -> Any:
+    """Write every stored playlist (and Liked Songs) again from the current matches.
+
+    The mirror must see all playlists at once (it removes the files of playlists it is
+    not given), and it rewrites only files whose content changed, so re-rendering
+    everything is both the correct and the cheap way to refresh the ones that changed.
+    """
+    from spotify_extract import mirror
+
+    native = _native()
+    options, _ = mirror.resolve_options(plugin_config, lib.directory)
+    matched = {
+        track_id: record.item_id
+        for track_id, record in store.all_matches().items()
+        if record.item_id
+    }
+    items = {item.id: item for item in native.read_library(os.fsdecode(lib.path), lib.directory)}
+
+    def entries_of(stored_entries) -> list[Any]:
+        out = []
+        for stored in stored_entries:
+            track = stored.track
+            if stored.kind != native.EntryKind.TRACK or not track.id:
+                continue
+            uri = f"spotify:track:{track.id}"
+            item = items.get(matched.get(track.id, 0))
+            if item is not None:
+                out.append(
+                    native.MirrorEntry.matched(item.path, item.length, item.artist, item.title, uri)
+                )
+            else:
+                out.append(native.MirrorEntry.missing(_artist_names(track), track.name, uri))
+        return out
+
+    playlists = [
+        native.MirrorPlaylist(record.id, record.name, entries_of(store.playlist_entries(record.id)))
+        for record in store.list_playlists()
+    ]
+    if plugin_config["liked_songs_playlist"].get(bool):
+        liked = entries_of(store.liked_entries())
+        if liked:
+            playlists.append(
+                native.MirrorPlaylist(native.LIKED_SONGS_ID, native.LIKED_SONGS_NAME, liked)
+            )
+    owned = [
+        native.OwnedFile(file.playlist_id, file.path, file.content_hash)
+        for file in store.mirrored_files()
+    ]
+    try:
+        result = mirror.mirror(playlists, owned, options)
+    except native.SpotifyExtractError as error:
+        recorded = getattr(error, "owned", None)
+        if recorded is not None:
+            store.replace_mirrored_files(
+                [native.MirroredFile(o.path, o.spotify_id, o.content_hash) for o in recorded]
+            )
+        raise
+    store.replace_mirrored_files(
+        [native.MirroredFile(o.path, o.spotify_id, o.content_hash) for o in result.owned]
+    )
+    return result
+
+
 def _rerender(plugin_config, lib: Library, store, playlist_ids: set[str]) -> None:
-    """Re-render the m3u files of the playlists that wanted the imported tracks."""
+    """Refresh the m3u files after imports closed entries of these playlists."""
     if not playlist_ids:
         return
-    try:
-        from spotify_extract import mirror  # the playlist part
-    except ImportError:
+    native = _native()
+    if not hasattr(native, "mirror") or not hasattr(native, "StateStore"):
         return
-    render = getattr(mirror, "rerender", None)
-    if render is not None:
-        render(plugin_config, lib, store, sorted(playlist_ids))
+    result = mirror_all(plugin_config, lib, store)
+    if result.written:
+        _log.info("spotifyextract: {} playlists updated", result.written)
+
+
+def _matcher_hits(
+    plugin_config, lib: Library, entries: Sequence[Any], new_ids: set[int]
+) -> list[tuple[Any, int, str, float]]:
+    """The engine's matcher (fuzzy included) on the wishlist, kept to the new items.
+
+    Empty when this build has no matcher; the cheap exact pass then does the work.
+    """
+    native = _native()
+    if not hasattr(native, "Matcher") or not entries:
+        return []
+    try:
+        min_confidence = float(plugin_config["min_confidence"].get())
+        matcher = native.Matcher.from_library(
+            os.fsdecode(lib.path), lib.directory, native.MatchOptions(min_confidence)
+        )
+    except native.SpotifyExtractError:
+        return []
+    tracks = [
+        {
+            "id": e.spotify_track_id,
+            "name": e.title,
+            "artists": e.artist,
+            "album": e.album,
+            "isrc": e.isrc,
+            "duration_ms": e.duration_ms,
+        }
+        for e in entries
+    ]
+    hits = []
+    for entry, result in zip(entries, matcher.match_all(tracks), strict=True):
+        if result.status == "matched" and result.item_id in new_ids:
+            hits.append((entry, result.item_id, result.method, result.confidence))
+    return hits
 
 
 def resolve_items(plugin_config, store, lib: Library, item_ids: Sequence[int]) -> list[str]:
@@ -202,25 +304,34 @@ def resolve_items(plugin_config, store, lib: Library, item_ids: Sequence[int]) -
     if not items:
         return []
     entries = [e for e in _entries(store) if e.status != "imported"]
-    hits = match_items(entries, items)
-    if not hits:
+    found: dict[str, tuple[Any, int, str, float]] = {}
+    for entry, item, method, confidence in match_items(entries, items):
+        found[entry.spotify_track_id] = (entry, item.id, method, confidence)
+    rest = [e for e in entries if e.spotify_track_id not in found]
+    taken = {hit[1] for hit in found.values()}
+    new_ids = {item.id for item in items} - taken
+    for entry, item_id, method, confidence in _matcher_hits(plugin_config, lib, rest, new_ids):
+        if item_id not in taken:
+            taken.add(item_id)
+            found[entry.spotify_track_id] = (entry, item_id, method, confidence)
+    if not found:
         return []
     native = _native()
     records = []
     playlists: set[str] = set()
-    for entry, item, method, confidence in hits:
+    for entry, item_id, method, confidence in found.values():
         record = native.MatchRecord()
         record.spotify_track_id = entry.spotify_track_id
-        record.item_id = item.id
+        record.item_id = item_id
         record.method = method
         record.confidence = confidence
         records.append(record)
-        store.set_wishlist_status(entry.spotify_track_id, "imported", "", "", item.id)
+        store.set_wishlist_status(entry.spotify_track_id, "imported", "", b"", item_id)
         playlists.update(ref.id for ref in store.wanted_by(entry.spotify_track_id))
     snapshot = store.last_snapshot()
     store.save_matches(snapshot.id if snapshot else 0, records)
     _rerender(plugin_config, lib, store, playlists)
-    return [entry.spotify_track_id for entry, *_ in hits]
+    return list(found)
 
 
 def resolver(plugin_config) -> Callable[[Library, list[int]], None]:
@@ -229,8 +340,16 @@ def resolver(plugin_config) -> Callable[[Library, list[int]], None]:
     def resolve(lib: Library, item_ids: list[int]) -> None:
         if not store_path(plugin_config).exists():
             return  # never extracted: no wishlist to close
-        store = open_store(plugin_config)
-        resolve_items(plugin_config, store, lib, item_ids)
+        native = _native()
+        try:
+            store = open_store(plugin_config)
+            closed = resolve_items(plugin_config, store, lib, item_ids)
+        except (native.SpotifyExtractError, ui.UserError, OSError, ValueError) as error:
+            # Someone else's import must not fail because of the wishlist.
+            _log.warning("spotifyextract: wishlist not updated after the import: {}", error)
+            return
+        if closed:
+            _log.info("spotifyextract: {} wishlist entries imported", len(closed))
 
     return resolve
 
@@ -716,6 +835,7 @@ def cmd_import(plugin_config, listener, lib, opts, args) -> None:
     entries = _entries(store, ["downloaded"], opts.playlist or "")
     target = download_dir(plugin_config)
     requests: list[importer.ImportRequest] = []
+    gone = 0
     for entry in entries:
         path = Path(os.fsdecode(entry.file_path)) if entry.file_path else None
         if path is None or not path.is_file():
@@ -726,9 +846,10 @@ def cmd_import(plugin_config, listener, lib, opts, args) -> None:
                 entry.spotify_track_id, "failed", "import: the downloaded file is gone", "", 0
             )
             ui.print_(f"not imported: {label}: the downloaded file is gone")
+            gone += 1
             continue
         requests.append(importer.ImportRequest(path, entry.spotify_track_id, label))
-    if not requests:
+    if not requests and not gone:
         ui.print_("nothing to import")
         return
     report = importer.import_downloads(lib, requests, _import_options(plugin_config, opts))
@@ -745,10 +866,12 @@ def cmd_import(plugin_config, listener, lib, opts, args) -> None:
     for request, reason in report.not_imported:
         store.set_wishlist_status(request.track_id, "failed", f"import: {reason}", "", 0)
         ui.print_(f"not imported: {request.path.name}: {reason}")
-    ui.print_(f"{len(report.imported)} imported, {len(report.not_imported)} not imported")
-    if report.not_imported:
+    failed = len(report.not_imported) + gone
+    ui.print_(f"{len(report.imported)} imported, {failed} not imported")
+    if failed:
         raise ui.UserError(
-            f"{len(report.not_imported)} downloaded files were not imported (listed above); "
+            f"{failed} downloaded file{'s were' if failed > 1 else ' was'} not imported "
+            "(listed above); "
             "fix them and run `beet wishlist retry` or import them by hand"
         )
 

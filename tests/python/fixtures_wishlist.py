@@ -123,3 +123,53 @@ def beets_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         beets.plugins._instances.clear()
         beets.config.clear()
         beets.config.read(user=False, defaults=True)
+
+
+def open_state_store(env: BeetsEnv):
+    from spotify_extract import _native
+
+    env.state_dir.mkdir(parents=True, exist_ok=True)
+    return _native.StateStore(str(env.state_dir / "spotify_extract.db"))
+
+
+def seed_wishlist(env: BeetsEnv, playlists: dict[str, list[dict]]) -> None:
+    """Store playlists and their tracks as an extract run would, then fill the wishlist.
+
+    `playlists` maps a playlist name to its tracks: {"id", "title", "artist", "album",
+    "isrc"?}. None of them is matched, so every track becomes a pending entry.
+    """
+    from spotify_extract import _native
+
+    store = open_state_store(env)
+    snapshot = store.begin_snapshot("api")
+    page = []
+    tracks: dict[str, object] = {}
+    for position, (name, members) in enumerate(playlists.items()):
+        playlist = _native.Playlist()
+        playlist.id = f"pl{position:020d}"[:22]
+        playlist.name = name
+        playlist.snapshot_id = f"snap-{position}"
+        playlist.owner_id = "me"
+        playlist.total_entries = len(members)
+        page.append(playlist)
+        for member in members:
+            track = _native.Track()
+            track.id = member["id"]
+            track.name = member["title"]
+            track.artists = [_native.ArtistRef("", member["artist"])]
+            track.album_name = member.get("album", "")
+            track.isrc = member.get("isrc", "")
+            track.duration_ms = member.get("duration_ms", 1000)
+            tracks[track.id] = track
+    store.upsert_tracks(list(tracks.values()))
+    store.save_playlist_page(snapshot.id, page, 0, 0, len(page))
+    store.finish_playlist_listing(snapshot.id)
+    for playlist, members in zip(page, playlists.values(), strict=True):
+        entries = []
+        for member in members:
+            entry = _native.PlaylistEntry()
+            entry.track = tracks[member["id"]]
+            entries.append(entry)
+        store.replace_playlist_entries(snapshot.id, playlist.id, entries, playlist.snapshot_id)
+    store.sync_wishlist(snapshot.id)
+    store.finish_snapshot(snapshot.id, "complete")

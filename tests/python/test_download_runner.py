@@ -173,3 +173,18 @@ def test_error_line_picks_the_error() -> None:
     assert spotdl.error_line(output, 0) == "LookupError: No results"
     assert spotdl.error_line("", 3) == "spotDL exited with status 3 and wrote no audio file"
     assert len(spotdl.error_line("error " * 200, 1)) == spotdl.MAX_ERROR_CHARS
+
+
+def test_error_line_joins_a_wrapped_exception_message() -> None:
+    output = (
+        "│ ❱ 729 │   raise ConnectionError(e, request=request)   │\n"
+        "╰──────────────────────────────────────────────────────╯\n"
+        "ConnectionError: HTTPSConnectionPool(host='music.youtube.com', port=443): Max \n"
+        "retries exceeded with url: / (Caused by NameResolutionError)\n"
+        "\n"
+        "Something else afterwards\n"
+    )
+    assert spotdl.error_line(output, 1) == (
+        "ConnectionError: HTTPSConnectionPool(host='music.youtube.com', port=443): Max "
+        "retries exceeded with url: / (Caused by NameResolutionError)"
+    )

@@ -197,4 +197,6 @@ def test_beet_library_info_reads_the_library(sample_library: samplelib.SampleLib
         text=True,
         check=True,
     )
-    assert "300 items" in result.stdout
+    assert "300 items read from" in result.stdout
+    odd = sum(1 for entry in sample_library.load_items() if "path_hex" in entry)
+    assert f" {odd} with a non-UTF-8 path" in result.stdout

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -268,6 +269,25 @@ TEST_F(SampleLibraryTest, ReadsEveryItemWithEveryField) {
   }
 }
 
+TEST_F(SampleLibraryTest, StreamingGivesTheSameItemsInIdOrder) {
+  const std::vector<LibraryItem> items = Read();
+  LibraryReadOptions options;
+  options.music_dir = *music_dir_;
+  size_t index = 0;
+  ForEachLibraryItem(*db_path_, options, [&](LibraryItem& item) {
+    ASSERT_LT(index, items.size());
+    EXPECT_EQ(item.id, items[index].id);
+    EXPECT_EQ(item.path, items[index].path);
+    EXPECT_EQ(item.artists, items[index].artists);
+    EXPECT_EQ(item.spotify_track_id, items[index].spotify_track_id);
+    EXPECT_EQ(item.data_source, items[index].data_source);
+    LibraryItem taken = std::move(item);  // a sink may keep the item
+    EXPECT_EQ(taken.title, items[index].title);
+    ++index;
+  });
+  EXPECT_EQ(index, items.size());
+}
+
 TEST_F(SampleLibraryTest, HoldsTheCasesTheOtherTestsRelyOn) {
   const std::vector<LibraryItem> items = Read();
   int multi_artist = 0, non_latin = 0, from_spotify = 0, with_isrc = 0;
@@ -409,6 +429,49 @@ TEST(LegacySchemaTest, SemicolonListsAndOrphanedAttributes) {
   EXPECT_EQ(items[0].artists, (std::vector<std::string>{"A", "B"}));
   EXPECT_EQ(items[0].spotify_track_id, "4uLU6hMCjMI75M1A2tKUQC");
   EXPECT_EQ(items[0].data_source, "Spotify");
+}
+
+TEST(LegacySchemaTest, AttributesMergeByIdWithGapsAndOrphans) {
+  TempDir dir;
+  const std::string db_path = dir.File("library.db");
+  {
+    Writer writer(db_path);
+    writer.Exec(
+        "CREATE TABLE items (id INTEGER PRIMARY KEY, path BLOB);"
+        "CREATE TABLE item_attributes (id INTEGER PRIMARY KEY, entity_id INTEGER, key TEXT, "
+        "value TEXT, UNIQUE(entity_id, key) ON CONFLICT REPLACE);");
+    for (const char* id : {"2", "5", "9"}) {
+      writer.Insert("items", {"id", "path"}, {id, std::string("/") + id}, {"path"});
+    }
+    // Inserted out of order; 1, 3 and 7 are orphans (their items were removed).
+    for (const auto& [entity, key, value] :
+         std::vector<std::array<std::string, 3>>{{"9", "data_source", "Spotify"},
+                                                 {"7", "spotify_track_id", "gone7"},
+                                                 {"2", "spotify_track_id", "id2"},
+                                                 {"1", "data_source", "gone1"},
+                                                 {"9", "spotify_track_id", "id9"},
+                                                 {"3", "spotify_track_id", "gone3"},
+                                                 {"5", "genre_flex", "ignored"}}) {
+      writer.Insert("item_attributes", {"entity_id", "key", "value"}, {entity, key, value});
+    }
+  }
+  std::vector<std::array<std::string, 2>> streamed;
+  size_t expected = 0;
+  const size_t count = ForEachLibraryItem(
+      db_path, {},
+      [&](LibraryItem& item) {
+        streamed.push_back({item.spotify_track_id, item.data_source});
+      },
+      &expected);
+  EXPECT_EQ(count, 3u);
+  EXPECT_EQ(expected, 3u);
+  EXPECT_EQ(streamed,
+            (std::vector<std::array<std::string, 2>>{{"id2", ""}, {"", ""}, {"id9", "Spotify"}}));
+  const std::vector<LibraryItem> items = ReadLibrary(db_path, {});
+  ASSERT_EQ(items.size(), 3u);
+  EXPECT_EQ(items[0].spotify_track_id, "id2");
+  EXPECT_TRUE(items[1].spotify_track_id.empty());
+  EXPECT_EQ(items[2].data_source, "Spotify");
 }
 
 TEST(LegacySchemaTest, EmptyLibraryGivesNoItems) {

@@ -4,6 +4,8 @@
 
 #include <random>
 
+#include "match/overrides.h"
+
 namespace spotify_extract {
 namespace {
 
@@ -136,6 +138,27 @@ TEST(Matcher, HostileStringsDoNotCrash) {
   EXPECT_NO_THROW(matcher.Match(MakeTrack(huge, huge, huge, huge, 2000000000)));
   EXPECT_NO_THROW(matcher.Match(MakeTrack(invalid, invalid, invalid, invalid, -1)));
   EXPECT_NO_THROW(matcher.Match(MakeTrack("", "", "", "", 0)));
+}
+
+TEST(OverridesFromStore, Converts) {
+  Override accepted{"a", 12, false, ""};
+  Override rejected{"b", 10, true, ""};
+  Override nothing{"c", 0, true, ""};
+  Override empty{"d", 0, false, ""};
+  MatchOverrides overrides = OverridesFromStore({accepted, rejected, nothing, empty});
+  ASSERT_EQ(overrides.size(), 3u);
+  EXPECT_EQ(overrides["a"][0].action, MatchOverride::Action::kAccept);
+  EXPECT_EQ(overrides["a"][0].item_id, 12);
+  EXPECT_EQ(overrides["b"][0].action, MatchOverride::Action::kReject);
+  EXPECT_EQ(overrides["b"][0].item_id, 10);
+  EXPECT_EQ(overrides["c"][0].item_id, 0);
+
+  Matcher matcher = Matcher::Build(SmallLibrary());
+  matcher.SetOverrides(overrides);
+  EXPECT_EQ(matcher.Match(MakeTrack("a", "Artist", "Song", "Album", 200000)).item_id, 12);
+  EXPECT_EQ(matcher.Match(MakeTrack("b", "Artist", "Song", "Album", 200000)).item_id, 11);
+  EXPECT_EQ(matcher.Match(MakeTrack("c", "Artist", "Song", "Album", 200000)).status,
+            MatchStatus::kUnmatched);
 }
 
 TEST(MatchOptions, Validation) {

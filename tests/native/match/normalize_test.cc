@@ -190,8 +190,14 @@ TEST(Similarity, Basics) {
   EXPECT_DOUBLE_EQ(Similarity("", ""), 1.0);
   EXPECT_NEAR(Similarity("bohemian rhapsody", "bohemian rapsody"), 1.0 - 1.0 / 17, 1e-9);
   EXPECT_DOUBLE_EQ(TokenSortSimilarity("b a", "a b"), 1.0);
+  EXPECT_DOUBLE_EQ(SimilarityAtLeast("bohemian rhapsody", "bohemian rapsody", 0.75),
+                   Similarity("bohemian rhapsody", "bohemian rapsody"));
+  EXPECT_LT(SimilarityAtLeast("abcdef", "uvwxyz", 0.75), 0.75);
+  EXPECT_LT(SimilarityAtLeast("abc", "abcdefghij", 0.75), 0.75);
   EXPECT_EQ(BoundedLevenshtein("kitten", "sitting", 10), 3);
   EXPECT_EQ(BoundedLevenshtein("kitten", "sitting", 1), 2);
+  EXPECT_EQ(BoundedLevenshtein("dancign", "dancing", 5), 1);  // a swap is one edit
+  EXPECT_EQ(BoundedLevenshtein("abc", "", 5), 3);
 }
 
 TEST(VersionFlagNames, Lists) {

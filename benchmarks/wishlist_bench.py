@@ -1,0 +1,116 @@
+"""Wishlist benchmarks: download overhead per track, beets import per file, hook matching.
+
+Run from the repo with the venv: `.venv/bin/python benchmarks/wishlist_bench.py`.
+Uses the stand-in spotDL (tests/spotdl_standin), a real beets library in a temp dir
+and the real state database. Prints one line per measurement.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "python"))
+
+import beets  # noqa: E402
+import beets.plugins  # noqa: E402
+from beets.library import Item, Library  # noqa: E402
+from spotify_extract import importer, spotdl, wishlist  # noqa: E402
+
+STANDIN = ROOT / "tests" / "spotdl_standin" / "spotdl"
+BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def track_id(n: int) -> str:
+    digits = []
+    for _ in range(22):
+        n, r = divmod(n, 62)
+        digits.append(BASE62[r])
+    return "".join(reversed(digits))
+
+
+def setup_beets(root: Path) -> Library:
+    root.mkdir(parents=True, exist_ok=True)
+    os.environ["BEETSDIR"] = str(root)
+    beets.config.clear()
+    beets.config.read(user=False, defaults=True)
+    beets.config["directory"] = str(root / "music")
+    beets.config["plugins"] = ["spotifyextract"]
+    beets.config["threaded"] = False
+    beets.plugins.load_plugins()
+    return Library(str(root / "library.db"), str(root / "music"))
+
+
+def bench_download_and_import(root: Path, count: int, parallel: int) -> None:
+    import json
+
+    tracks = {
+        track_id(i + 1): {"title": f"Title {i}", "artist": f"Artist {i % 40}", "album": f"A{i}"}
+        for i in range(count)
+    }
+    meta = root / "tracks.json"
+    meta.write_text(json.dumps(tracks))
+    env = {**os.environ, "SPOTDL_STANDIN_TRACKS": str(meta)}
+    command = f"{shlex.quote(sys.executable)} {shlex.quote(str(STANDIN))}"
+    runner = spotdl.SpotdlRunner(command, root / "dl", parallel=parallel, env=env)
+    started = time.perf_counter()
+    results = runner.run([spotdl.DownloadJob(t, t) for t in tracks])
+    elapsed = time.perf_counter() - started
+    assert all(r.ok for r in results)
+    print(
+        f"download: {count} tracks, parallel {parallel}: {elapsed:.2f} s "
+        f"({elapsed / count * 1000:.0f} ms per track, stand-in spotDL incl. ffmpeg)"
+    )
+    lib = setup_beets(root / "beets")
+    requests = [importer.ImportRequest(r.file, r.job.track_id) for r in results if r.file]
+    started = time.perf_counter()
+    report = importer.import_downloads(lib, requests, importer.ImportOptions(singletons=True))
+    elapsed = time.perf_counter() - started
+    assert len(report.imported) == count, report.not_imported
+    print(
+        f"import: {count} files, quiet singletons, copy: {elapsed:.2f} s "
+        f"({elapsed / count * 1000:.0f} ms per file incl. the check of every file)"
+    )
+
+
+def bench_matching(entries: int, items: int) -> None:
+    wanted = [
+        SimpleNamespace(
+            spotify_track_id=track_id(i),
+            artist=f"Artist {i % 997}",
+            title=f"Song number {i}",
+            isrc=f"USRC1{i:07d}" if i % 2 else "",
+        )
+        for i in range(entries)
+    ]
+    new = []
+    for i in range(items):
+        item = Item(artist=f"Artist {i % 997}", title=f"Song Number {i}!", isrc="")
+        new.append(item)
+    samples = []
+    for _ in range(5):
+        started = time.perf_counter()
+        hits = wishlist.match_items(wanted, new)
+        samples.append(time.perf_counter() - started)
+    print(
+        f"hook matching (exact pass): {items} new items vs {entries} entries: "
+        f"{statistics.median(samples) * 1000:.1f} ms median of 5, {len(hits)} hits"
+    )
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        bench_download_and_import(Path(tmp), 24, 3)
+    bench_matching(10_000, 1_000)
+    bench_matching(50_000, 5_000)
+
+
+if __name__ == "__main__":
+    main()
