@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -27,6 +28,10 @@ import pytest
 from tests.emulator import Emulator, Library
 
 BEET = Path(sys.executable).with_name("beet")
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def write_token_file(state_dir: Path, token: dict[str, Any]) -> Path:
@@ -98,6 +103,8 @@ class World:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            # A background job inherits SIGINT ignored; the Ctrl-C tests need it delivered.
+            preexec_fn=_default_sigint,
         )
 
     def m3u_files(self) -> dict[str, str]:
