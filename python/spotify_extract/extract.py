@@ -33,6 +33,19 @@ NOT_LOGGED_IN = (
 )
 
 
+def lock_timeout() -> float:
+    """Seconds to wait for a lock on library.db or the state database: beets' own
+    `timeout` setting (default 5), the wait beets itself allows its database."""
+    from beets import config as beets_config
+    from confuse import ConfigError
+
+    try:
+        seconds = float(beets_config["timeout"].get())
+    except (ConfigError, TypeError, ValueError):  # unset or malformed: beets' default
+        return 5.0
+    return seconds if seconds > 0 else 5.0
+
+
 def state_database(plugin_config: Any) -> Path:
     return state_dir(plugin_config) / _native.STATE_DATABASE_NAME
 
@@ -41,9 +54,12 @@ def open_store(plugin_config: Any) -> _native.StateStore:
     path = state_database(plugin_config)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        return _native.StateStore(str(path))
+        return _native.StateStore(str(path), busy_timeout=lock_timeout())
     except (OSError, _native.SpotifyExtractError) as error:
-        raise ui.UserError(f"cannot open the state database {path}: {error}") from error
+        message = str(error)  # the engine's errors already name the file
+        if str(path) not in message:
+            message = f"cannot open the state database {path}: {message}"
+        raise ui.UserError(message) from error
 
 
 def spotify_config(plugin_config: Any) -> Any:
@@ -76,6 +92,7 @@ def pipeline_options(
     options.liked_songs_playlist = bool(plugin_config["liked_songs_playlist"].get())
     options.library_db = os.fsencode(str(lib.path))
     options.music_dir = lib.directory
+    options.library_busy_timeout = lock_timeout()
     try:
         min_confidence = float(plugin_config["min_confidence"].get())
         options.match = _native.MatchOptions(
