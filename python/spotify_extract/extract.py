@@ -33,6 +33,9 @@ NOT_LOGGED_IN = (
 )
 
 
+RESUME_HINT = "what was fetched is kept: run `beet spotify-extract` again to resume"
+
+
 def lock_timeout() -> float:
     """Seconds to wait for a lock on library.db or the state database: beets' own
     `timeout` setting (default 5), the wait beets itself allows its database."""
@@ -194,6 +197,9 @@ def run(
             pipeline = _native.Pipeline(store, config if logged_in else None, options, log=None)
             with ProgressReporter(tty=request.progress) as reporter:
                 result = _run_in_worker(pipeline, reporter, echo)
+        except (_native.TransportError, _native.SpotifyApiError) as error:
+            # The network or Spotify failed: say that nothing fetched is lost.
+            raise ui.UserError(f"{error}; {RESUME_HINT}") from error
         except _native.SpotifyExtractError as error:
             raise ui.UserError(str(error)) from error
         except export_reader.ExportError as error:

@@ -5,8 +5,10 @@ with exactly the state and the m3u files of a fault-free run, or stops with one 
 line and a rerun gets there. Then `kill -9` at random moments: every m3u on disk is
 always a whole file, and a rerun ends in the same state.
 
-CI runs SOAK_SEEDS (default 3) seeds; `make soak` runs more (SOAK_SEEDS=20) and shows
-one summary line per seed (faults injected by kind, requests, runs needed, outcome).
+Every third seed adds an outage (one request failing all its attempts), so the run stops
+with one line and the rerun resumes. CI runs SOAK_SEEDS (default 3) seeds; `make soak` runs
+more (SOAK_SEEDS=20) and shows one summary line per seed (faults injected by kind,
+requests, runs needed, outcome).
 """
 
 from __future__ import annotations
@@ -81,14 +83,23 @@ def test_randomised_faults_end_in_the_fault_free_state(
         token_endpoint=rng.random() < 0.5,
         seed=seed,
     )
+    if seed % 3 == 2:
+        # An outage: the saved-albums request fails all its 6 attempts, so the run must stop
+        # with one clear line and the rerun must resume to the same state.
+        kind = rng.choice(["status", "reset", "truncate"])
+        world.emulator.fail_next(6, kind=kind, status=503, path="/me/albums")
     world.emulator.storm_429(rng.randint(2, 6), retry_after=1)
-    world.emulator.fail_next(1, kind="expire", after=rng.randint(3, 40))
+    # A run makes at least ~22 requests: the access token always expires during it.
+    world.emulator.fail_next(1, kind="expire", after=rng.randint(3, 18))
     started = time.monotonic()
+    stops: list[str] = []
     for attempt in range(MAX_ATTEMPTS):
         result = world.beet()
         if result.returncode == 0:
             break
         assert_clear_failure(result)
+        stops.append(result.stderr.splitlines()[-1])
+        print(f"\nsoak seed={seed} run {attempt + 1} stopped: {stops[-1]}")
         if attempt == MAX_ATTEMPTS - 2:
             world.emulator.clear_faults()  # the network got better: the rerun must finish
     else:
@@ -97,6 +108,10 @@ def test_randomised_faults_end_in_the_fault_free_state(
     counters = world.emulator.counters()
     faults = counters["faults"]
     assert sum(faults.values()) >= 3, faults  # the faults really happened
+    assert faults.get("expire") == 1, faults
+    if seed % 3 == 2:
+        assert attempt >= 1, "the outage did not stop the run"
+        assert "run `beet spotify-extract` again to resume" in stops[0], stops[0]
     faulted = state_dump(world.state_db), world.m3u_files()
     assert faulted[1], "no playlist was mirrored"
 
