@@ -37,6 +37,12 @@ struct Track {
 
 enum class EntryKind { kTrack, kEpisode, kLocalFile, kUnavailable, kNull };
 
+// The names the state database stores and Python sees ("track", "episode", "local",
+// "unavailable", "null"); kept in one place so the store and the bindings cannot drift.
+std::string EntryKindName(EntryKind kind);
+// The inverse; an unknown name reads as kNull so that a damaged row is skipped, not fatal.
+EntryKind EntryKindFromName(const std::string& name);
+
 // One position in a playlist (or in Liked Songs).
 struct PlaylistEntry {
   EntryKind kind = EntryKind::kTrack;
@@ -51,6 +57,9 @@ enum class PlaylistAccess {
   kNotShared,    // followed playlist: /items answers 403 to development-mode apps
   kUnavailable,  // Spotify-owned or "Made For You": 404
 };
+
+// "readable", "not_shared" or "unavailable": the playlists.access column and Python's name.
+const char* PlaylistAccessName(PlaylistAccess access);
 
 struct Playlist {
   std::string id;
