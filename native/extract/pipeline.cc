@@ -24,16 +24,6 @@ void ThrowIfCancelled(CancelToken* cancel) {
   if (cancel && cancel->IsCancelled()) throw CancelledError();
 }
 
-std::string JoinArtists(const std::vector<ArtistRef>& artists) {
-  std::string joined;
-  for (const ArtistRef& artist : artists) {
-    if (artist.name.empty()) continue;
-    if (!joined.empty()) joined += ", ";
-    joined += artist.name;
-  }
-  return joined;
-}
-
 PlaylistEntry EntryOf(const SavedTrack& saved) {
   PlaylistEntry entry;
   entry.kind = saved.track.id.empty() ? EntryKind::kUnavailable : EntryKind::kTrack;

@@ -2,6 +2,16 @@
 
 namespace spotify_extract {
 
+std::string JoinArtists(const std::vector<ArtistRef>& artists) {
+  std::string joined;
+  for (const ArtistRef& artist : artists) {
+    if (artist.name.empty()) continue;
+    if (!joined.empty()) joined += ", ";
+    joined += artist.name;
+  }
+  return joined;
+}
+
 std::string EntryKindName(EntryKind kind) {
   switch (kind) {
     case EntryKind::kTrack:

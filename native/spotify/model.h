@@ -15,6 +15,10 @@ struct ArtistRef {
   std::string name;
 };
 
+// The credited names joined with ", " (unnamed artists skipped): how the store keeps a
+// one-line artist and how a missing track is described in an m3u comment.
+std::string JoinArtists(const std::vector<ArtistRef>& artists);
+
 struct Track {
   std::string id;  // base62 track id; empty for local files
   std::string name;

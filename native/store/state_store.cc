@@ -61,16 +61,6 @@ std::vector<ArtistRef> ArtistsFromJson(const std::string& text) {
   return artists;
 }
 
-std::string JoinNames(const std::vector<ArtistRef>& artists) {
-  std::string joined;
-  for (const ArtistRef& artist : artists) {
-    if (artist.name.empty()) continue;
-    if (!joined.empty()) joined += ", ";
-    joined += artist.name;
-  }
-  return joined;
-}
-
 // Text into a JSON document, even when it is not valid UTF-8.
 std::string SafeDump(const json& value) {
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -870,11 +860,12 @@ void StateStore::UpsertTracksLocked(const std::vector<Track>& tracks, int64_t sn
   for (const Track& track : tracks) {
     if (track.id.empty()) continue;
     upsert
-        .Bind(track.id, track.name, SafeDump(ArtistsJson(track.artists)), JoinNames(track.artists),
-              track.album_id, track.album_name, SafeDump(ArtistsJson(track.album_artists)),
-              JoinNames(track.album_artists), track.album_release_date, track.isrc,
-              track.duration_ms, track.disc_number, track.track_number, track.explicit_content,
-              track.is_playable, track.popularity, track.cover_url, track.preview_url,
+        .Bind(track.id, track.name, SafeDump(ArtistsJson(track.artists)),
+              JoinArtists(track.artists), track.album_id, track.album_name,
+              SafeDump(ArtistsJson(track.album_artists)), JoinArtists(track.album_artists),
+              track.album_release_date, track.isrc, track.duration_ms, track.disc_number,
+              track.track_number, track.explicit_content, track.is_playable, track.popularity,
+              track.cover_url, track.preview_url,
               snapshot ? std::optional<int64_t>(snapshot) : std::nullopt, now)
         .Run();
   }
@@ -916,7 +907,7 @@ void StateStore::StageEntriesLocked(const std::string& scope, int offset,
         .Bind(scope, offset + static_cast<int>(i), EntryKindName(kind),
               is_track ? std::optional<std::string>(entry.track.id) : std::nullopt,
               is_track ? std::string() : entry.track.name,
-              is_track ? std::string() : JoinNames(entry.track.artists),
+              is_track ? std::string() : JoinArtists(entry.track.artists),
               is_track ? std::string() : entry.track.album_name,
               is_track ? 0 : entry.track.duration_ms, entry.added_at, entry.added_by)
         .Run();
@@ -1216,7 +1207,7 @@ void StateStore::CommitAlbums(const std::string& scope, bool full) {
                                : 0;
     insert
         .Bind(album.value("id", ""), album.value("name", ""), SafeDump(ArtistsJson(artists)),
-              JoinNames(artists), album.value("release_date", ""), album.value("upc", ""),
+              JoinArtists(artists), album.value("release_date", ""), album.value("upc", ""),
               album.value("cover_url", ""), total_tracks, album.value("added_at", ""),
               static_cast<int64_t>(position))
         .Run();
