@@ -8,7 +8,6 @@ log, and prints the summary. Every failure becomes one `ui.UserError` line.
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 from collections.abc import Callable
@@ -16,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from beets import ui
+from beets import logging, ui
 
 from spotify_extract import _native, attributes
 from spotify_extract import export as export_reader
@@ -25,6 +24,9 @@ from spotify_extract.config import state_dir
 from spotify_extract.progress import ProgressReporter
 from spotify_extract.summary import summary_lines
 
+# beets' own logger class (thread-local level, "{}" formatting): created here first when
+# this module is imported before the plugin, a plain logging.Logger would break beets'
+# per-plugin log levels on import threads.
 log = logging.getLogger("beets.spotifyextract")
 
 NOT_LOGGED_IN = (
@@ -121,7 +123,7 @@ def _run_in_worker(pipeline: Any, reporter: ProgressReporter, line: Callable[[st
         if level >= 1:
             line(message)
         else:
-            log.debug("%s", message)
+            log.debug("{}", message)
 
     finished = threading.Event()
 
