@@ -122,7 +122,7 @@ void BM_BuildAndMatch(benchmark::State& state) {
   std::vector<MatchResult> results;
   double build_s = 0, match_s = 0;
   double cpu = CpuSeconds();
-  state.counters["peak_rss_before_mb"] = PeakRssMb();
+  state.counters["peak_rss_before_build_mb"] = PeakRssMb();  // items and tracks
   for (auto _ : state) {
     auto start = std::chrono::steady_clock::now();
     Matcher matcher = Matcher::Build(items, Options());

@@ -157,10 +157,10 @@ void BindMatch(py::module_& module, py::handle base_error) {
               py::gil_scoped_release release;
               return Matcher::Build(items, options);
             }
-            LibraryItems items;
-            for (py::handle value : values) items.Add(ItemFrom(value));
+            std::vector<LibraryItem> converted;
+            for (py::handle value : values) converted.push_back(ItemFrom(value));
             py::gil_scoped_release release;
-            return Matcher::Build(items, options);
+            return Matcher::Build(LibraryItems(converted), options);
           },
           py::arg("items"), py::arg("options") = MatchOptions(),
           "Index library items (LibraryItem from read_library, or dicts) for matching.")

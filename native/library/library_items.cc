@@ -29,8 +29,14 @@ LibraryItem LibraryItemView::ToItem() const {
 }
 
 LibraryItems::LibraryItems(const std::vector<LibraryItem>& items) {
+  // Added in id order, so that every Add appends.
+  std::vector<const LibraryItem*> by_id;
+  by_id.reserve(items.size());
+  for (const LibraryItem& item : items) by_id.push_back(&item);
+  std::stable_sort(by_id.begin(), by_id.end(),
+                   [](const LibraryItem* a, const LibraryItem* b) { return a->id < b->id; });
   Reserve(items.size());
-  for (const LibraryItem& item : items) Add(item);
+  for (const LibraryItem* item : by_id) Add(*item);
 }
 
 TextArena::Ref LibraryItems::Intern(std::string_view text, Ref Record::*field) {

@@ -81,7 +81,8 @@ class LibraryItems {
   LibraryItems(LibraryItems&&) noexcept = default;
   LibraryItems& operator=(LibraryItems&&) noexcept = default;
 
-  // Copies `item` in; appending in id order (as the reader does) is O(1).
+  // Copies `item` in. Appending in id order (as the reader does) is O(1); an item out of
+  // order is inserted in place (O(n)): hand many unordered items to the constructor.
   void Add(const LibraryItem& item);
   void Reserve(size_t count) { records_.reserve(count); }
 

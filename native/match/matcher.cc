@@ -189,14 +189,18 @@ struct TrackFeatures {
 ArtistFeatures ItemArtistFeatures(std::string_view artist, const MultiValueView& artists) {
   ArtistFeatures a;
   a.joined = norm::ArtistKey(artist);
+  // `artists` usually repeats `artist` (one credited artist): fold that name once.
+  auto key = [&](std::string_view name) {
+    return name == artist ? a.joined : norm::ArtistKey(name);
+  };
   std::vector<std::string> parts = norm::SplitArtists(artist);
   if (!artists.empty()) {
-    a.primary = norm::ArtistKey(artists[0]);
+    a.primary = key(artists[0]);
   } else if (!parts.empty()) {
     a.primary = norm::ArtistKey(parts[0]);
   }
   AddCredit(a.credits, a.joined);
-  for (std::string_view name : artists) AddCredit(a.credits, norm::ArtistKey(name));
+  for (std::string_view name : artists) AddCredit(a.credits, key(name));
   for (const auto& part : parts) AddCredit(a.credits, norm::ArtistKey(part));
   if (a.primary.empty()) a.primary = a.joined;
   a.artist_credit_count = a.credits.size();
