@@ -526,7 +526,10 @@ void MatchOptions::Validate() const {
   }
 }
 
-struct Matcher::Index {
+namespace {
+
+// Everything the matcher searches: Matcher::Index is this, built by IndexBuilder.
+struct IndexData {
   // Items and titles are processed in chunks of 4096, each chunk writing its own arena.
   static constexpr size_t kChunkShift = 12;
   static constexpr size_t kChunk = size_t{1} << kChunkShift;
@@ -607,18 +610,6 @@ struct Matcher::Index {
     return static_cast<uint32_t>(credit_sets.size() - 1);
   }
 };
-
-Matcher::Matcher(std::unique_ptr<Index> index, MatchOptions options)
-    : index_(std::move(index)), options_(options) {}
-Matcher::Matcher(Matcher&&) noexcept = default;
-Matcher& Matcher::operator=(Matcher&&) noexcept = default;
-Matcher::~Matcher() = default;
-
-size_t Matcher::size() const { return index_->items.size(); }
-
-void Matcher::SetOverrides(MatchOverrides overrides) { overrides_ = std::move(overrides); }
-
-namespace {
 
 // Items with equal `artist` and `artists` fields, found by position in the library.
 struct SameArtistFields {
@@ -736,156 +727,218 @@ ArtistFeatures WithFeatured(std::span<const std::string_view> credits, const Cre
   return artists;
 }
 
+// Marks a credit set that is still local to its chunk of items while the index is built.
 constexpr uint32_t kLocalSet = 1u << 31;
+
+// Chunks of `size` elements of `chunk` each: calls fn(chunk index, begin, end).
+template <typename Fn>
+void ForEachChunk(size_t size, int threads, Fn&& fn) {
+  const size_t chunks = (size + IndexData::kChunk - 1) / IndexData::kChunk;
+  ParallelFor(chunks, threads, 1, [&](size_t c) {
+    fn(c, c * IndexData::kChunk, std::min(size, (c + 1) * IndexData::kChunk));
+  });
+}
+
+// Builds the index in steps; each step reads what the ones before it wrote.
+class IndexBuilder {
+ public:
+  IndexBuilder(const LibraryItems& items, int threads, IndexData& index)
+      : items_(items), n_(items.size()), threads_(threads), index_(index) {}
+
+  void Build() {
+    GroupDistinctValues();
+    AddCreditSets();
+    AddAlbums();
+    AddTitles();
+    AddItems();
+    AddPostings();
+  }
+
+ private:
+  enum List { kSpotifyIds, kIsrcs, kExact, kCredits, kTokens, kWordPairs, kListCount };
+  using Counts = std::array<size_t, kListCount>;
+
+  size_t Chunks(size_t size) const { return (size + IndexData::kChunk - 1) / IndexData::kChunk; }
+
+  PostingList& Postings(size_t list) {
+    std::array<PostingList*, kListCount> lists = {&index_.spotify_ids, &index_.isrcs,
+                                                  &index_.exact,       &index_.credits,
+                                                  &index_.tokens,      &index_.word_pairs};
+    return *lists[list];
+  }
+
+  // Artist fields, album names and titles repeat across a library (the tracks of an
+  // album; "Intro"; one song on several albums): equal ones are grouped, so that each
+  // distinct value is normalised once and stored once.
+  void GroupDistinctValues() {
+    ParallelFor(3, threads_, 1, [&](size_t which) {
+      if (which == 0) GroupEqual(n_, SameTitle{&items_}, title_group_, title_first_);
+      if (which == 1) GroupEqual(n_, SameArtistFields{&items_}, artist_group_, artist_first_);
+      if (which == 2) GroupEqual(n_, SameAlbum{&items_}, album_group_, album_first_);
+    });
+  }
+
+  void AddCreditSets() {
+    std::vector<ArtistFeatures> artists(artist_first_.size());
+    ParallelFor(artists.size(), threads_, 256, [&](size_t g) {
+      LibraryItemView item = items_[artist_first_[g]];
+      artists[g] = ItemArtistFeatures(item.artist, item.artists);
+    });
+    index_.credit_sets.reserve(artists.size());
+    for (const ArtistFeatures& features : artists) index_.AddCreditSet(features);
+  }
+
+  void AddAlbums() {
+    std::vector<norm::ParsedAlbum> albums(album_first_.size());
+    ParallelFor(albums.size(), threads_, 256,
+                [&](size_t g) { albums[g] = norm::ParseAlbum(items_[album_first_[g]].album); });
+    index_.albums.reserve(albums.size());
+    for (const norm::ParsedAlbum& album : albums) {
+      std::string_view key = index_.shared_arena.Get(index_.shared_arena.Add(album.key));
+      index_.albums.push_back({key, CharMask(key), album.flags});
+    }
+  }
+
+  // Each chunk of distinct titles is parsed into its own arena.
+  void AddTitles() {
+    const size_t count = title_first_.size();
+    index_.titles.resize(count);
+    title_keys_.resize(count);
+    title_chunks_.resize(Chunks(count));
+    for (size_t c = 0; c < Chunks(count); ++c) {
+      index_.title_arenas.emplace_back(IndexData::kChunkArenaBlock);
+    }
+    ForEachChunk(count, threads_, [&](size_t c, size_t begin, size_t end) {
+      ParseTitles(items_, title_first_, begin, end, index_.title_arenas[c], index_.titles,
+                  title_keys_, title_chunks_[c]);
+    });
+  }
+
+  // The record of every item, and how many postings each chunk of items will add.
+  void AddItems() {
+    index_.items.resize(n_);
+    index_.durations.resize(n_);
+    for (size_t c = 0; c < Chunks(n_); ++c)
+      index_.item_arenas.emplace_back(IndexData::kChunkArenaBlock);
+    offsets_.assign(Chunks(n_) + 1, Counts{});
+    std::vector<std::vector<ArtistFeatures>> local_sets(Chunks(n_));
+    ForEachChunk(n_, threads_, [&](size_t c, size_t begin, size_t end) {
+      for (size_t i = begin; i < end; ++i)
+        AddItem(i, index_.item_arenas[c], local_sets[c], offsets_[c + 1]);
+    });
+    // Credit sets with featured artists join the shared ones, chunk by chunk.
+    for (size_t c = 0; c < Chunks(n_); ++c) {
+      if (local_sets[c].empty()) continue;
+      const auto base = static_cast<uint32_t>(index_.credit_sets.size());
+      for (const ArtistFeatures& set : local_sets[c]) index_.AddCreditSet(set);
+      for (size_t i = c * IndexData::kChunk; i < std::min(n_, (c + 1) * IndexData::kChunk); ++i) {
+        uint32_t& set = index_.items[i].credit_set;
+        if (set & kLocalSet) set = base + (set & ~kLocalSet);
+      }
+    }
+  }
+
+  void AddItem(size_t i, TextArena& arena, std::vector<ArtistFeatures>& local_sets, Counts& count) {
+    LibraryItemView item = items_[i];
+    const TitleKeys& keys = title_keys_[title_group_[i]];
+    ItemRecord& record = index_.items[i];
+    record.id = item.id;
+    record.title = title_group_[i];
+    record.credit_set = artist_group_[i];
+    record.album = album_group_[i];
+    record.flags = index_.titles[record.title].flags | index_.albums[record.album].flags;
+    index_.durations[i] = item.length > 0 ? static_cast<float>(item.length) : 0.0f;
+    const std::string isrc = norm::CanonicalIsrc(item.isrc);
+    record.isrc = arena.Add(isrc);
+    std::string_view spotify_id = item.spotify_track_id;
+    if (spotify_id.empty() && (item.data_source == "Spotify" || item.data_source == "spotify")) {
+      spotify_id = item.mb_trackid;
+    }
+    record.spotify_id = arena.Add(spotify_id);
+    size_t credits = index_.credit_sets[record.credit_set].credit_count;
+    if (keys.featured >= 0) {
+      const auto& featured = title_chunks_[record.title >> IndexData::kChunkShift]
+                                 .featured[static_cast<size_t>(keys.featured)];
+      ArtistFeatures with = WithFeatured(index_.Credits(record.credit_set),
+                                         index_.credit_sets[record.credit_set], featured);
+      if (with.credits.size() > credits) {
+        credits = with.credits.size();
+        record.credit_set = kLocalSet | static_cast<uint32_t>(local_sets.size());
+        local_sets.push_back(std::move(with));
+      }
+    }
+    count[kSpotifyIds] += !spotify_id.empty();
+    count[kIsrcs] += !isrc.empty();
+    count[kExact] += credits;
+    count[kCredits] += credits;
+    count[kTokens] += keys.token_count;
+    count[kWordPairs] += keys.pair_count;
+  }
+
+  // Postings are written straight into place (the lists never grow or get copied), in
+  // item order within each chunk; sorting by key finishes each list.
+  void AddPostings() {
+    for (size_t c = 0; c < Chunks(n_); ++c) {
+      for (size_t l = 0; l < kListCount; ++l) offsets_[c + 1][l] += offsets_[c][l];
+    }
+    for (size_t l = 0; l < kListCount; ++l) Postings(l).resize(offsets_.back()[l]);
+    ForEachChunk(n_, threads_, [&](size_t c, size_t begin, size_t end) {
+      Counts next = offsets_[c];
+      auto put = [&](List list, uint32_t key, size_t item) {
+        Postings(list)[next[list]++] = Posting{key, static_cast<uint32_t>(item)};
+      };
+      for (size_t i = begin; i < end; ++i) {
+        const View it = index_.ItemView(static_cast<uint32_t>(i));
+        const uint32_t title = index_.items[i].title;
+        const TitleKeys& keys = title_keys_[title];
+        if (!it.spotify_id.empty()) put(kSpotifyIds, Key(it.spotify_id), i);
+        if (!it.isrc.empty()) put(kIsrcs, Key(it.isrc), i);
+        for (std::string_view credit : it.credits) {
+          put(kExact, ExactKey(keys.core_hash, credit), i);
+          put(kCredits, Key(credit), i);
+        }
+        const uint32_t* words =
+            title_chunks_[title >> IndexData::kChunkShift].keys.data() + keys.keys_begin;
+        for (size_t k = 0; k < keys.token_count; ++k) put(kTokens, words[k], i);
+        for (size_t k = 0; k < keys.pair_count; ++k)
+          put(kWordPairs, words[keys.token_count + k], i);
+      }
+    });
+    ParallelFor(kListCount, threads_, 1,
+                [&](size_t l) { std::sort(Postings(l).begin(), Postings(l).end()); });
+  }
+
+  const LibraryItems& items_;
+  const size_t n_;
+  const int threads_;
+  IndexData& index_;
+  // Per item, its group; per group, one item holding its value.
+  std::vector<uint32_t> title_group_, artist_group_, album_group_;
+  std::vector<uint32_t> title_first_, artist_first_, album_first_;
+  std::vector<TitleKeys> title_keys_;
+  std::vector<TitleChunk> title_chunks_;
+  std::vector<Counts> offsets_;  // postings per chunk of items, then where each chunk starts
+};
 
 }  // namespace
 
+struct Matcher::Index : IndexData {};
+
+Matcher::Matcher(std::unique_ptr<Index> index, MatchOptions options)
+    : index_(std::move(index)), options_(options) {}
+Matcher::Matcher(Matcher&&) noexcept = default;
+Matcher& Matcher::operator=(Matcher&&) noexcept = default;
+Matcher::~Matcher() = default;
+
+size_t Matcher::size() const { return index_->items.size(); }
+
+void Matcher::SetOverrides(MatchOverrides overrides) { overrides_ = std::move(overrides); }
+
 Matcher Matcher::Build(const LibraryItems& items, MatchOptions options) {
   options.Validate();
-  const size_t n = items.size();
-  if (n >= kLocalSet) throw MatchError("library too large to index");
+  if (items.size() >= kLocalSet) throw MatchError("library too large to index");
   auto index = std::make_unique<Index>();
-
-  // 1. Artist fields, album names and titles repeat across a library (the tracks of an
-  //    album; "Intro"; one song on several albums): group equal ones, so that each
-  //    distinct value is normalised once and stored once.
-  std::vector<uint32_t> artist_group, album_group, title_group;
-  std::vector<uint32_t> artist_first, album_first, title_first;  // one item of each group
-  ParallelFor(3, options.threads, 1, [&](size_t which) {
-    if (which == 0) GroupEqual(n, SameTitle{&items}, title_group, title_first);
-    if (which == 1) GroupEqual(n, SameArtistFields{&items}, artist_group, artist_first);
-    if (which == 2) GroupEqual(n, SameAlbum{&items}, album_group, album_first);
-  });
-
-  // 2. Normalise each distinct value, in parallel.
-  {
-    std::vector<ArtistFeatures> artists(artist_first.size());
-    ParallelFor(artists.size(), options.threads, 256, [&](size_t g) {
-      LibraryItemView item = items[artist_first[g]];
-      artists[g] = ItemArtistFeatures(item.artist, item.artists);
-    });
-    index->credit_sets.reserve(artists.size());
-    for (const ArtistFeatures& features : artists) index->AddCreditSet(features);
-  }
-  {
-    std::vector<norm::ParsedAlbum> albums(album_first.size());
-    ParallelFor(albums.size(), options.threads, 256,
-                [&](size_t g) { albums[g] = norm::ParseAlbum(items[album_first[g]].album); });
-    index->albums.reserve(albums.size());
-    for (const norm::ParsedAlbum& album : albums) {
-      std::string_view key = index->shared_arena.Get(index->shared_arena.Add(album.key));
-      index->albums.push_back({key, CharMask(key), album.flags});
-    }
-  }
-  const size_t title_chunks = (title_first.size() + Index::kChunk - 1) / Index::kChunk;
-  index->titles.resize(title_first.size());
-  index->title_arenas.reserve(title_chunks);
-  for (size_t c = 0; c < title_chunks; ++c)
-    index->title_arenas.emplace_back(Index::kChunkArenaBlock);
-  std::vector<TitleKeys> title_keys(title_first.size());
-  std::vector<TitleChunk> title_chunk_keys(title_chunks);
-  ParallelFor(title_chunks, options.threads, 1, [&](size_t c) {
-    ParseTitles(items, title_first, c * Index::kChunk,
-                std::min(title_first.size(), (c + 1) * Index::kChunk), index->title_arenas[c],
-                index->titles, title_keys, title_chunk_keys[c]);
-  });
-
-  // 3. Every item: its record, then its postings written straight into place (counted
-  //    first, so that no list grows or is copied).
-  const size_t chunks = (n + Index::kChunk - 1) / Index::kChunk;
-  constexpr size_t kLists = 6;
-  std::array<PostingList*, kLists> lists = {&index->spotify_ids, &index->isrcs,
-                                            &index->exact,       &index->credits,
-                                            &index->tokens,      &index->word_pairs};
-  enum { kSpotifyIds, kIsrcs, kExact, kCredits, kTokens, kWordPairs };
-  std::vector<std::array<size_t, kLists>> offsets(chunks + 1);  // per chunk, then prefix sums
-  index->items.resize(n);
-  index->durations.resize(n);
-  index->item_arenas.reserve(chunks);
-  for (size_t c = 0; c < chunks; ++c) index->item_arenas.emplace_back(Index::kChunkArenaBlock);
-  std::vector<std::vector<ArtistFeatures>> local_sets(chunks);  // sets with featured artists
-  ParallelFor(chunks, options.threads, 1, [&](size_t c) {
-    TextArena& arena = index->item_arenas[c];
-    std::array<size_t, kLists>& count = offsets[c + 1];
-    for (size_t i = c * Index::kChunk; i < std::min(n, (c + 1) * Index::kChunk); ++i) {
-      LibraryItemView item = items[i];
-      const TitleKeys& keys = title_keys[title_group[i]];
-      ItemRecord& record = index->items[i];
-      record.id = item.id;
-      record.title = title_group[i];
-      record.credit_set = artist_group[i];
-      record.album = album_group[i];
-      record.flags = index->titles[record.title].flags | index->albums[record.album].flags;
-      index->durations[i] = item.length > 0 ? static_cast<float>(item.length) : 0.0f;
-      const std::string isrc = norm::CanonicalIsrc(item.isrc);
-      record.isrc = arena.Add(isrc);
-      std::string_view spotify_id = item.spotify_track_id;
-      if (spotify_id.empty() && (item.data_source == "Spotify" || item.data_source == "spotify")) {
-        spotify_id = item.mb_trackid;
-      }
-      record.spotify_id = arena.Add(spotify_id);
-      size_t credits = index->credit_sets[record.credit_set].credit_count;
-      if (keys.featured >= 0) {
-        const auto& featured = title_chunk_keys[record.title >> Index::kChunkShift]
-                                   .featured[static_cast<size_t>(keys.featured)];
-        ArtistFeatures with = WithFeatured(index->Credits(record.credit_set),
-                                           index->credit_sets[record.credit_set], featured);
-        if (with.credits.size() > credits) {
-          credits = with.credits.size();
-          record.credit_set = kLocalSet | static_cast<uint32_t>(local_sets[c].size());
-          local_sets[c].push_back(std::move(with));
-        }
-      }
-      count[kSpotifyIds] += !spotify_id.empty();
-      count[kIsrcs] += !isrc.empty();
-      count[kExact] += credits;
-      count[kCredits] += credits;
-      count[kTokens] += keys.token_count;
-      count[kWordPairs] += keys.pair_count;
-    }
-  });
-  // Credit sets with featured artists join the shared ones, chunk by chunk.
-  for (size_t c = 0; c < chunks; ++c) {
-    if (local_sets[c].empty()) continue;
-    const auto base = static_cast<uint32_t>(index->credit_sets.size());
-    for (const ArtistFeatures& set : local_sets[c]) index->AddCreditSet(set);
-    for (size_t i = c * Index::kChunk; i < std::min(n, (c + 1) * Index::kChunk); ++i) {
-      uint32_t& set = index->items[i].credit_set;
-      if (set & kLocalSet) set = base + (set & ~kLocalSet);
-    }
-  }
-  local_sets.clear();
-  for (size_t c = 0; c < chunks; ++c) {
-    for (size_t l = 0; l < kLists; ++l) offsets[c + 1][l] += offsets[c][l];
-  }
-  for (size_t l = 0; l < kLists; ++l) lists[l]->resize(offsets[chunks][l]);
-  ParallelFor(chunks, options.threads, 1, [&](size_t c) {
-    std::array<size_t, kLists> next = offsets[c];
-    auto put = [&](size_t list, uint32_t key, uint32_t item) {
-      (*lists[list])[next[list]++] = Posting{key, item};
-    };
-    for (size_t i = c * Index::kChunk; i < std::min(n, (c + 1) * Index::kChunk); ++i) {
-      const auto position = static_cast<uint32_t>(i);
-      const View it = index->ItemView(position);
-      const ItemRecord& record = index->items[i];
-      const TitleKeys& keys = title_keys[record.title];
-      if (!it.spotify_id.empty()) put(kSpotifyIds, Key(it.spotify_id), position);
-      if (!it.isrc.empty()) put(kIsrcs, Key(it.isrc), position);
-      for (std::string_view credit : it.credits) {
-        put(kExact, ExactKey(keys.core_hash, credit), position);
-        put(kCredits, Key(credit), position);
-      }
-      const uint32_t* chunk_keys =
-          title_chunk_keys[record.title >> Index::kChunkShift].keys.data() + keys.keys_begin;
-      for (size_t k = 0; k < keys.token_count; ++k) put(kTokens, chunk_keys[k], position);
-      for (size_t k = 0; k < keys.pair_count; ++k) {
-        put(kWordPairs, chunk_keys[keys.token_count + k], position);
-      }
-    }
-  });
-  // Within a chunk postings are in item order already; sorting by key finishes the lists.
-  ParallelFor(kLists, options.threads, 1,
-              [&](size_t l) { std::sort(lists[l]->begin(), lists[l]->end()); });
+  IndexBuilder(items, options.threads, *index).Build();
   return Matcher(std::move(index), options);
 }
 
