@@ -70,7 +70,7 @@ test-sanitize: system-packages $(VENV)/.deps
 # The fault soak with more seeds than CI runs (tests/python/test_soak.py).
 SOAK_SEEDS ?= 20
 soak: setup
-	SOAK_SEEDS=$(SOAK_SEEDS) $(PY) -m pytest tests/python/test_soak.py
+	SOAK_SEEDS=$(SOAK_SEEDS) $(PY) -m pytest -s tests/python/test_soak.py
 
 # libFuzzer targets (tests/fuzz), built with Debian's clang (installed here, not in
 # APT_PACKAGES, so CI does not pay for it), each run for FUZZ_SECONDS from the seed corpus

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.emulator import Emulator, Library  # noqa: E402
 from tests.fixtures.samplelib import cached_library  # noqa: E402
-from tests.python.fixtures_pipeline import write_token_file  # noqa: E402
+from tests.python.fixtures_client import write_token_file  # noqa: E402
 
 BEET = Path(sys.executable).with_name("beet")
 

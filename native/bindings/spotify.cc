@@ -19,34 +19,6 @@ namespace py = pybind11;
 
 namespace {
 
-std::string EntryKindName(EntryKind kind) {
-  switch (kind) {
-    case EntryKind::kTrack:
-      return "track";
-    case EntryKind::kEpisode:
-      return "episode";
-    case EntryKind::kLocalFile:
-      return "local";
-    case EntryKind::kUnavailable:
-      return "unavailable";
-    case EntryKind::kNull:
-      return "null";
-  }
-  return "null";
-}
-
-std::string AccessName(PlaylistAccess access) {
-  switch (access) {
-    case PlaylistAccess::kReadable:
-      return "readable";
-    case PlaylistAccess::kNotShared:
-      return "not_shared";
-    case PlaylistAccess::kUnavailable:
-      return "unavailable";
-  }
-  return "readable";
-}
-
 py::list ToPy(const std::vector<ArtistRef>& artists) {
   py::list out;
   for (const auto& artist : artists) {
@@ -106,7 +78,7 @@ py::dict ToPy(const Playlist& playlist) {
 py::dict ToPy(const PlaylistItemsResult& result) {
   py::dict out;
   out["playlist_id"] = ToStr(result.playlist_id);
-  out["access"] = AccessName(result.access);
+  out["access"] = PlaylistAccessName(result.access);
   out["total"] = result.total;
   py::list entries;
   for (const auto& entry : result.entries) entries.append(ToPy(entry));

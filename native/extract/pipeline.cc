@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 #include <utility>
@@ -20,30 +21,8 @@ double SecondsSince(SteadyClock::time_point start) {
   return std::chrono::duration<double>(SteadyClock::now() - start).count();
 }
 
-const char* AccessName(PlaylistAccess access) {
-  switch (access) {
-    case PlaylistAccess::kReadable:
-      return "readable";
-    case PlaylistAccess::kNotShared:
-      return "not_shared";
-    case PlaylistAccess::kUnavailable:
-      return "unavailable";
-  }
-  return "readable";
-}
-
 void ThrowIfCancelled(CancelToken* cancel) {
   if (cancel && cancel->IsCancelled()) throw CancelledError();
-}
-
-std::string JoinArtists(const std::vector<ArtistRef>& artists) {
-  std::string joined;
-  for (const ArtistRef& artist : artists) {
-    if (artist.name.empty()) continue;
-    if (!joined.empty()) joined += ", ";
-    joined += artist.name;
-  }
-  return joined;
 }
 
 PlaylistEntry EntryOf(const SavedTrack& saved) {
@@ -52,6 +31,59 @@ PlaylistEntry EntryOf(const SavedTrack& saved) {
   entry.track = saved.track;
   entry.added_at = saved.added_at;
   return entry;
+}
+
+// Liked Songs and saved albums are both read newest first and kept incrementally; what
+// differs between them is only where a page goes, so each names those parts here.
+template <typename Item>
+struct NewestFirstSource {
+  std::string scope;  // of the fetch progress, which records the mode and next offset
+  std::function<int()> stored_count;
+  std::function<void(const PageOptions&, const PageCallback<Item>&)> fetch;
+  std::function<bool(const std::vector<Item>&)> all_known;
+  // Stages one page (committed with the progress, so a kill resumes after it).
+  std::function<void(const std::string& mode, const Page<Item>& page, int next_offset)> stage;
+  std::function<void(bool full)> commit;
+  std::string full_pass_note;  // logged when an incremental pass was not enough
+};
+
+// A staged pass resumes where it stopped, in its own mode. Otherwise, while something is
+// stored, reading stops at the first page that is entirely known (one request when nothing
+// changed); when the stored count then disagrees with Spotify's total, something was
+// removed further down, which only a full pass can see.
+template <typename Item>
+void FetchNewestFirst(StateStore& store, const NewestFirstSource<Item>& source,
+                      const std::function<void(int64_t done, int64_t total)>& report,
+                      const std::function<void(const std::string&)>& note) {
+  for (int pass = 0; pass < 2; ++pass) {
+    std::optional<FetchProgress> progress = store.GetFetchProgress(source.scope);
+    std::string mode;
+    int start = 0;
+    if (progress && (progress->version == "full" || progress->version == "incremental")) {
+      mode = progress->version;
+      start = std::max(0, progress->next_offset);
+    } else {
+      mode = source.stored_count() == 0 || pass == 1 ? "full" : "incremental";
+    }
+    const bool incremental = mode == "incremental";
+    int total = -1;
+    PageOptions page_options;
+    page_options.start_offset = start;
+    // Prefetching pages ahead would waste requests when the first page is all known.
+    page_options.prefetch = incremental ? 0 : -1;
+    report(start, 0);
+    source.fetch(page_options, [&](Page<Item>&& page) {
+      total = page.total;
+      bool known = incremental && source.all_known(page.items);
+      int next = page.offset + static_cast<int>(page.items.size());
+      source.stage(mode, page, next);
+      report(next, page.total);
+      return known || page.items.empty() ? PageAction::kStop : PageAction::kContinue;
+    });
+    source.commit(!incremental);
+    if (!incremental || total < 0 || source.stored_count() == total) return;
+    note(source.full_pass_note);
+  }
 }
 
 constexpr int kMatchChunk = 2000;
@@ -245,8 +277,8 @@ void Pipeline::PlaylistItems(int64_t snapshot, CancelToken* cancel) {
           // One transaction per playlist: a kill keeps every playlist done so far.
           store_.ReplacePlaylistEntries(snapshot, fetched.playlist_id, fetched.entries, version);
         } else {
-          store_.SetPlaylistAccess(snapshot, fetched.playlist_id, AccessName(fetched.access),
-                                   version);
+          store_.SetPlaylistAccess(snapshot, fetched.playlist_id,
+                                   PlaylistAccessName(fetched.access), version);
         }
         Report("playlist_items", ++done, total, record.playlist.name);
       },
@@ -254,77 +286,46 @@ void Pipeline::PlaylistItems(int64_t snapshot, CancelToken* cancel) {
 }
 
 void Pipeline::Liked(int64_t snapshot, CancelToken* cancel) {
-  // Incremental: newest first, stop at the first page that is entirely known; a full pass
-  // when the count then disagrees with Spotify's total (something was un-liked).
-  for (int pass = 0; pass < 2; ++pass) {
-    std::optional<FetchProgress> progress = store_.GetFetchProgress("liked");
-    std::string mode;
-    int start = 0;
-    if (progress && (progress->version == "full" || progress->version == "incremental")) {
-      mode = progress->version;
-      start = std::max(0, progress->next_offset);
-    } else {
-      mode = store_.LikedCount() == 0 || pass == 1 ? "full" : "incremental";
-    }
-    const bool incremental = mode == "incremental";
-    int total = -1;
-    int fetched = start;
-    PageOptions page_options;
-    page_options.start_offset = start;
-    page_options.prefetch = incremental ? 0 : -1;
-    Report("liked", fetched, 0);
-    client_->GetSavedTracks(
-        page_options,
-        [&](Page<SavedTrack>&& page) {
-          total = page.total;
-          bool known = incremental && store_.AllLikedKnown(page.items);
-          std::vector<PlaylistEntry> entries;
-          entries.reserve(page.items.size());
-          for (const SavedTrack& saved : page.items) entries.push_back(EntryOf(saved));
-          int next = page.offset + static_cast<int>(page.items.size());
-          store_.StageEntries("liked", mode, page.offset, entries, next, page.total);
-          fetched = next;
-          Report("liked", fetched, page.total);
-          return known || page.items.empty() ? PageAction::kStop : PageAction::kContinue;
-        },
-        cancel);
-    store_.CommitLiked(snapshot, !incremental);
-    if (!incremental || total < 0 || store_.LikedCount() == total) return;
-    Log(LogLevel::kInfo, "Liked Songs changed beyond the newest page; reading them all");
-  }
+  NewestFirstSource<SavedTrack> source;
+  source.scope = "liked";
+  source.stored_count = [&] { return store_.LikedCount(); };
+  source.fetch = [&](const PageOptions& options, const PageCallback<SavedTrack>& on_page) {
+    client_->GetSavedTracks(options, on_page, cancel);
+  };
+  source.all_known = [&](const std::vector<SavedTrack>& page) {
+    return store_.AllLikedKnown(page);
+  };
+  source.stage = [&](const std::string& mode, const Page<SavedTrack>& page, int next) {
+    std::vector<PlaylistEntry> entries;
+    entries.reserve(page.items.size());
+    for (const SavedTrack& saved : page.items) entries.push_back(EntryOf(saved));
+    store_.StageEntries("liked", mode, page.offset, entries, next, page.total);
+  };
+  source.commit = [&](bool full) { store_.CommitLiked(snapshot, full); };
+  source.full_pass_note = "Liked Songs changed beyond the newest page; reading them all";
+  FetchNewestFirst(
+      store_, source, [&](int64_t done, int64_t total) { Report("liked", done, total); },
+      [&](const std::string& note) { Log(LogLevel::kInfo, note); });
 }
 
 void Pipeline::Albums(int64_t /*snapshot*/, CancelToken* cancel) {
-  for (int pass = 0; pass < 2; ++pass) {
-    std::optional<FetchProgress> progress = store_.GetFetchProgress("albums");
-    std::string mode;
-    int start = 0;
-    if (progress && (progress->version == "full" || progress->version == "incremental")) {
-      mode = progress->version;
-      start = std::max(0, progress->next_offset);
-    } else {
-      mode = store_.SavedAlbumCount() == 0 || pass == 1 ? "full" : "incremental";
-    }
-    const bool incremental = mode == "incremental";
-    int total = -1;
-    PageOptions page_options;
-    page_options.start_offset = start;
-    page_options.prefetch = incremental ? 0 : -1;
-    Report("albums", start, 0);
-    client_->GetSavedAlbums(
-        page_options,
-        [&](Page<SavedAlbum>&& page) {
-          total = page.total;
-          bool known = incremental && store_.AllAlbumsKnown(page.items);
-          int next = page.offset + static_cast<int>(page.items.size());
-          store_.StageAlbums("albums", page.offset, page.items, next, page.total, mode);
-          Report("albums", next, page.total);
-          return known || page.items.empty() ? PageAction::kStop : PageAction::kContinue;
-        },
-        cancel);
-    store_.CommitAlbums("albums", !incremental);
-    if (!incremental || total < 0 || store_.SavedAlbumCount() == total) return;
-  }
+  NewestFirstSource<SavedAlbum> source;
+  source.scope = "albums";
+  source.stored_count = [&] { return store_.SavedAlbumCount(); };
+  source.fetch = [&](const PageOptions& options, const PageCallback<SavedAlbum>& on_page) {
+    client_->GetSavedAlbums(options, on_page, cancel);
+  };
+  source.all_known = [&](const std::vector<SavedAlbum>& page) {
+    return store_.AllAlbumsKnown(page);
+  };
+  source.stage = [&](const std::string& mode, const Page<SavedAlbum>& page, int next) {
+    store_.StageAlbums("albums", page.offset, page.items, next, page.total, mode);
+  };
+  source.commit = [&](bool full) { store_.CommitAlbums("albums", full); };
+  source.full_pass_note = "Saved albums changed beyond the newest page; reading them all";
+  FetchNewestFirst(
+      store_, source, [&](int64_t done, int64_t total) { Report("albums", done, total); },
+      [&](const std::string& note) { Log(LogLevel::kInfo, note); });
 }
 
 void Pipeline::Artists(int64_t /*snapshot*/, CancelToken* cancel) {

@@ -15,6 +15,10 @@ struct ArtistRef {
   std::string name;
 };
 
+// The credited names joined with ", " (unnamed artists skipped): how the store keeps a
+// one-line artist and how a missing track is described in an m3u comment.
+std::string JoinArtists(const std::vector<ArtistRef>& artists);
+
 struct Track {
   std::string id;  // base62 track id; empty for local files
   std::string name;
@@ -37,6 +41,12 @@ struct Track {
 
 enum class EntryKind { kTrack, kEpisode, kLocalFile, kUnavailable, kNull };
 
+// The names the state database stores and Python sees ("track", "episode", "local",
+// "unavailable", "null"); kept in one place so the store and the bindings cannot drift.
+std::string EntryKindName(EntryKind kind);
+// The inverse; an unknown name reads as kNull so that a damaged row is skipped, not fatal.
+EntryKind EntryKindFromName(const std::string& name);
+
 // One position in a playlist (or in Liked Songs).
 struct PlaylistEntry {
   EntryKind kind = EntryKind::kTrack;
@@ -51,6 +61,9 @@ enum class PlaylistAccess {
   kNotShared,    // followed playlist: /items answers 403 to development-mode apps
   kUnavailable,  // Spotify-owned or "Made For You": 404
 };
+
+// "readable", "not_shared" or "unavailable": the playlists.access column and Python's name.
+const char* PlaylistAccessName(PlaylistAccess access);
 
 struct Playlist {
   std::string id;

@@ -1,5 +1,7 @@
 #include "store/sqlite_db.h"
 
+#include <cerrno>
+#include <cstring>
 #include <string>
 
 namespace spotify_extract::sql {
@@ -16,7 +18,30 @@ Connection::Connection(const std::string& path, std::chrono::milliseconds busy_t
   sqlite3_busy_timeout(raw, static_cast<int>(busy_timeout.count()));
 }
 
+namespace {
+
+// The system's reason for a failed write ("File too large", "Disk quota exceeded", ...).
+// SQLite keeps it only for some calls, so the thread's errno right after the failing call
+// is the fallback; only errors a write gives are trusted, never a stale ENOENT or EAGAIN.
+std::string WriteErrnoText(sqlite3* db, int saved_errno) {
+  int code = db ? sqlite3_system_errno(db) : 0;
+  if (code == 0) code = saved_errno;
+  switch (code) {
+    case EFBIG:
+    case ENOSPC:
+    case EDQUOT:
+    case EIO:
+    case EROFS:
+      return std::string(" (") + std::strerror(code) + ")";
+    default:
+      return "";
+  }
+}
+
+}  // namespace
+
 void Connection::Fail(std::string_view what, int rc) const {
+  const int saved_errno = errno;
   std::string reason;
   int primary = rc & 0xFF;
   if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
@@ -30,6 +55,9 @@ void Connection::Fail(std::string_view what, int rc) const {
              " (check that the state_dir is writable)";
   } else {
     reason = db_ ? sqlite3_errmsg(db_.get()) : sqlite3_errstr(rc);
+    // "disk I/O error" alone does not say what to do: add the system's reason, e.g.
+    // "disk I/O error (File too large)".
+    if (primary == SQLITE_IOERR) reason += WriteErrnoText(db_.get(), saved_errno);
   }
   throw StoreError(std::string(what) + " state database " + path_ + ": " + reason);
 }
@@ -59,7 +87,9 @@ bool Statement::Step() {
   int rc = sqlite3_step(statement_.get());
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
+  const int step_errno = errno;  // the reason of a failed write, for the message
   sqlite3_reset(statement_.get());
+  errno = step_errno;
   connection_->Fail("cannot update", rc);
 }
 

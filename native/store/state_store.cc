@@ -61,16 +61,6 @@ std::vector<ArtistRef> ArtistsFromJson(const std::string& text) {
   return artists;
 }
 
-std::string JoinNames(const std::vector<ArtistRef>& artists) {
-  std::string joined;
-  for (const ArtistRef& artist : artists) {
-    if (artist.name.empty()) continue;
-    if (!joined.empty()) joined += ", ";
-    joined += artist.name;
-  }
-  return joined;
-}
-
 // Text into a JSON document, even when it is not valid UTF-8.
 std::string SafeDump(const json& value) {
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -79,6 +69,84 @@ std::string SafeDump(const json& value) {
 json ParseObject(const std::string& text) {
   json value = json::parse(text, nullptr, false);
   return value.is_object() ? value : json::object();
+}
+
+// The one number a COUNT(*) (or other single-value) query answers.
+int CountOf(sql::Connection& db, const std::string& query) {
+  sql::Statement statement = db.Prepare(query);
+  statement.Step();
+  return static_cast<int>(statement.Int(0));
+}
+
+// The first column of every row (ids, mostly).
+std::vector<std::string> FirstColumn(sql::Statement& rows) {
+  std::vector<std::string> values;
+  while (rows.Step()) values.push_back(rows.Text(0));
+  return values;
+}
+
+// Whether every saved thing of a page is stored already with the same added_at: the stop
+// signal of the newest-first incremental reads. `query` takes (id, added_at); entries
+// without an id (local files) say nothing either way.
+template <typename Saved, typename IdOf>
+bool AllSavedKnown(sql::Connection& db, const char* query, const std::vector<Saved>& page,
+                   IdOf id_of) {
+  sql::Statement statement = db.Prepare(query);
+  for (const Saved& saved : page) {
+    const std::string& id = id_of(saved);
+    if (id.empty()) continue;
+    if (!statement.Bind(id, saved.added_at).Step()) return false;
+  }
+  return true;
+}
+
+// Stages one page of objects (saved albums, followed artists) as JSON rows; the first page
+// of a pass replaces whatever an abandoned pass left.
+void StageObjects(sql::Connection& db, const std::string& scope, int offset,
+                  const std::vector<json>& payloads) {
+  if (offset == 0) db.Prepare("DELETE FROM staged_objects WHERE scope = ?").Bind(scope).Run();
+  sql::Statement insert = db.Prepare(
+      "INSERT OR REPLACE INTO staged_objects (scope, position, payload) VALUES (?, ?, ?)");
+  for (size_t i = 0; i < payloads.size(); ++i) {
+    insert.Bind(scope, offset + static_cast<int>(i), SafeDump(payloads[i])).Run();
+  }
+}
+
+// Forgets a fetch in progress for `scope` and everything it staged (a scope only ever
+// stages into one of the two tables, so clearing both is exact).
+void DropStaged(sql::Connection& db, const std::string& scope) {
+  db.Prepare("DELETE FROM fetch_progress WHERE scope = ?").Bind(scope).Run();
+  db.Prepare("DELETE FROM staged_entries WHERE scope = ?").Bind(scope).Run();
+  db.Prepare("DELETE FROM staged_objects WHERE scope = ?").Bind(scope).Run();
+}
+
+constexpr const char* kSavedAlbumColumns =
+    "id, name, artists, release_date, upc, cover_url, total_tracks, added_at";
+
+SavedAlbum ReadSavedAlbum(sql::Statement& row) {
+  SavedAlbum saved;
+  saved.album.id = row.Text(0);
+  saved.album.name = row.Text(1);
+  saved.album.artists = ArtistsFromJson(row.Text(2));
+  saved.album.release_date = row.Text(3);
+  saved.album.upc = row.Text(4);
+  saved.album.cover_url = row.Text(5);
+  saved.album.total_tracks = static_cast<int>(row.Int(6));
+  saved.added_at = row.Text(7);
+  return saved;
+}
+
+// The staged form of a saved album, which CommitAlbums reads back.
+json SavedAlbumJson(const SavedAlbum& saved) {
+  const Album& album = saved.album;
+  return {{"added_at", saved.added_at},
+          {"id", album.id},
+          {"name", album.name},
+          {"artists", ArtistsJson(album.artists)},
+          {"release_date", album.release_date},
+          {"upc", album.upc},
+          {"cover_url", album.cover_url},
+          {"total_tracks", album.total_tracks}};
 }
 
 constexpr const char* kTrackColumns =
@@ -138,30 +206,6 @@ bool ValidWishlistStatus(const std::string& status) {
 }  // namespace
 
 std::string UtcNow() { return FormatUtc(std::time(nullptr)); }
-
-std::string EntryKindName(EntryKind kind) {
-  switch (kind) {
-    case EntryKind::kTrack:
-      return "track";
-    case EntryKind::kEpisode:
-      return "episode";
-    case EntryKind::kLocalFile:
-      return "local";
-    case EntryKind::kUnavailable:
-      return "unavailable";
-    case EntryKind::kNull:
-      return "null";
-  }
-  return "null";
-}
-
-EntryKind EntryKindFromName(const std::string& name) {
-  if (name == "track") return EntryKind::kTrack;
-  if (name == "episode") return EntryKind::kEpisode;
-  if (name == "local") return EntryKind::kLocalFile;
-  if (name == "unavailable") return EntryKind::kUnavailable;
-  return EntryKind::kNull;
-}
 
 // ---------------------------------------------------------------------------------------
 // RunLock
@@ -560,9 +604,7 @@ std::optional<FetchProgress> StateStore::GetFetchProgress(const std::string& sco
 void StateStore::ClearFetchProgress(const std::string& scope) {
   Lock lock(mutex_);
   sql::Transaction transaction(*db_);
-  db_->Prepare("DELETE FROM fetch_progress WHERE scope = ?").Bind(scope).Run();
-  db_->Prepare("DELETE FROM staged_entries WHERE scope = ?").Bind(scope).Run();
-  db_->Prepare("DELETE FROM staged_objects WHERE scope = ?").Bind(scope).Run();
+  DropStaged(*db_, scope);
   transaction.Commit();
 }
 
@@ -683,8 +725,7 @@ std::vector<std::string> StateStore::FinishPlaylistListing(int64_t snapshot) {
         .Bind(UtcNow(), id)
         .Run();
     db_->Prepare("DELETE FROM playlist_entries WHERE playlist_id = ?").Bind(id).Run();
-    db_->Prepare("DELETE FROM fetch_progress WHERE scope = ?").Bind("playlist:" + id).Run();
-    db_->Prepare("DELETE FROM staged_entries WHERE scope = ?").Bind("playlist:" + id).Run();
+    DropStaged(*db_, "playlist:" + id);
   }
   db_->Prepare("DELETE FROM fetch_progress WHERE scope = 'playlists'").Run();
   transaction.Commit();
@@ -734,9 +775,7 @@ void StateStore::SetPlaylistAccess(int64_t snapshot, const std::string& playlist
          "last_fetched_snapshot = ?, updated_at = ? WHERE id = ?")
       .Bind(access, version, snapshot, UtcNow(), playlist_id)
       .Run();
-  std::string scope = "playlist:" + playlist_id;
-  db_->Prepare("DELETE FROM fetch_progress WHERE scope = ?").Bind(scope).Run();
-  db_->Prepare("DELETE FROM staged_entries WHERE scope = ?").Bind(scope).Run();
+  DropStaged(*db_, "playlist:" + playlist_id);
   transaction.Commit();
 }
 
@@ -821,11 +860,12 @@ void StateStore::UpsertTracksLocked(const std::vector<Track>& tracks, int64_t sn
   for (const Track& track : tracks) {
     if (track.id.empty()) continue;
     upsert
-        .Bind(track.id, track.name, SafeDump(ArtistsJson(track.artists)), JoinNames(track.artists),
-              track.album_id, track.album_name, SafeDump(ArtistsJson(track.album_artists)),
-              JoinNames(track.album_artists), track.album_release_date, track.isrc,
-              track.duration_ms, track.disc_number, track.track_number, track.explicit_content,
-              track.is_playable, track.popularity, track.cover_url, track.preview_url,
+        .Bind(track.id, track.name, SafeDump(ArtistsJson(track.artists)),
+              JoinArtists(track.artists), track.album_id, track.album_name,
+              SafeDump(ArtistsJson(track.album_artists)), JoinArtists(track.album_artists),
+              track.album_release_date, track.isrc, track.duration_ms, track.disc_number,
+              track.track_number, track.explicit_content, track.is_playable, track.popularity,
+              track.cover_url, track.preview_url,
               snapshot ? std::optional<int64_t>(snapshot) : std::nullopt, now)
         .Run();
   }
@@ -867,7 +907,7 @@ void StateStore::StageEntriesLocked(const std::string& scope, int offset,
         .Bind(scope, offset + static_cast<int>(i), EntryKindName(kind),
               is_track ? std::optional<std::string>(entry.track.id) : std::nullopt,
               is_track ? std::string() : entry.track.name,
-              is_track ? std::string() : JoinNames(entry.track.artists),
+              is_track ? std::string() : JoinArtists(entry.track.artists),
               is_track ? std::string() : entry.track.album_name,
               is_track ? 0 : entry.track.duration_ms, entry.added_at, entry.added_by)
         .Run();
@@ -959,8 +999,7 @@ void StateStore::CommitPlaylistEntriesLocked(int64_t snapshot, const std::string
          "last_fetched_snapshot = ?3, updated_at = ?4 WHERE id = ?5")
       .Bind(from_export, version, snapshot, UtcNow(), playlist_id)
       .Run();
-  db_->Prepare("DELETE FROM staged_entries WHERE scope = ?").Bind(scope).Run();
-  db_->Prepare("DELETE FROM fetch_progress WHERE scope = ?").Bind(scope).Run();
+  DropStaged(*db_, scope);
 }
 
 void StateStore::ReplacePlaylistEntries(int64_t snapshot, const std::string& playlist_id,
@@ -1022,20 +1061,14 @@ std::vector<StoredEntry> StateStore::PlaylistEntries(const std::string& playlist
 
 bool StateStore::AllLikedKnown(const std::vector<SavedTrack>& page) {
   Lock lock(mutex_);
-  sql::Statement statement =
-      db_->Prepare("SELECT 1 FROM tracks WHERE id = ? AND liked = 1 AND liked_added_at = ?");
-  for (const SavedTrack& saved : page) {
-    if (saved.track.id.empty()) continue;
-    if (!statement.Bind(saved.track.id, saved.added_at).Step()) return false;
-  }
-  return true;
+  return AllSavedKnown(
+      *db_, "SELECT 1 FROM tracks WHERE id = ? AND liked = 1 AND liked_added_at = ?", page,
+      [](const SavedTrack& saved) -> const std::string& { return saved.track.id; });
 }
 
 int StateStore::LikedCount() {
   Lock lock(mutex_);
-  sql::Statement statement = db_->Prepare("SELECT COUNT(*) FROM tracks WHERE liked = 1");
-  statement.Step();
-  return static_cast<int>(statement.Int(0));
+  return CountOf(*db_, "SELECT COUNT(*) FROM tracks WHERE liked = 1");
 }
 
 void StateStore::CommitLiked(int64_t snapshot, bool full) {
@@ -1053,12 +1086,9 @@ void StateStore::CommitLiked(int64_t snapshot, bool full) {
       if (staged_ids.insert(id).second) staged.emplace_back(id, rows.Text(1));
     }
   }
-  std::vector<std::string> previous;  // liked before, in order
-  {
-    sql::Statement rows =
-        db_->Prepare("SELECT id FROM tracks WHERE liked = 1 ORDER BY liked_position, id");
-    while (rows.Step()) previous.push_back(rows.Text(0));
-  }
+  sql::Statement liked_before =
+      db_->Prepare("SELECT id FROM tracks WHERE liked = 1 ORDER BY liked_position, id");
+  const std::vector<std::string> previous = FirstColumn(liked_before);
   std::unordered_set<std::string> previous_ids(previous.begin(), previous.end());
   bool first_time = !GetMeta("liked_recorded").has_value();
   sql::Statement describe = db_->Prepare("SELECT artist || ' - ' || name FROM tracks WHERE id = ?");
@@ -1102,8 +1132,7 @@ void StateStore::CommitLiked(int64_t snapshot, bool full) {
     }
     update.Bind(static_cast<int64_t>(position), added_at, added_at, id).Run();
   }
-  db_->Exec("DELETE FROM staged_entries WHERE scope = 'liked'");
-  db_->Exec("DELETE FROM fetch_progress WHERE scope = 'liked'");
+  DropStaged(*db_, "liked");
   SetMeta("liked_recorded", "1");
   transaction.Commit();
 }
@@ -1132,22 +1161,10 @@ void StateStore::StageAlbums(const std::string& scope, int offset,
                              const std::string& version) {
   Lock lock(mutex_);
   sql::Transaction transaction(*db_);
-  if (offset == 0) db_->Prepare("DELETE FROM staged_objects WHERE scope = ?").Bind(scope).Run();
-  sql::Statement insert = db_->Prepare(
-      "INSERT OR REPLACE INTO staged_objects (scope, position, payload) VALUES (?, ?, ?)");
-  for (size_t i = 0; i < page.size(); ++i) {
-    const SavedAlbum& saved = page[i];
-    const Album& album = saved.album;
-    json payload = {{"added_at", saved.added_at},
-                    {"id", album.id},
-                    {"name", album.name},
-                    {"artists", ArtistsJson(album.artists)},
-                    {"release_date", album.release_date},
-                    {"upc", album.upc},
-                    {"cover_url", album.cover_url},
-                    {"total_tracks", album.total_tracks}};
-    insert.Bind(scope, offset + static_cast<int>(i), SafeDump(payload)).Run();
-  }
+  std::vector<json> payloads;
+  payloads.reserve(page.size());
+  for (const SavedAlbum& saved : page) payloads.push_back(SavedAlbumJson(saved));
+  StageObjects(*db_, scope, offset, payloads);
   SetProgressLocked(scope, version, next_offset, "", total, 0);
   transaction.Commit();
 }
@@ -1170,20 +1187,12 @@ void StateStore::CommitAlbums(const std::string& scope, bool full) {
   }
   if (!full) {
     // Incremental: the albums saved before keep their order below the new ones.
-    sql::Statement rows = db_->Prepare(
-        "SELECT id, name, artists, release_date, upc, cover_url, total_tracks, added_at "
-        "FROM saved_albums ORDER BY position, id");
+    sql::Statement rows = db_->Prepare(std::string("SELECT ") + kSavedAlbumColumns +
+                                       " FROM saved_albums ORDER BY position, id");
     while (rows.Step()) {
-      std::string id = rows.Text(0);
-      if (staged_ids.contains(id)) continue;
-      order.push_back({{"id", id},
-                       {"name", rows.Text(1)},
-                       {"artists", json::parse(rows.Text(2), nullptr, false)},
-                       {"release_date", rows.Text(3)},
-                       {"upc", rows.Text(4)},
-                       {"cover_url", rows.Text(5)},
-                       {"total_tracks", rows.Int(6)},
-                       {"added_at", rows.Text(7)}});
+      SavedAlbum saved = ReadSavedAlbum(rows);
+      if (staged_ids.contains(saved.album.id)) continue;
+      order.push_back(SavedAlbumJson(saved));
     }
   }
   db_->Exec("DELETE FROM saved_albums");
@@ -1198,52 +1207,33 @@ void StateStore::CommitAlbums(const std::string& scope, bool full) {
                                : 0;
     insert
         .Bind(album.value("id", ""), album.value("name", ""), SafeDump(ArtistsJson(artists)),
-              JoinNames(artists), album.value("release_date", ""), album.value("upc", ""),
+              JoinArtists(artists), album.value("release_date", ""), album.value("upc", ""),
               album.value("cover_url", ""), total_tracks, album.value("added_at", ""),
               static_cast<int64_t>(position))
         .Run();
   }
-  db_->Prepare("DELETE FROM staged_objects WHERE scope = ?").Bind(scope).Run();
-  db_->Prepare("DELETE FROM fetch_progress WHERE scope = ?").Bind(scope).Run();
+  DropStaged(*db_, scope);
   transaction.Commit();
 }
 
 bool StateStore::AllAlbumsKnown(const std::vector<SavedAlbum>& page) {
   Lock lock(mutex_);
-  sql::Statement statement =
-      db_->Prepare("SELECT 1 FROM saved_albums WHERE id = ? AND added_at = ?");
-  for (const SavedAlbum& saved : page) {
-    if (saved.album.id.empty()) continue;
-    if (!statement.Bind(saved.album.id, saved.added_at).Step()) return false;
-  }
-  return true;
+  return AllSavedKnown(
+      *db_, "SELECT 1 FROM saved_albums WHERE id = ? AND added_at = ?", page,
+      [](const SavedAlbum& saved) -> const std::string& { return saved.album.id; });
 }
 
 int StateStore::SavedAlbumCount() {
   Lock lock(mutex_);
-  sql::Statement statement = db_->Prepare("SELECT COUNT(*) FROM saved_albums");
-  statement.Step();
-  return static_cast<int>(statement.Int(0));
+  return CountOf(*db_, "SELECT COUNT(*) FROM saved_albums");
 }
 
 std::vector<SavedAlbum> StateStore::SavedAlbums() {
   Lock lock(mutex_);
   std::vector<SavedAlbum> albums;
-  sql::Statement rows = db_->Prepare(
-      "SELECT id, name, artists, release_date, upc, cover_url, total_tracks, added_at "
-      "FROM saved_albums ORDER BY position, id");
-  while (rows.Step()) {
-    SavedAlbum saved;
-    saved.album.id = rows.Text(0);
-    saved.album.name = rows.Text(1);
-    saved.album.artists = ArtistsFromJson(rows.Text(2));
-    saved.album.release_date = rows.Text(3);
-    saved.album.upc = rows.Text(4);
-    saved.album.cover_url = rows.Text(5);
-    saved.album.total_tracks = static_cast<int>(rows.Int(6));
-    saved.added_at = rows.Text(7);
-    albums.push_back(std::move(saved));
-  }
+  sql::Statement rows = db_->Prepare(std::string("SELECT ") + kSavedAlbumColumns +
+                                     " FROM saved_albums ORDER BY position, id");
+  while (rows.Step()) albums.push_back(ReadSavedAlbum(rows));
   return albums;
 }
 
@@ -1251,18 +1241,17 @@ void StateStore::StageArtists(const std::string& scope, int offset, const std::v
                               const std::string& next_cursor, int total) {
   Lock lock(mutex_);
   sql::Transaction transaction(*db_);
-  if (offset == 0) db_->Prepare("DELETE FROM staged_objects WHERE scope = ?").Bind(scope).Run();
-  sql::Statement insert = db_->Prepare(
-      "INSERT OR REPLACE INTO staged_objects (scope, position, payload) VALUES (?, ?, ?)");
-  for (size_t i = 0; i < page.size(); ++i) {
-    const Artist& artist = page[i];
+  std::vector<json> payloads;
+  payloads.reserve(page.size());
+  for (const Artist& artist : page) {
     json payload = {{"id", artist.id},
                     {"name", artist.name},
                     {"genres", artist.genres},
                     {"image_url", artist.image_url}};
     if (artist.popularity) payload["popularity"] = *artist.popularity;
-    insert.Bind(scope, offset + static_cast<int>(i), SafeDump(payload)).Run();
+    payloads.push_back(std::move(payload));
   }
+  StageObjects(*db_, scope, offset, payloads);
   SetProgressLocked(scope, "", offset + static_cast<int>(page.size()), next_cursor, total, 0);
   transaction.Commit();
 }
@@ -1291,8 +1280,7 @@ void StateStore::CommitArtists(const std::string& scope) {
               popularity, artist.value("image_url", ""), rows.Int(0))
         .Run();
   }
-  db_->Prepare("DELETE FROM staged_objects WHERE scope = ?").Bind(scope).Run();
-  db_->Prepare("DELETE FROM fetch_progress WHERE scope = ?").Bind(scope).Run();
+  DropStaged(*db_, scope);
   transaction.Commit();
 }
 
@@ -1324,26 +1312,22 @@ std::vector<Artist> StateStore::FollowedArtists() {
 
 std::vector<std::string> StateStore::TracksWithoutAudioFeatures(int limit) {
   Lock lock(mutex_);
-  std::vector<std::string> ids;
   sql::Statement statement =
       db_->Prepare(std::string("SELECT w.track_id FROM (") + kWantedSql +
                    ") w WHERE w.track_id NOT IN (SELECT track_id FROM audio_features) "
                    "ORDER BY w.track_id LIMIT ?");
   statement.Bind(limit > 0 ? limit : -1);
-  while (statement.Step()) ids.push_back(statement.Text(0));
-  return ids;
+  return FirstColumn(statement);
 }
 
 std::vector<std::string> StateStore::TracksNeedingEnrichment(int limit) {
   Lock lock(mutex_);
-  std::vector<std::string> ids;
   sql::Statement statement =
       db_->Prepare(std::string("SELECT t.id FROM tracks t WHERE t.id IN (") + kWantedSql +
                    ") AND (t.isrc = '' OR t.duration_ms = 0) AND t.enrich_attempted = 0 "
                    "ORDER BY t.id LIMIT ?");
   statement.Bind(limit > 0 ? limit : -1);
-  while (statement.Step()) ids.push_back(statement.Text(0));
-  return ids;
+  return FirstColumn(statement);
 }
 
 void StateStore::MarkEnrichAttempted(const std::vector<std::string>& ids) {
@@ -1623,9 +1607,7 @@ WishlistSyncResult StateStore::SyncWishlist(int64_t snapshot) {
                         "AND spotify_track_id NOT IN (") +
             kWantedSql + ")");
   result.dropped = db_->Changes();
-  sql::Statement pending = db_->Prepare("SELECT COUNT(*) FROM wishlist WHERE status = 'pending'");
-  pending.Step();
-  result.pending = static_cast<int>(pending.Int(0));
+  result.pending = CountOf(*db_, "SELECT COUNT(*) FROM wishlist WHERE status = 'pending'");
   transaction.Commit();
   return result;
 }
@@ -1906,11 +1888,7 @@ std::vector<PlaylistRef> StateStore::WantedBy(const std::string& spotify_track_i
 SummaryCounts StateStore::Summary() {
   Lock lock(mutex_);
   SummaryCounts counts;
-  auto scalar = [&](const std::string& query) {
-    sql::Statement statement = db_->Prepare(query);
-    statement.Step();
-    return static_cast<int>(statement.Int(0));
-  };
+  auto scalar = [&](const std::string& query) { return CountOf(*db_, query); };
   counts.tracks = scalar(std::string("SELECT COUNT(*) FROM (") + kWantedSql + ")");
   sql::Statement methods = db_->Prepare(
       std::string("SELECT m.method, COUNT(*) FROM matches m WHERE m.item_id IS NOT NULL "

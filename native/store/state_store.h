@@ -385,7 +385,5 @@ class StateStore {
 
 // ISO-8601 UTC with seconds, "2026-11-23T18:35:21Z".
 std::string UtcNow();
-std::string EntryKindName(EntryKind kind);
-EntryKind EntryKindFromName(const std::string& name);
 
 }  // namespace spotify_extract

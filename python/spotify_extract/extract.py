@@ -8,7 +8,6 @@ log, and prints the summary. Every failure becomes one `ui.UserError` line.
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 from collections.abc import Callable
@@ -16,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from beets import ui
+from beets import logging, ui
 
 from spotify_extract import _native, attributes
 from spotify_extract import export as export_reader
@@ -25,12 +24,31 @@ from spotify_extract.config import state_dir
 from spotify_extract.progress import ProgressReporter
 from spotify_extract.summary import summary_lines
 
+# beets' own logger class (thread-local level, "{}" formatting): created here first when
+# this module is imported before the plugin, a plain logging.Logger would break beets'
+# per-plugin log levels on import threads.
 log = logging.getLogger("beets.spotifyextract")
 
 NOT_LOGGED_IN = (
     "not connected to Spotify: run `beet spotify-extract --login` first "
     "(or read Spotify's data export with `beet spotify-extract --from-export PATH`)"
 )
+
+
+RESUME_HINT = "what was fetched is kept: run `beet spotify-extract` again to resume"
+
+
+def lock_timeout() -> float:
+    """Seconds to wait for a lock on library.db or the state database: beets' own
+    `timeout` setting (default 5), the wait beets itself allows its database."""
+    from beets import config as beets_config
+    from confuse import ConfigError
+
+    try:
+        seconds = float(beets_config["timeout"].get())
+    except (ConfigError, TypeError, ValueError):  # unset or malformed: beets' default
+        return 5.0
+    return seconds if seconds > 0 else 5.0
 
 
 def state_database(plugin_config: Any) -> Path:
@@ -41,9 +59,12 @@ def open_store(plugin_config: Any) -> _native.StateStore:
     path = state_database(plugin_config)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        return _native.StateStore(str(path))
+        return _native.StateStore(str(path), busy_timeout=lock_timeout())
     except (OSError, _native.SpotifyExtractError) as error:
-        raise ui.UserError(f"cannot open the state database {path}: {error}") from error
+        message = str(error)  # the engine's errors already name the file
+        if str(path) not in message:
+            message = f"cannot open the state database {path}: {message}"
+        raise ui.UserError(message) from error
 
 
 def spotify_config(plugin_config: Any) -> Any:
@@ -76,6 +97,7 @@ def pipeline_options(
     options.liked_songs_playlist = bool(plugin_config["liked_songs_playlist"].get())
     options.library_db = os.fsencode(str(lib.path))
     options.music_dir = lib.directory
+    options.library_busy_timeout = lock_timeout()
     try:
         min_confidence = float(plugin_config["min_confidence"].get())
         options.match = _native.MatchOptions(
@@ -101,7 +123,7 @@ def _run_in_worker(pipeline: Any, reporter: ProgressReporter, line: Callable[[st
         if level >= 1:
             line(message)
         else:
-            log.debug("%s", message)
+            log.debug("{}", message)
 
     finished = threading.Event()
 
@@ -177,6 +199,9 @@ def run(
             pipeline = _native.Pipeline(store, config if logged_in else None, options, log=None)
             with ProgressReporter(tty=request.progress) as reporter:
                 result = _run_in_worker(pipeline, reporter, echo)
+        except (_native.TransportError, _native.SpotifyApiError) as error:
+            # The network or Spotify failed: say that nothing fetched is lost.
+            raise ui.UserError(f"{error}; {RESUME_HINT}") from error
         except _native.SpotifyExtractError as error:
             raise ui.UserError(str(error)) from error
         except export_reader.ExportError as error:

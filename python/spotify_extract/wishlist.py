@@ -27,8 +27,7 @@ from beets import logging, ui
 from beets.library import Item, Library
 from beets.util.functemplate import Template
 
-from spotify_extract import config as se_config
-from spotify_extract import importer, spotdl
+from spotify_extract import extract, importer, spotdl
 from spotify_extract.hooks import ImportListener
 
 _log = logging.getLogger("beets.spotifyextract")
@@ -61,19 +60,9 @@ def _native():
     return _native
 
 
-def store_path(plugin_config) -> Path:
-    return se_config.state_dir(plugin_config) / "spotify_extract.db"
-
-
-def open_store(plugin_config):
-    """The state database (created when missing), or a one-line UserError."""
-    native = _native()
-    path = store_path(plugin_config)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return native.StateStore(str(path))
-    except (OSError, native.SpotifyExtractError) as error:
-        raise ui.UserError(f"cannot open the state database {path}: {error}") from error
+# The state database: extract.py owns where it is and how it opens (one clear line).
+store_path = extract.state_database
+open_store = extract.open_store
 
 
 def _entries(store, statuses: Sequence[str] = (), playlist: str = "") -> list[Any]:

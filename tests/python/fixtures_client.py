@@ -3,6 +3,8 @@
 - ``client_for(emulator, **settings)``: writes a fresh login (token file, mode 0600) into a
   tmp state_dir and returns ``(client, config, log_lines)``; ``settings`` go onto the
   native ``SpotifyConfig`` (e.g. ``base_backoff=0.01``, ``ca_file=...``).
+- ``write_token_file(state_dir, token)``: a login as the client stores it (also used by
+  fixtures_pipeline and benchmarks).
 - ``minimum_requests(library, mode)``: the fewest API requests that can fetch a whole
   library of that shape (what the client must hit exactly).
 """
@@ -24,6 +26,8 @@ from tests.emulator import Emulator, Library
 
 
 def write_token_file(state_dir: Path, token: dict[str, Any]) -> Path:
+    """A login as the client part stores it (mode 0600); the one helper every test uses."""
+    state_dir.mkdir(parents=True, exist_ok=True)
     path = state_dir / "spotify_extract_token.json"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as out:

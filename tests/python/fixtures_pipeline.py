@@ -17,7 +17,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,31 +25,13 @@ from typing import Any
 import pytest
 
 from tests.emulator import Emulator, Library
+from tests.python.fixtures_client import write_token_file
 
 BEET = Path(sys.executable).with_name("beet")
 
 
 def _default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
-def write_token_file(state_dir: Path, token: dict[str, Any]) -> Path:
-    """A login as the client part stores it (mode 0600)."""
-    state_dir.mkdir(parents=True, exist_ok=True)
-    path = state_dir / "spotify_extract_token.json"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as out:
-        json.dump(
-            {
-                "access_token": token["access_token"],
-                "refresh_token": token["refresh_token"],
-                "token_type": "Bearer",
-                "scope": token.get("scope", ""),
-                "expires_at": int(time.time()) + int(token.get("expires_in", 3600)),
-            },
-            out,
-        )
-    return path
 
 
 @dataclass

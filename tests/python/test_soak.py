@@ -5,7 +5,10 @@ with exactly the state and the m3u files of a fault-free run, or stops with one 
 line and a rerun gets there. Then `kill -9` at random moments: every m3u on disk is
 always a whole file, and a rerun ends in the same state.
 
-CI runs SOAK_SEEDS (default 3) seeds; `make soak` runs more (SOAK_SEEDS=20).
+Every third seed adds an outage (one request failing all its attempts), so the run stops
+with one line and the rerun resumes. CI runs SOAK_SEEDS (default 3) seeds; `make soak` runs
+more (SOAK_SEEDS=20) and shows one summary line per seed (faults injected by kind,
+requests, runs needed, outcome).
 """
 
 from __future__ import annotations
@@ -43,6 +46,17 @@ def clean_reference(world: World, tmp_path: Path) -> tuple[dict, dict[str, str]]
     return reference
 
 
+def summary_line(seed: int, counters: dict, runs: int, seconds: float, outcome: str) -> str:
+    """One line per seed for `make soak` (pytest -s): what was injected and what it cost."""
+    faults = counters["faults"]
+    kinds = " ".join(f"{kind}={count}" for kind, count in sorted(faults.items()))
+    return (
+        f"soak seed={seed} faults={sum(faults.values())} [{kinds}] "
+        f"api_requests={counters['api_requests']} token_requests={counters['token_requests']} "
+        f"429s={counters['rate_limited']} runs={runs} seconds={seconds:.1f} outcome={outcome}"
+    )
+
+
 def assert_clear_failure(result) -> None:
     """A run that gave up says why in one line (no traceback)."""
     assert "Traceback" not in result.stderr, result.stderr
@@ -69,23 +83,44 @@ def test_randomised_faults_end_in_the_fault_free_state(
         token_endpoint=rng.random() < 0.5,
         seed=seed,
     )
+    if seed % 3 == 2:
+        # An outage: the saved-albums request fails all its 6 attempts, so the run must stop
+        # with one clear line and the rerun must resume to the same state.
+        kind = rng.choice(["status", "reset", "truncate"])
+        world.emulator.fail_next(6, kind=kind, status=503, path="/me/albums")
     world.emulator.storm_429(rng.randint(2, 6), retry_after=1)
-    world.emulator.fail_next(1, kind="expire", after=rng.randint(3, 40))
+    # A run makes at least ~22 requests: the access token always expires during it.
+    world.emulator.fail_next(1, kind="expire", after=rng.randint(3, 18))
+    started = time.monotonic()
+    stops: list[str] = []
     for attempt in range(MAX_ATTEMPTS):
         result = world.beet()
         if result.returncode == 0:
             break
         assert_clear_failure(result)
+        stops.append(result.stderr.splitlines()[-1])
+        print(f"\nsoak seed={seed} run {attempt + 1} stopped: {stops[-1]}")
         if attempt == MAX_ATTEMPTS - 2:
             world.emulator.clear_faults()  # the network got better: the rerun must finish
     else:
         pytest.fail(f"no successful run in {MAX_ATTEMPTS} attempts:\n{result.stderr}")
-    faults = world.emulator.counters()["faults"]
+    seconds = time.monotonic() - started
+    counters = world.emulator.counters()
+    faults = counters["faults"]
     assert sum(faults.values()) >= 3, faults  # the faults really happened
+    assert faults.get("expire") == 1, faults
+    if seed % 3 == 2:
+        assert attempt >= 1, "the outage did not stop the run"
+        assert "run `beet spotify-extract` again to resume" in stops[0], stops[0]
     faulted = state_dump(world.state_db), world.m3u_files()
     assert faulted[1], "no playlist was mirrored"
 
     reference = clean_reference(world, tmp_path)
+    same = faulted[0] == reference[0] and faulted[1] == reference[1]
+    outcome = ("same-as-fault-free" if same else "DIFFERENT") + (
+        "" if attempt == 0 else f" (after {attempt} clear failure(s))"
+    )
+    print("\n" + summary_line(seed, counters, attempt + 1, seconds, outcome), flush=True)
     assert faulted[0] == reference[0]
     assert faulted[1] == reference[1]
 
