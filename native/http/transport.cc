@@ -163,17 +163,19 @@ void PocoTransport::Give(const std::string& key,
 
 HttpResponse PocoTransport::RoundTrip(const HttpRequest& request) {
   bool reused = false;
+  bool answered = false;
   try {
-    return Once(request, &reused);
+    return Once(request, &reused, &answered);
   } catch (const TransportError&) {
     // A kept-alive connection the server closed while idle fails on first use: retry
-    // once right away on a fresh connection (GETs only, which are idempotent).
-    if (!reused || request.method != "GET") throw;
+    // once right away on a fresh connection (GETs only, which are idempotent). A failure
+    // after the server answered (a truncated body) goes to the caller's retry with backoff.
+    if (!reused || answered || request.method != "GET") throw;
   }
-  return Once(request, &reused);
+  return Once(request, &reused, &answered);
 }
 
-HttpResponse PocoTransport::Once(const HttpRequest& request, bool* reused) {
+HttpResponse PocoTransport::Once(const HttpRequest& request, bool* reused, bool* answered) {
   Poco::URI uri;
   try {
     uri = Poco::URI(request.url);
@@ -207,6 +209,7 @@ HttpResponse PocoTransport::Once(const HttpRequest& request, bool* reused) {
 
     Poco::Net::HTTPResponse http_response;
     std::istream& raw = session->receiveResponse(http_response);
+    *answered = true;
     HttpResponse response;
     response.status = static_cast<int>(http_response.getStatus());
     response.reason = http_response.getReason();

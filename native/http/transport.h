@@ -70,7 +70,9 @@ class PocoTransport : public Transport {
                                                      const std::string& host, uint16_t port,
                                                      bool* reused);
   void Give(const std::string& key, std::unique_ptr<Poco::Net::HTTPClientSession> session);
-  HttpResponse Once(const HttpRequest& request, bool* reused_session);
+  // `answered` is set once the status line arrived: a failure after that (a truncated body)
+  // is the server's answer, not a stale connection, and is not retried here.
+  HttpResponse Once(const HttpRequest& request, bool* reused_session, bool* answered);
 
   TransportOptions options_;
   Poco::Net::Context::Ptr context_;

@@ -175,6 +175,7 @@ def test_library_db_locked_longer_than_the_timeout_is_one_line_and_the_rerun_rec
     assert code != 0
     line = one_error_line(err)
     assert str(library_db) in line and "locked" in line, line
+    assert "1000 ms" in line, line  # beets' `timeout: 1.0` is the wait
     assert not world.m3u_files()
     no_temporary_files(world.playlist_dir)
 

@@ -86,7 +86,9 @@ def test_randomised_faults_end_in_the_fault_free_state(
     if seed % 3 == 2:
         # An outage: the saved-albums request fails all its 6 attempts, so the run must stop
         # with one clear line and the rerun must resume to the same state.
-        kind = rng.choice(["status", "reset", "truncate"])
+        # (Not "reset": a reset before any answer on a kept-alive connection is rightly
+        # re-sent at once on a fresh one, so 6 resets are 3 to 6 attempts.)
+        kind = rng.choice(["status", "truncate"])
         world.emulator.fail_next(6, kind=kind, status=503, path="/me/albums")
     world.emulator.storm_429(rng.randint(2, 6), retry_after=1)
     # A run makes at least ~22 requests: the access token always expires during it.
