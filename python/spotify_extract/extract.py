@@ -86,6 +86,18 @@ class RunRequest:
     progress: bool | None = None  # None: bars when stderr is a terminal
 
 
+def match_options(plugin_config: Any) -> _native.MatchOptions:
+    """The matcher's settings from `min_confidence`: the extraction and the import hook
+    must accept exactly the same matches."""
+    try:
+        min_confidence = float(plugin_config["min_confidence"].get())
+        return _native.MatchOptions(
+            min_confidence=min_confidence, review_confidence=min(0.6, min_confidence)
+        )
+    except (TypeError, ValueError, _native.SpotifyExtractError) as error:
+        raise ui.UserError(f"spotifyextract.min_confidence: {error}") from error
+
+
 def pipeline_options(
     plugin_config: Any, lib: Any, *, dry_run: bool, source: str
 ) -> tuple[_native.PipelineOptions, str]:
@@ -98,13 +110,7 @@ def pipeline_options(
     options.library_db = os.fsencode(str(lib.path))
     options.music_dir = lib.directory
     options.library_busy_timeout = lock_timeout()
-    try:
-        min_confidence = float(plugin_config["min_confidence"].get())
-        options.match = _native.MatchOptions(
-            min_confidence=min_confidence, review_confidence=min(0.6, min_confidence)
-        )
-    except (TypeError, ValueError, _native.SpotifyExtractError) as error:
-        raise ui.UserError(f"spotifyextract.min_confidence: {error}") from error
+    options.match = match_options(plugin_config)
     try:
         mirror_options, where = mirror_settings.resolve_options(
             plugin_config, lib.directory, dry_run=dry_run

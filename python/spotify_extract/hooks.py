@@ -1,9 +1,9 @@
 """Import listeners: whatever the source of an import, new items close wishlist entries.
 
 `item_imported` / `album_imported` only collect the new items (cheap, on beets' import
-threads); `flush` then matches them against the wishlist and the stored Spotify tracks
-(spotify_track_id, ISRC, normalised artist + title), marks hits `imported`, stores the
-matches and re-renders the playlists that wanted them. The plugin calls `flush` at
+threads); `flush` then matches them against the wishlist with the engine's matcher (as the
+extraction does), marks sure matches `imported`, stores them and re-renders the
+playlists through the extraction's own re-render. The plugin calls `flush` at
 `cli_exit`, and our own `beet wishlist import` calls it right after its import.
 """
 

@@ -126,10 +126,6 @@ def normalize(text: str) -> str:
     return " ".join(_PUNCT_RE.sub(" ", text).split())
 
 
-def _first_artist(artist: str) -> str:
-    return re.split(r",|&| feat\.? | ft\.? | and | x ", artist or "", maxsplit=1)[0]
-
-
 def _item_field(item: Item, key: str) -> str:
     try:
         value = item.get(key)
@@ -138,153 +134,90 @@ def _item_field(item: Item, key: str) -> str:
     return str(value) if value else ""
 
 
-def match_items(
-    entries: Iterable[Any], items: Iterable[Item]
-) -> list[tuple[Any, Item, str, float]]:
-    """(entry, item, method, confidence) for each entry some new item satisfies."""
-    by_id: dict[str, Any] = {}
-    by_isrc: dict[str, Any] = {}
-    by_name: dict[tuple[str, str], Any] = {}
-    for entry in entries:
-        by_id[entry.spotify_track_id] = entry
-        if entry.isrc:
-            by_isrc.setdefault(entry.isrc.upper(), entry)
-        key = (normalize(_first_artist(entry.artist)), normalize(entry.title))
-        if key[0] and key[1]:
-            by_name.setdefault(key, entry)
-    hits: list[tuple[Any, Item, str, float]] = []
-    taken: set[str] = set()
-    for item in items:
-        found: tuple[Any, str, float] | None = None
-        spotify_id = _item_field(item, importer.TRACK_ID_FIELD)
-        if not spotify_id and _item_field(item, "data_source").lower() == "spotify":
-            spotify_id = _item_field(item, "mb_trackid")
-        if spotify_id and spotify_id in by_id:
-            found = (by_id[spotify_id], "spotify_id", 1.0)
-        elif item.isrc and item.isrc.upper() in by_isrc:
-            found = (by_isrc[item.isrc.upper()], "isrc", 1.0)
-        else:
-            key = (normalize(_first_artist(item.artist)), normalize(item.title))
-            if key in by_name:
-                found = (by_name[key], "exact", 0.95)
-        if found and found[0].spotify_track_id not in taken:
-            taken.add(found[0].spotify_track_id)
-            hits.append((found[0], item, found[1], found[2]))
-    return hits
-
-
-def _artist_names(track) -> str:
-    return ", ".join(artist.name for artist in track.artists)
-
-
-def mirror_all(plugin_config, lib: Library, store) -> Any:
-    """Write every stored playlist (and Liked Songs) again from the current matches.
-
-    The mirror must see all playlists at once (it removes the files of playlists it is
-    not given), and it rewrites only files whose content changed, so re-rendering
-    everything is both the correct and the cheap way to refresh the ones that changed.
-    """
-    from spotify_extract import mirror
-
-    native = _native()
-    options, _ = mirror.resolve_options(plugin_config, lib.directory)
-    matched = {
-        track_id: record.item_id
-        for track_id, record in store.all_matches().items()
-        if record.item_id
+def _item_dict(item: Item) -> dict[str, Any]:
+    """A beets item as the engine's matcher reads it (LibraryItem's field names)."""
+    try:
+        artists = [str(name) for name in (item.get("artists") or []) if name]
+    except Exception:
+        artists = []
+    return {
+        "id": item.id,
+        "title": _item_field(item, "title"),
+        "artist": _item_field(item, "artist"),
+        "artists": artists,
+        "album": _item_field(item, "album"),
+        "albumartist": _item_field(item, "albumartist"),
+        "length": float(item.get("length") or 0.0),
+        "isrc": _item_field(item, "isrc"),
+        "mb_trackid": _item_field(item, "mb_trackid"),
+        "spotify_track_id": _item_field(item, importer.TRACK_ID_FIELD),
+        "data_source": _item_field(item, "data_source"),
     }
-    items = {item.id: item for item in native.read_library(os.fsdecode(lib.path), lib.directory)}
-
-    def entries_of(stored_entries) -> list[Any]:
-        out = []
-        for stored in stored_entries:
-            track = stored.track
-            if stored.kind != native.EntryKind.TRACK or not track.id:
-                continue
-            uri = f"spotify:track:{track.id}"
-            item = items.get(matched.get(track.id, 0))
-            if item is not None:
-                out.append(
-                    native.MirrorEntry.matched(item.path, item.length, item.artist, item.title, uri)
-                )
-            else:
-                out.append(native.MirrorEntry.missing(_artist_names(track), track.name, uri))
-        return out
-
-    playlists = [
-        native.MirrorPlaylist(record.id, record.name, entries_of(store.playlist_entries(record.id)))
-        for record in store.list_playlists()
-    ]
-    if plugin_config["liked_songs_playlist"].get(bool):
-        liked = entries_of(store.liked_entries())
-        if liked:
-            playlists.append(
-                native.MirrorPlaylist(native.LIKED_SONGS_ID, native.LIKED_SONGS_NAME, liked)
-            )
-    owned = [
-        native.OwnedFile(file.playlist_id, file.path, file.content_hash)
-        for file in store.mirrored_files()
-    ]
-    try:
-        result = mirror.mirror(playlists, owned, options)
-    except native.SpotifyExtractError as error:
-        recorded = getattr(error, "owned", None)
-        if recorded is not None:
-            store.replace_mirrored_files(
-                [native.MirroredFile(o.path, o.spotify_id, o.content_hash) for o in recorded]
-            )
-        raise
-    store.replace_mirrored_files(
-        [native.MirroredFile(o.path, o.spotify_id, o.content_hash) for o in result.owned]
-    )
-    return result
 
 
-def _rerender(plugin_config, lib: Library, store, playlist_ids: set[str]) -> None:
-    """Refresh the m3u files after imports closed entries of these playlists."""
-    if not playlist_ids:
-        return
-    native = _native()
-    if not hasattr(native, "mirror") or not hasattr(native, "StateStore"):
-        return
-    result = mirror_all(plugin_config, lib, store)
-    if result.written:
-        _log.info("spotifyextract: {} playlists updated", result.written)
+def _track_dict(entry, artists: Sequence[str] | None = None) -> dict[str, Any]:
+    """A wishlist entry as a track for the matcher; `artists` are the stored credits
+    (the entry keeps them joined into one line)."""
+    return {
+        "id": entry.spotify_track_id,
+        "name": entry.title,
+        "artists": list(artists) if artists else [entry.artist],
+        "album": getattr(entry, "album", ""),
+        "isrc": entry.isrc,
+        "duration_ms": getattr(entry, "duration_ms", 0),
+    }
 
 
-def _matcher_hits(
-    plugin_config, lib: Library, entries: Sequence[Any], new_ids: set[int]
-) -> list[tuple[Any, int, str, float]]:
-    """The engine's matcher (fuzzy included) on the wishlist, kept to the new items.
+def match_items(
+    entries: Iterable[Any],
+    items: Iterable[Item],
+    options: Any = None,
+    credits: Callable[[str], Sequence[str]] | None = None,
+) -> list[tuple[Any, Item, str, float]]:
+    """(entry, item, method, confidence) for each entry some new item satisfies.
 
-    Empty when this build has no matcher; the cheap exact pass then does the work.
+    The engine's matcher (the one the extraction uses: Spotify id, ISRC, exact and fuzzy,
+    version guards), indexed over the new items only, so a remaster tag, an accent or a
+    "feat." in the file's tags still closes the entry, and an older item of the library
+    can never take the place of the new one. Only sure matches count; each item closes at
+    most one entry (the most confident). `credits(track_id)` gives the artist names.
     """
-    native = _native()
-    if not hasattr(native, "Matcher") or not entries:
+    from spotify_extract import _native
+
+    entries = list(entries)
+    by_id = {item.id: item for item in items if item.id is not None}
+    if not entries or not by_id:
         return []
-    try:
-        min_confidence = float(plugin_config["min_confidence"].get())
-        matcher = native.Matcher.from_library(
-            os.fsdecode(lib.path), lib.directory, native.MatchOptions(min_confidence)
-        )
-    except native.SpotifyExtractError:
-        return []
+    matcher = _native.Matcher.build(
+        [_item_dict(item) for item in by_id.values()], options or _native.MatchOptions()
+    )
     tracks = [
-        {
-            "id": e.spotify_track_id,
-            "name": e.title,
-            "artists": e.artist,
-            "album": e.album,
-            "isrc": e.isrc,
-            "duration_ms": e.duration_ms,
-        }
-        for e in entries
+        _track_dict(entry, credits(entry.spotify_track_id) if credits else None)
+        for entry in entries
     ]
-    hits = []
-    for entry, result in zip(entries, matcher.match_all(tracks), strict=True):
-        if result.status == "matched" and result.item_id in new_ids:
-            hits.append((entry, result.item_id, result.method, result.confidence))
+    results = matcher.match_all(tracks)
+    sure = [
+        (entry, result)
+        for entry, result in zip(entries, results, strict=True)
+        if result.status == "matched" and result.item_id in by_id
+    ]
+    sure.sort(key=lambda pair: -pair[1].confidence)
+    hits: list[tuple[Any, Item, str, float]] = []
+    taken: set[int] = set()
+    for entry, result in sure:
+        if result.item_id in taken:
+            continue
+        taken.add(result.item_id)
+        hits.append((entry, by_id[result.item_id], result.method, result.confidence))
     return hits
+
+
+def _stored_credits(store) -> Callable[[str], Sequence[str]]:
+    def credits(track_id: str) -> Sequence[str]:
+        track = store.get_track(track_id)  # manual entries have none
+        return [artist.name for artist in track.artists if artist.name] if track else []
+
+    return credits
 
 
 def resolve_items(plugin_config, store, lib: Library, item_ids: Sequence[int]) -> list[str]:
@@ -293,34 +226,31 @@ def resolve_items(plugin_config, store, lib: Library, item_ids: Sequence[int]) -
     if not items:
         return []
     entries = [e for e in _entries(store) if e.status != "imported"]
-    found: dict[str, tuple[Any, int, str, float]] = {}
-    for entry, item, method, confidence in match_items(entries, items):
-        found[entry.spotify_track_id] = (entry, item.id, method, confidence)
-    rest = [e for e in entries if e.spotify_track_id not in found]
-    taken = {hit[1] for hit in found.values()}
-    new_ids = {item.id for item in items} - taken
-    for entry, item_id, method, confidence in _matcher_hits(plugin_config, lib, rest, new_ids):
-        if item_id not in taken:
-            taken.add(item_id)
-            found[entry.spotify_track_id] = (entry, item_id, method, confidence)
+    found = match_items(
+        entries, items, extract.match_options(plugin_config), _stored_credits(store)
+    )
     if not found:
         return []
     native = _native()
     records = []
     playlists: set[str] = set()
-    for entry, item_id, method, confidence in found.values():
+    for entry, item, method, confidence in found:
         record = native.MatchRecord()
         record.spotify_track_id = entry.spotify_track_id
-        record.item_id = item_id
+        record.item_id = item.id
         record.method = method
         record.confidence = confidence
         records.append(record)
-        store.set_wishlist_status(entry.spotify_track_id, "imported", "", b"", item_id)
+        store.set_wishlist_status(entry.spotify_track_id, "imported", "", b"", item.id)
         playlists.update(ref.id for ref in store.wanted_by(entry.spotify_track_id))
     snapshot = store.last_snapshot()
     store.save_matches(snapshot.id if snapshot else 0, records)
-    _rerender(plugin_config, lib, store, playlists)
-    return list(found)
+    if playlists:
+        # The one way to mirror: the extraction's own re-render from the store.
+        result = extract.rerender(plugin_config, lib, store, playlists)
+        if result is not None and result.written:
+            _log.info("spotifyextract: {} playlists updated", result.written)
+    return [entry.spotify_track_id for entry, *_ in found]
 
 
 def resolver(plugin_config) -> Callable[[Library, list[int]], None]:

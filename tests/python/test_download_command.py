@@ -177,10 +177,10 @@ def test_imports_fill_the_mirrored_playlists(setup, capsys, tmp_path) -> None:
     playlists = tmp_path / "playlists"
     beets.config["spotifyextract"]["playlist_dir"] = str(playlists)
     beets.config["spotifyextract"]["target"] = "absolute"
-    from spotify_extract.wishlist import mirror_all
+    from spotify_extract.extract import rerender
 
     store = open_state_store(env)
-    first = mirror_all(beets.config["spotifyextract"], env.lib, store)
+    first = rerender(beets.config["spotifyextract"], env.lib, store)
     assert first.written == 0  # nothing matched yet: no playlist has a playable entry
     out = wishlist(env, capsys, "download", "--playlist", "Party")
     assert "2 imported, 0 not imported" in out
