@@ -739,13 +739,16 @@ def speed(args: argparse.Namespace) -> dict[str, Any]:
     ):
         bench = _run_binary(db, tracks_file, music_dir, args.threads, filt)[filt]
         seconds = bench["real_time"] if bench["time_unit"] == "s" else bench["real_time"] / 1e3
+        phases = ("read_s", "build_s", "match_s", "cpu_s")
+        memory = ("peak_rss_before_build_mb", "peak_rss_after_build_mb")
         results[name] = {
             "seconds": seconds,
             "peak_rss_mb": bench.get("peak_rss_mb"),
-            **{k: bench[k] for k in ("read_s", "build_s", "match_s", "cpu_s") if k in bench},
+            **{k: bench[k] for k in phases + memory if k in bench},
         }
         extra = ", ".join(
-            f"{k} {bench[k]:.3f} s" for k in ("read_s", "build_s", "match_s", "cpu_s") if k in bench
+            [f"{k} {bench[k]:.3f} s" for k in phases if k in bench]
+            + [f"{k} {bench[k]:.0f} MB" for k in memory if k in bench]
         )
         print(
             f"  engine {name:<12} {seconds:7.3f} s wall  peak RSS "

@@ -35,6 +35,25 @@ void BindLibrary(py::module_& module, py::handle base_error) {
         return "<LibraryItem " + std::to_string(i.id) + " " + i.artist + " - " + i.title + ">";
       });
 
+  // The compact container, seen from Python as a read-only sequence of LibraryItem.
+  py::class_<LibraryItems>(module, "LibraryItems")
+      .def("__len__", &LibraryItems::size)
+      .def("__getitem__",
+           [](const LibraryItems& items, py::ssize_t index) {
+             const auto size = static_cast<py::ssize_t>(items.size());
+             if (index < 0) index += size;
+             if (index < 0 || index >= size) throw py::index_error("item index out of range");
+             return items[static_cast<size_t>(index)].ToItem();
+           })
+      .def(
+          "find",
+          [](const LibraryItems& items, int64_t id) -> std::optional<LibraryItem> {
+            int64_t found = items.Find(id);
+            if (found < 0) return std::nullopt;
+            return items[static_cast<size_t>(found)].ToItem();
+          },
+          py::arg("id"), "The item with this beets id, or None.");
+
   module.def(
       "read_library",
       [](const std::string& db_path, py::bytes music_dir, double busy_timeout_seconds) {
@@ -46,7 +65,7 @@ void BindLibrary(py::module_& module, py::handle base_error) {
         return ReadLibrary(db_path, options);
       },
       py::arg("db_path"), py::arg("music_dir") = py::bytes(), py::arg("busy_timeout") = 5.0,
-      "Load every item of a beets library.db (opened read-only).");
+      "Load every item of a beets library.db (opened read-only), sorted by id.");
 }
 
 }  // namespace spotify_extract::bindings

@@ -152,10 +152,15 @@ void BindMatch(py::module_& module, py::handle base_error) {
       .def_static(
           "build",
           [](py::iterable values, const MatchOptions& options) {
-            std::vector<LibraryItem> items;
-            for (py::handle value : values) items.push_back(ItemFrom(value));
+            if (py::isinstance<LibraryItems>(values)) {
+              const auto& items = values.cast<const LibraryItems&>();
+              py::gil_scoped_release release;
+              return Matcher::Build(items, options);
+            }
+            std::vector<LibraryItem> converted;
+            for (py::handle value : values) converted.push_back(ItemFrom(value));
             py::gil_scoped_release release;
-            return Matcher::Build(std::move(items), options);
+            return Matcher::Build(LibraryItems(converted), options);
           },
           py::arg("items"), py::arg("options") = MatchOptions(),
           "Index library items (LibraryItem from read_library, or dicts) for matching.")

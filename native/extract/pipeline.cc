@@ -9,6 +9,7 @@
 
 #include "http/errors.h"
 #include "library/library_reader.h"
+#include "match/overrides.h"
 
 namespace spotify_extract {
 
@@ -109,7 +110,7 @@ void Pipeline::Log(LogLevel level, const std::string& message) {
   if (log_) log_(level, message);
 }
 
-const std::vector<LibraryItem>& Pipeline::LibraryItems() {
+const LibraryItems& Pipeline::Library() {
   if (!items_) {
     LibraryReadOptions read;
     read.music_dir = options_.music_dir;
@@ -388,17 +389,8 @@ void Pipeline::AudioFeaturesPhase(int64_t /*snapshot*/, CancelToken* cancel) {
 
 void Pipeline::Match(int64_t snapshot, CancelToken* cancel) {
   Report("match", 0, 0, "reading the beets library");
-  const std::vector<LibraryItem>& items = LibraryItems();
-  Matcher matcher = Matcher::Build(items, options_.match);
-  MatchOverrides overrides;
-  for (const Override& decision : store_.ListOverrides()) {
-    MatchOverride entry;
-    entry.action =
-        decision.rejected ? MatchOverride::Action::kReject : MatchOverride::Action::kAccept;
-    entry.item_id = decision.item_id;
-    overrides[decision.spotify_track_id].push_back(entry);
-  }
-  matcher.SetOverrides(std::move(overrides));
+  Matcher matcher = Matcher::Build(Library(), options_.match);
+  matcher.SetOverrides(OverridesFromStore(store_.ListOverrides()));
 
   std::vector<Track> tracks = store_.WantedTracks();
   const int64_t total = static_cast<int64_t>(tracks.size());
@@ -437,12 +429,8 @@ void Pipeline::Match(int64_t snapshot, CancelToken* cancel) {
   store_.SaveMatches(snapshot, records);
 }
 
-std::vector<MirrorPlaylist> BuildMirrorPlaylists(StateStore& store,
-                                                 const std::vector<LibraryItem>& items,
+std::vector<MirrorPlaylist> BuildMirrorPlaylists(StateStore& store, const LibraryItems& items,
                                                  bool liked_songs_playlist) {
-  std::unordered_map<int64_t, const LibraryItem*> by_id;
-  by_id.reserve(items.size());
-  for (const LibraryItem& item : items) by_id[item.id] = &item;
   std::map<std::string, MatchRecord> matches = store.AllMatches();
 
   auto to_entries = [&](const std::vector<StoredEntry>& stored) {
@@ -458,14 +446,15 @@ std::vector<MirrorPlaylist> BuildMirrorPlaylists(StateStore& store,
       }
       std::string uri = "spotify:track:" + track.id;
       auto match = matches.find(track.id);
-      const LibraryItem* item = nullptr;
+      int64_t found = -1;
       if (match != matches.end() && match->second.item_id) {
-        auto found = by_id.find(match->second.item_id);
-        if (found != by_id.end()) item = found->second;
+        found = items.Find(match->second.item_id);
       }
-      if (item) {
-        entries.push_back(
-            MirrorEntry::Matched(item->path, item->length, item->artist, item->title, uri));
+      if (found >= 0) {
+        LibraryItemView item = items[static_cast<size_t>(found)];
+        entries.push_back(MirrorEntry::Matched(std::string(item.path), item.length,
+                                               std::string(item.artist), std::string(item.title),
+                                               uri));
       } else {
         entries.push_back(MirrorEntry::Missing(JoinArtists(track.artists), track.name, uri));
       }
@@ -514,7 +503,7 @@ void RecordOwned(StateStore& store, const std::vector<OwnedFile>& owned) {
   store.ReplaceMirroredFiles(files);
 }
 
-MirrorResult MirrorWith(StateStore& store, const std::vector<LibraryItem>& items,
+MirrorResult MirrorWith(StateStore& store, const LibraryItems& items,
                         const PipelineOptions& options) {
   std::vector<MirrorPlaylist> playlists =
       BuildMirrorPlaylists(store, items, options.liked_songs_playlist);
@@ -534,7 +523,7 @@ MirrorResult MirrorWith(StateStore& store, const std::vector<LibraryItem>& items
 
 void Pipeline::MirrorPhase(int64_t /*snapshot*/, PipelineResult& result) {
   Report("mirror", 0, 0);
-  result.mirror = MirrorWith(store_, LibraryItems(), options_);
+  result.mirror = MirrorWith(store_, Library(), options_);
   int64_t count = static_cast<int64_t>(result.mirror->playlists.size());
   Report("mirror", count, count);
 }
@@ -543,8 +532,7 @@ MirrorResult Pipeline::MirrorFromStore(StateStore& store, const PipelineOptions&
   LibraryReadOptions read;
   read.music_dir = options.music_dir;
   read.busy_timeout = options.library_busy_timeout;
-  std::vector<LibraryItem> items = ReadLibrary(options.library_db, read);
-  return MirrorWith(store, items, options);
+  return MirrorWith(store, ReadLibrary(options.library_db, read), options);
 }
 
 }  // namespace spotify_extract

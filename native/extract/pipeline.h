@@ -9,6 +9,7 @@
 
 #include "http/cancel.h"
 #include "http/http_client.h"
+#include "library/library_items.h"
 #include "match/matcher.h"
 #include "playlist/mirror.h"
 #include "spotify/client.h"
@@ -104,21 +105,21 @@ class Pipeline {
   void Report(const std::string& phase, int64_t done, int64_t total,
               const std::string& detail = "");
   void Log(LogLevel level, const std::string& message);
-  const std::vector<LibraryItem>& LibraryItems();
+  // The beets library, read once per run (matching and mirroring share it).
+  const LibraryItems& Library();
 
   StateStore& store_;
   SpotifyClient* client_;
   PipelineOptions options_;
   ProgressFn progress_;
   LogFn log_;
-  std::optional<std::vector<LibraryItem>> items_;
+  std::optional<LibraryItems> items_;
   std::vector<std::string> notes_;
 };
 
 // The playlists to mirror from the store: every live playlist with entries (Spotify order)
 // and Liked Songs when asked, each entry matched to its library item or missing.
-std::vector<MirrorPlaylist> BuildMirrorPlaylists(StateStore& store,
-                                                 const std::vector<LibraryItem>& items,
+std::vector<MirrorPlaylist> BuildMirrorPlaylists(StateStore& store, const LibraryItems& items,
                                                  bool liked_songs_playlist);
 
 }  // namespace spotify_extract

@@ -328,19 +328,18 @@ size_t ForEachLibraryItem(const std::string& db_path, const LibraryReadOptions& 
   return count;
 }
 
-std::vector<LibraryItem> ReadLibrary(const std::string& db_path,
-                                     const LibraryReadOptions& options) {
-  std::vector<LibraryItem> items;
+LibraryItems ReadLibrary(const std::string& db_path, const LibraryReadOptions& options) {
+  LibraryItems items;
   size_t expected = 0;
   bool reserved = false;
   ForEachLibraryItem(
       db_path, options,
       [&](LibraryItem& item) {
         if (!reserved) {  // the count is known once the first row arrives
-          items.reserve(expected);
+          items.Reserve(expected);
           reserved = true;
         }
-        items.push_back(std::move(item));  // exact-size strings, moved, never copied
+        items.Add(item);
       },
       &expected);
   return items;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "library/library_item.h"
+#include "library/library_items.h"
 
 namespace spotify_extract {
 
@@ -24,14 +25,14 @@ struct LibraryReadOptions {
   std::chrono::milliseconds busy_timeout{5000};
 };
 
-// Loads every item of a beets library.db, opened read-only (never written), sorted by
-// id, in one read transaction (a consistent snapshot while beets writes). Columns are
-// looked up by name (PRAGMA table_info), so any beets 2.x schema works: column order may
-// differ, legacy columns are ignored, a missing optional column reads as empty/0.
-// Paths keep their bytes exactly (non-UTF-8 survives). Throws LibraryError naming the
-// file when it is missing, empty, corrupt, not a beets library, or stays locked longer
-// than the busy timeout.
-std::vector<LibraryItem> ReadLibrary(const std::string& db_path, const LibraryReadOptions& options);
+// Loads every item of a beets library.db into the compact LibraryItems (sorted by id),
+// opened read-only (never written), in one read transaction (a consistent snapshot while
+// beets writes). Columns are looked up by name (PRAGMA table_info), so any beets 2.x
+// schema works: column order may differ, legacy columns are ignored, a missing optional
+// column reads as empty/0. Paths keep their bytes exactly (non-UTF-8 survives). Throws
+// LibraryError naming the file when it is missing, empty, corrupt, not a beets library,
+// or stays locked longer than the busy timeout.
+LibraryItems ReadLibrary(const std::string& db_path, const LibraryReadOptions& options);
 
 // The same rows, streamed: `sink` sees each item in id order (one LibraryItem reused for
 // every row; the sink may move from it), so memory stays flat however large the library.

@@ -3,14 +3,16 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <bit>
 #include <cmath>
 #include <functional>
 #include <iterator>
+#include <span>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
-#include <unordered_set>
 
+#include "library/text_arena.h"
 #include "match/normalize.h"
 
 namespace spotify_extract {
@@ -22,6 +24,11 @@ constexpr double kFuzzyCap = 0.94;
 constexpr double kExactDurationTolerance = 10.0;  // seconds
 constexpr size_t kMaxCreditPostings = 5000;       // larger artist catalogues use titles
 constexpr size_t kMaxTokenPostings = 8000;
+// Below these similarities a title rules a candidate out, an artist name cannot lift the
+// artist score to 0.5, and an album counts as different: FarApart may skip computing them.
+constexpr double kTitleFloor = 0.75;
+constexpr double kArtistFloor = 0.8;
+constexpr double kAlbumFloor = 0.85;
 
 uint64_t Hash(std::string_view text) { return std::hash<std::string_view>{}(text); }
 
@@ -29,20 +36,67 @@ uint64_t Combine(uint64_t a, uint64_t b) {
   return a ^ (b + 0x9E3779B97F4A7C15ULL + (a << 12) + (a >> 4));
 }
 
-uint64_t ExactKey(std::string_view title, std::string_view credit) {
-  return Combine(Hash(title) * 0x100000001B3ULL, Hash(credit));
+// Index keys are 32-bit: every lookup compares the real strings afterwards, so a rare
+// collision costs a wasted candidate, never a wrong match, and postings halve in size.
+uint32_t Key(uint64_t hash) { return static_cast<uint32_t>(hash ^ (hash >> 32)); }
+uint32_t Key(std::string_view text) { return Key(Hash(text)); }
+
+uint32_t ExactKey(uint64_t title_hash, std::string_view credit) {
+  return Key(Combine(title_hash * 0x100000001B3ULL, Hash(credit)));
+}
+
+// The words of a title beyond this many are not paired (few titles are that long).
+constexpr size_t kMaxPairedWords = 12;
+
+// Two distinct words of one title, in either order.
+uint32_t PairKey(std::string_view a, std::string_view b) {
+  if (b < a) std::swap(a, b);
+  return Key(Combine(Hash(a) * 0x100000001B3ULL, Hash(b) + 1));
+}
+
+// Which characters a folded title holds (letters and digits one bit each, other bytes
+// share the rest), spaces ignored. Every edit changes at most two bits, so half the bits
+// in which two masks differ bound the edit distance from below: most unrelated titles
+// are ruled out without computing it.
+uint64_t CharMask(std::string_view text) {
+  static constexpr auto kBits = [] {
+    std::array<uint8_t, 256> bits{};
+    for (int c = 0; c < 256; ++c) {
+      bits[c] = c >= 'a' && c <= 'z'   ? static_cast<uint8_t>(c - 'a')
+                : c >= '0' && c <= '9' ? static_cast<uint8_t>(26 + c - '0')
+                                       : static_cast<uint8_t>(36 + c % 28);
+    }
+    return bits;
+  }();
+  uint64_t mask = 0;
+  for (char c : text) {
+    if (c != ' ') mask |= uint64_t{1} << kBits[static_cast<unsigned char>(c)];
+  }
+  return mask;
+}
+
+// True when two folded strings cannot be `floor` similar (Similarity, or
+// TokenSortSimilarity, which keeps lengths and characters): by their lengths, or because
+// the edit distance the masks imply exceeds what the floor allows.
+bool FarApart(size_t a_size, uint64_t a_mask, size_t b_size, uint64_t b_mask, double floor) {
+  const size_t longer = std::max(a_size, b_size);
+  if (longer == 0) return false;
+  const size_t shorter = std::min(a_size, b_size);
+  if (static_cast<double>(shorter) < floor * static_cast<double>(longer)) return true;
+  const auto min_distance = static_cast<double>((std::popcount(a_mask ^ b_mask) + 1) / 2);
+  return min_distance > (1.0 - floor) * static_cast<double>(longer);
 }
 
 // A matching side (track or item), as views into its strings.
 struct View {
   std::string_view core, unfolded, main, remixer, album, joined, primary, isrc, spotify_id;
-  std::array<std::string_view, kMaxCredits> credits{};
-  size_t credit_count = 0;
+  std::span<const std::string_view> credits;
   size_t artist_credit_count = 0;  // credits[0, n) come from the artist fields
   uint32_t flags = 0;
   double duration = 0.0;  // seconds, 0 = unknown
+  uint64_t core_mask = 0, album_mask = 0, joined_mask = 0, primary_mask = 0;  // CharMask
 
-  bool HasCredit(std::string_view key) const { return Has(key, credit_count); }
+  bool HasCredit(std::string_view key) const { return Has(key, credits.size()); }
   // Credited in the artist fields, not only as "feat." in the title.
   bool HasArtistCredit(std::string_view key) const { return Has(key, artist_credit_count); }
 
@@ -56,168 +110,138 @@ struct View {
   }
 };
 
-// The normalised fields of one side, owning their strings.
-struct Features {
-  std::string core, unfolded, main, remixer, album, joined, primary, isrc, spotify_id;
-  std::vector<std::string> credits;
-  size_t artist_credit_count = 0;
-  uint32_t flags = 0;
-  double duration = 0.0;
+// Artist credit keys, deduplicated, at most kMaxCredits.
+void AddCredit(std::vector<std::string>& credits, std::string key) {
+  if (key.empty() || credits.size() >= kMaxCredits) return;
+  if (std::find(credits.begin(), credits.end(), key) != credits.end()) return;
+  credits.push_back(std::move(key));
+}
 
-  void AddCredit(std::string key) {
-    if (key.empty() || credits.size() >= kMaxCredits) return;
-    if (std::find(credits.begin(), credits.end(), key) != credits.end()) return;
-    credits.push_back(std::move(key));
+// The normalised artist fields of one side.
+struct ArtistFeatures {
+  std::string joined, primary;
+  std::vector<std::string> credits;  // artist credits first, then featured ones
+  size_t artist_credit_count = 0;
+};
+
+// The normalised fields of a Spotify track, owning their strings.
+struct TrackFeatures {
+  ArtistFeatures artists;
+  norm::ParsedTitle title;
+  norm::ParsedAlbum album;
+  std::string isrc, spotify_id;
+  double duration = 0.0;
+  std::vector<std::string_view> credit_views;
+
+  explicit TrackFeatures(const Track& track) {
+    std::string joined;
+    std::vector<std::string_view> names;
+    for (const auto& artist : track.artists) {
+      if (artist.name.empty()) continue;
+      if (!joined.empty()) joined += ", ";
+      joined += artist.name;
+      names.push_back(artist.name);
+    }
+    artists.joined = norm::ArtistKey(joined);
+    // Spotify lists artists one by one: their names are not split further, except a
+    // single credit string (data exports) that names several.
+    for (auto name : names) AddCredit(artists.credits, norm::ArtistKey(name));
+    if (names.size() == 1) {
+      for (const auto& part : norm::SplitArtists(names[0])) {
+        AddCredit(artists.credits, norm::ArtistKey(part));
+      }
+    }
+    artists.primary = names.empty() ? std::string() : norm::ArtistKey(names[0]);
+    artists.artist_credit_count = artists.credits.size();
+    album = norm::ParseAlbum(track.album_name);
+    title = norm::ParseTitle(track.name);
+    for (const auto& name : title.featured) AddCredit(artists.credits, norm::ArtistKey(name));
+    isrc = norm::CanonicalIsrc(track.isrc);
+    spotify_id = track.id;
+    duration = track.duration_ms > 0 ? track.duration_ms / 1000.0 : 0.0;
+    credit_views.assign(artists.credits.begin(), artists.credits.end());
   }
 
   View AsView() const {
-    View v{core, unfolded, main, remixer, album, joined, primary, isrc, spotify_id};
-    for (const auto& credit : credits) v.credits[v.credit_count++] = credit;
-    v.artist_credit_count = artist_credit_count;
-    v.flags = flags;
+    View v;
+    v.core = title.core;
+    v.unfolded = title.core_unfolded;
+    v.main = title.main;
+    v.remixer = title.remixer;
+    v.album = album.key;
+    v.joined = artists.joined;
+    v.primary = artists.primary;
+    v.isrc = isrc;
+    v.spotify_id = spotify_id;
+    v.credits = credit_views;
+    v.artist_credit_count = artists.artist_credit_count;
+    v.flags = title.flags | album.flags;
     v.duration = duration;
+    v.core_mask = CharMask(v.core);
+    v.album_mask = CharMask(v.album);
+    v.joined_mask = CharMask(v.joined);
+    v.primary_mask = CharMask(v.primary);
     return v;
   }
 };
 
-void AddTitle(Features& f, std::string_view title) {
-  norm::ParsedTitle parsed = norm::ParseTitle(title);
-  f.core = std::move(parsed.core);
-  f.unfolded = std::move(parsed.core_unfolded);
-  f.main = std::move(parsed.main);
-  f.remixer = std::move(parsed.remixer);
-  f.flags |= parsed.flags;
-  for (const auto& name : parsed.featured) f.AddCredit(norm::ArtistKey(name));
-}
-
-void AddAlbum(Features& f, const norm::ParsedAlbum& album) {
-  f.flags |= album.flags;
-  f.album = album.key;
-}
-
-void AddTitleAndAlbum(Features& f, std::string_view title, std::string_view album) {
-  AddAlbum(f, norm::ParseAlbum(album));
-  AddTitle(f, title);
-}
-
-Features TrackFeatures(const Track& track) {
-  Features f;
-  std::string joined;
-  for (const auto& artist : track.artists) {
-    if (artist.name.empty()) continue;
-    if (!joined.empty()) joined += ", ";
-    joined += artist.name;
-  }
-  f.joined = norm::ArtistKey(joined);
-  // Spotify lists artists one by one: their names are not split further, except a
-  // single credit string (data exports) that names several.
-  std::vector<std::string> names;
-  for (const auto& artist : track.artists) {
-    if (!artist.name.empty()) names.push_back(artist.name);
-  }
-  for (const auto& name : names) f.AddCredit(norm::ArtistKey(name));
-  if (names.size() == 1) {
-    for (const auto& part : norm::SplitArtists(names[0])) f.AddCredit(norm::ArtistKey(part));
-  }
-  f.primary = names.empty() ? std::string() : norm::ArtistKey(names[0]);
-  f.artist_credit_count = f.credits.size();
-  AddTitleAndAlbum(f, track.name, track.album_name);
-  f.isrc = norm::CanonicalIsrc(track.isrc);
-  f.spotify_id = track.id;
-  f.duration = track.duration_ms > 0 ? track.duration_ms / 1000.0 : 0.0;
-  return f;
-}
-
-// Artist and album strings repeat across a library (every track of an album): their
-// parses are cached per build block.
-struct ItemCache {
-  struct Credits {
-    std::string joined, primary;
-    std::vector<std::string> credits;
+// The artist fields of a library item (`artist` and the multi-valued `artists`).
+ArtistFeatures ItemArtistFeatures(std::string_view artist, const MultiValueView& artists) {
+  ArtistFeatures a;
+  a.joined = norm::ArtistKey(artist);
+  // `artists` usually repeats `artist` (one credited artist): fold that name once.
+  auto key = [&](std::string_view name) {
+    return name == artist ? a.joined : norm::ArtistKey(name);
   };
-  std::unordered_map<std::string, Credits> artists;
-  std::unordered_map<std::string, norm::ParsedAlbum> albums;
-};
-
-Features ItemFeatures(const LibraryItem& item, ItemCache& cache) {
-  Features f;
-  std::string artist_key = item.artist;
-  for (const auto& name : item.artists) {
-    artist_key += '\x1f';
-    artist_key += name;
+  std::vector<std::string> parts = norm::SplitArtists(artist);
+  if (!artists.empty()) {
+    a.primary = key(artists[0]);
+  } else if (!parts.empty()) {
+    a.primary = norm::ArtistKey(parts[0]);
   }
-  auto found = cache.artists.find(artist_key);
-  if (found == cache.artists.end()) {
-    Features a;
-    a.joined = norm::ArtistKey(item.artist);
-    std::vector<std::string> parts = norm::SplitArtists(item.artist);
-    if (!item.artists.empty()) {
-      a.primary = norm::ArtistKey(item.artists[0]);
-    } else if (!parts.empty()) {
-      a.primary = norm::ArtistKey(parts[0]);
-    }
-    a.AddCredit(a.joined);
-    for (const auto& name : item.artists) a.AddCredit(norm::ArtistKey(name));
-    for (const auto& part : parts) a.AddCredit(norm::ArtistKey(part));
-    if (a.primary.empty()) a.primary = a.joined;
-    found = cache.artists
-                .emplace(std::move(artist_key),
-                         ItemCache::Credits{std::move(a.joined), std::move(a.primary),
-                                            std::move(a.credits)})
-                .first;
-  }
-  f.joined = found->second.joined;
-  f.primary = found->second.primary;
-  f.credits = found->second.credits;
-  f.artist_credit_count = f.credits.size();
-  auto album = cache.albums.find(item.album);
-  if (album == cache.albums.end()) {
-    album = cache.albums.emplace(item.album, norm::ParseAlbum(item.album)).first;
-  }
-  AddAlbum(f, album->second);
-  AddTitle(f, item.title);
-  f.isrc = norm::CanonicalIsrc(item.isrc);
-  if (!item.spotify_track_id.empty()) {
-    f.spotify_id = item.spotify_track_id;
-  } else if (!item.mb_trackid.empty() &&
-             (item.data_source == "Spotify" || item.data_source == "spotify")) {
-    f.spotify_id = item.mb_trackid;
-  }
-  f.duration = item.length > 0 ? item.length : 0.0;
-  return f;
+  AddCredit(a.credits, a.joined);
+  for (std::string_view name : artists) AddCredit(a.credits, key(name));
+  for (const auto& part : parts) AddCredit(a.credits, norm::ArtistKey(part));
+  if (a.primary.empty()) a.primary = a.joined;
+  a.artist_credit_count = a.credits.size();
+  return a;
 }
 
-// Compact storage of the items' features: one string arena, fixed-size records.
-struct Ref {
-  uint32_t offset = 0;
-  uint32_t length = 0;
-};
-
-enum Field {
-  kCore,
-  kUnfolded,
-  kMain,
-  kRemixer,
-  kAlbum,
-  kJoined,
-  kPrimary,
-  kIsrc,
-  kSpotifyId,
-  kFieldCount
-};
-
-struct ItemRecord {
-  int64_t id = 0;
-  std::array<Ref, kFieldCount> fields{};
-  uint32_t credits_begin = 0;  // into Index::credit_refs
-  uint32_t flags = 0;
-  float duration = 0.0f;
+// A set of artist credits in the index, shared by every item with the same artist fields
+// (and the same featured artists in the title, for the few titles that name some).
+struct CreditSet {
+  std::string_view joined, primary;
+  uint64_t joined_mask = 0, primary_mask = 0;
+  uint32_t credits_begin = 0;  // into Index::credit_views
   uint8_t credit_count = 0;
   uint8_t artist_credit_count = 0;
 };
 
+struct AlbumEntry {
+  std::string_view key;
+  uint64_t mask = 0;
+  uint32_t flags = 0;
+};
+
+// A distinct title in the index, shared by every item with that title.
+struct TitleEntry {
+  TextArena::Ref core, unfolded, main, remixer;  // into the arena of the title's chunk
+  uint64_t core_mask = 0;                        // CharMask(core)
+  uint32_t flags = 0;                            // version flags
+};
+
+// An item in the index: 40 bytes. Its identifiers live in the arena of its chunk.
+struct ItemRecord {
+  int64_t id = 0;
+  TextArena::Ref isrc, spotify_id;
+  uint32_t title = 0;       // into Index::titles
+  uint32_t credit_set = 0;  // into Index::credit_sets
+  uint32_t album = 0;       // into Index::albums
+  uint32_t flags = 0;       // title and album version flags
+};
+
 struct Posting {
-  uint64_t key;
+  uint32_t key;
   uint32_t item;
   bool operator<(const Posting& other) const {
     return key != other.key ? key < other.key : item < other.item;
@@ -227,14 +251,15 @@ struct Posting {
 using PostingList = std::vector<Posting>;
 
 std::pair<PostingList::const_iterator, PostingList::const_iterator> Lookup(const PostingList& list,
-                                                                           uint64_t key) {
-  auto begin = std::lower_bound(list.begin(), list.end(), Posting{key, 0});
-  auto end = begin;
-  while (end != list.end() && end->key == key) ++end;
-  return {begin, end};
+                                                                           uint32_t key) {
+  struct ByKey {
+    bool operator()(const Posting& p, uint32_t k) const { return p.key < k; }
+    bool operator()(uint32_t k, const Posting& p) const { return k < p.key; }
+  };
+  return std::equal_range(list.begin(), list.end(), key, ByKey{});
 }
 
-size_t CountPostings(const PostingList& list, uint64_t key) {
+size_t CountPostings(const PostingList& list, uint32_t key) {
   auto [begin, end] = Lookup(list, key);
   return static_cast<size_t>(end - begin);
 }
@@ -320,24 +345,33 @@ double SoftVersionPenalty(const View& a, const View& b) {
 double ArtistScore(const View& q, const View& it) {
   if (!q.joined.empty() && q.joined == it.joined) return 1.0;
   size_t shared = 0;
-  for (size_t i = 0; i < q.credit_count; ++i) {
-    if (it.HasCredit(q.credits[i])) ++shared;
+  for (std::string_view credit : q.credits) {
+    if (it.HasCredit(credit)) ++shared;
   }
   // The track's lead artist is credited on the item.
-  if (it.HasArtistCredit(q.primary)) return shared == q.credit_count ? 1.0 : 0.95;
+  if (it.HasArtistCredit(q.primary)) return shared == q.credits.size() ? 1.0 : 0.95;
   // Only the item's lead is among the track's other artists: plausible, not sure
   // ("Summer" by A feat. B against B's own "Summer").
   if (q.HasArtistCredit(it.primary)) return 0.84;
   if (shared > 0) return 0.8;
-  double best = 0.0;
-  for (auto a : {q.primary, q.joined}) {
-    for (auto b : {it.primary, it.joined}) {
-      if (a.empty() || b.empty()) continue;
-      best = std::max(best, norm::Similarity(a, b));
+  // Names below kArtistFloor give a score under 0.5 however they compare: skipped.
+  auto similarity = [](std::string_view a, uint64_t a_mask, std::string_view b, uint64_t b_mask,
+                       auto&& measure) {
+    if (a.empty() || b.empty() || FarApart(a.size(), a_mask, b.size(), b_mask, kArtistFloor)) {
+      return 0.0;
     }
-  }
-  if (best < 0.85 && !q.joined.empty() && !it.joined.empty()) {
-    best = std::max(best, norm::TokenSortSimilarity(q.joined, it.joined));
+    return measure(a, b);
+  };
+  auto plain = [](std::string_view a, std::string_view b) { return norm::Similarity(a, b); };
+  double best = std::max({similarity(q.primary, q.primary_mask, it.primary, it.primary_mask, plain),
+                          similarity(q.primary, q.primary_mask, it.joined, it.joined_mask, plain),
+                          similarity(q.joined, q.joined_mask, it.primary, it.primary_mask, plain),
+                          similarity(q.joined, q.joined_mask, it.joined, it.joined_mask, plain)});
+  if (best < 0.85) {
+    best = std::max(best, similarity(q.joined, q.joined_mask, it.joined, it.joined_mask,
+                                     [](std::string_view a, std::string_view b) {
+                                       return norm::TokenSortSimilarity(a, b);
+                                     }));
   }
   return best >= 0.85 ? best * 0.95 : best * 0.6;
 }
@@ -368,20 +402,17 @@ bool NumbersDiffer(std::string_view a, std::string_view b) {
 // Raw title similarity in [0, 1]; 1 only for equal normalised titles.
 double TitleSimilarity(const View& q, const View& it) {
   if (q.core == it.core) return 1.0;
-  // Below 0.75 a candidate is ruled out, so the exact value does not matter there.
-  double t = norm::SimilarityAtLeast(q.core, it.core, 0.75);
+  // Below kTitleFloor a candidate is ruled out, so the exact value does not matter there.
+  double t = norm::SimilarityAtLeast(q.core, it.core, kTitleFloor);
   if (t < 0.9) {
-    t = std::max(t, std::min(0.9, norm::TokenSortSimilarity(q.core, it.core, 0.75)));
+    t = std::max(t, std::min(0.9, norm::TokenSortSimilarity(q.core, it.core, kTitleFloor)));
   }
   if ((q.main != q.core || it.main != it.core) && q.main == it.main) t = std::max(t, 0.9);
   return std::min(t, 0.99);
 }
 
 // The title part of the fuzzy score: every differing character costs 2.5 times its share.
-double TitleScore(const View& q, const View& it) {
-  double t = TitleSimilarity(q, it);
-  return t >= 0.999 ? 1.0 : std::max(0.0, 1.0 - (1.0 - t) * 2.5);
-}
+double TitleScore(double t) { return t >= 0.999 ? 1.0 : std::max(0.0, 1.0 - (1.0 - t) * 2.5); }
 
 // True when some word of one title has no similar word in the other ("sweet" against
 // "secret"): another song rather than a typo.
@@ -409,10 +440,11 @@ double FuzzyScore(const View& q, const View& it) {
   double diff = DurationDiff(q, it);
   if (DurationRulesOut(diff, q, it)) return -1.0;
   if (VersionsConflict(q, it)) return -1.0;
-  if (TitleSimilarity(q, it) < 0.75 || NumbersDiffer(q.core, it.core)) return -1.0;
-  double title = TitleScore(q, it);
   double artist = ArtistScore(q, it);
   if (artist < 0.5) return -1.0;
+  double similarity = TitleSimilarity(q, it);
+  if (similarity < kTitleFloor || NumbersDiffer(q.core, it.core)) return -1.0;
+  double title = TitleScore(similarity);
   double duration = 0.8;
   if (diff >= 0) {
     duration = diff <= 1.5  ? 1.0
@@ -426,9 +458,12 @@ double FuzzyScore(const View& q, const View& it) {
   if (!q.album.empty() && !it.album.empty()) {
     if (q.album == it.album) {
       album = 1.0;
-    } else {
+    } else if (!FarApart(q.album.size(), q.album_mask, it.album.size(), it.album_mask,
+                         kAlbumFloor)) {
       double s = norm::Similarity(q.album, it.album);
-      album = s >= 0.85 ? s : 0.3;
+      album = s >= kAlbumFloor ? s : 0.3;
+    } else {
+      album = 0.3;
     }
   }
   double score = 0.45 * title + 0.30 * artist + 0.15 * duration + 0.10 * album;
@@ -491,29 +526,65 @@ void MatchOptions::Validate() const {
   }
 }
 
-struct Matcher::Index {
-  std::string arena;
-  std::vector<ItemRecord> items;  // sorted by id
-  std::vector<Ref> credit_refs;
-  PostingList spotify_ids, isrcs, exact, credits, tokens;
+namespace {
 
-  std::string_view Str(Ref ref) const {
-    return std::string_view(arena).substr(ref.offset, ref.length);
+// Everything the matcher searches: Matcher::Index is this, built by IndexBuilder.
+struct IndexData {
+  // Items and titles are processed in chunks of 4096, each chunk writing its own arena.
+  static constexpr size_t kChunkShift = 12;
+  static constexpr size_t kChunk = size_t{1} << kChunkShift;
+  static constexpr size_t kChunkArenaBlock = size_t{1} << 15;
+
+  std::vector<ItemRecord> items;       // sorted by id
+  std::vector<float> durations;        // seconds (0 = unknown), apart: read for every posting
+  std::vector<TextArena> item_arenas;  // ISRCs and Spotify ids, one arena per chunk of items
+  std::vector<TitleEntry> titles;
+  std::vector<TextArena> title_arenas;      // one per chunk of titles
+  TextArena shared_arena{size_t{1} << 16};  // credit sets and album keys
+  std::vector<CreditSet> credit_sets;
+  std::vector<std::string_view> credit_views;
+  std::vector<AlbumEntry> albums;
+  // Title words, and pairs of words of one title (PairKey).
+  PostingList spotify_ids, isrcs, exact, credits, tokens, word_pairs;
+
+  const TitleEntry& Title(uint32_t index) const { return titles[items[index].title]; }
+  std::string_view TitleText(uint32_t title, TextArena::Ref ref) const {
+    return title_arenas[title >> kChunkShift].Get(ref);
+  }
+  std::string_view Main(uint32_t index) const {
+    return TitleText(items[index].title, Title(index).main);
   }
 
   View ItemView(uint32_t index) const {
     const ItemRecord& r = items[index];
-    View v{Str(r.fields[kCore]),    Str(r.fields[kUnfolded]), Str(r.fields[kMain]),
-           Str(r.fields[kRemixer]), Str(r.fields[kAlbum]),    Str(r.fields[kJoined]),
-           Str(r.fields[kPrimary]), Str(r.fields[kIsrc]),     Str(r.fields[kSpotifyId])};
-    v.credit_count = r.credit_count;
-    v.artist_credit_count = r.artist_credit_count;
-    for (size_t i = 0; i < r.credit_count; ++i) {
-      v.credits[i] = Str(credit_refs[r.credits_begin + i]);
-    }
+    const TextArena& arena = item_arenas[index >> kChunkShift];
+    const CreditSet& set = credit_sets[r.credit_set];
+    const TitleEntry& title = titles[r.title];
+    View v;
+    v.core = TitleText(r.title, title.core);
+    v.unfolded = TitleText(r.title, title.unfolded);
+    v.main = TitleText(r.title, title.main);
+    v.remixer = TitleText(r.title, title.remixer);
+    v.album = albums[r.album].key;
+    v.joined = set.joined;
+    v.primary = set.primary;
+    v.isrc = arena.Get(r.isrc);
+    v.spotify_id = arena.Get(r.spotify_id);
+    v.credits = Credits(r.credit_set);
+    v.artist_credit_count = set.artist_credit_count;
     v.flags = r.flags;
-    v.duration = r.duration;
+    v.duration = durations[index];
+    v.core_mask = title.core_mask;
+    v.album_mask = albums[r.album].mask;
+    v.joined_mask = set.joined_mask;
+    v.primary_mask = set.primary_mask;
     return v;
+  }
+
+  std::span<const std::string_view> Credits(uint32_t credit_set) const {
+    const CreditSet& set = credit_sets[credit_set];
+    return std::span<const std::string_view>(credit_views)
+        .subspan(set.credits_begin, set.credit_count);
   }
 
   int64_t FindIndex(int64_t id) const {
@@ -522,7 +593,336 @@ struct Matcher::Index {
     if (it == items.end() || it->id != id) return -1;
     return it - items.begin();
   }
+
+  uint32_t AddCreditSet(const ArtistFeatures& artists) {
+    CreditSet set;
+    set.joined = shared_arena.Get(shared_arena.Add(artists.joined));
+    set.primary = shared_arena.Get(shared_arena.Add(artists.primary));
+    set.joined_mask = CharMask(set.joined);
+    set.primary_mask = CharMask(set.primary);
+    set.credits_begin = static_cast<uint32_t>(credit_views.size());
+    set.credit_count = static_cast<uint8_t>(artists.credits.size());
+    set.artist_credit_count = static_cast<uint8_t>(artists.artist_credit_count);
+    for (const auto& credit : artists.credits) {
+      credit_views.push_back(shared_arena.Get(shared_arena.Add(credit)));
+    }
+    credit_sets.push_back(set);
+    return static_cast<uint32_t>(credit_sets.size() - 1);
+  }
 };
+
+// Items with equal `artist` and `artists` fields, found by position in the library.
+struct SameArtistFields {
+  const LibraryItems* items;
+  size_t operator()(uint32_t i) const {
+    LibraryItemView item = (*items)[i];
+    uint64_t hash = Hash(item.artist);
+    for (std::string_view name : item.artists) hash = Combine(hash, Hash(name));
+    return hash;
+  }
+  bool operator()(uint32_t a, uint32_t b) const {
+    LibraryItemView x = (*items)[a], y = (*items)[b];
+    if (x.artist != y.artist || x.artists.size() != y.artists.size()) return false;
+    for (size_t i = 0; i < x.artists.size(); ++i) {
+      if (x.artists[i] != y.artists[i]) return false;
+    }
+    return true;
+  }
+};
+
+// Items with equal album names.
+struct SameAlbum {
+  const LibraryItems* items;
+  size_t operator()(uint32_t i) const { return Hash((*items)[i].album); }
+  bool operator()(uint32_t a, uint32_t b) const { return (*items)[a].album == (*items)[b].album; }
+};
+
+// Items with equal titles.
+struct SameTitle {
+  const LibraryItems* items;
+  size_t operator()(uint32_t i) const { return Hash((*items)[i].title); }
+  bool operator()(uint32_t a, uint32_t b) const { return (*items)[a].title == (*items)[b].title; }
+};
+
+// Numbers the distinct values of n items: group[i] is the number of item i's value,
+// first[g] an item holding value g. `same` hashes and compares items by position.
+template <typename Same>
+void GroupEqual(size_t n, const Same& same, std::vector<uint32_t>& group,
+                std::vector<uint32_t>& first) {
+  std::unordered_map<uint32_t, uint32_t, Same, Same> seen(n / 4 + 1, same, same);
+  group.resize(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    // The tracks of an album usually follow each other: compare with the previous first.
+    if (i > 0 && same(i, i - 1)) {
+      group[i] = group[i - 1];
+      continue;
+    }
+    auto [found, added] = seen.try_emplace(i, static_cast<uint32_t>(first.size()));
+    if (added) first.push_back(i);
+    group[i] = found->second;
+  }
+}
+
+// What the items of one title add to the index besides the title itself, kept while the
+// index is built: the word postings and the featured artists of the title.
+struct TitleKeys {
+  uint64_t core_hash = 0;
+  uint32_t keys_begin = 0;  // into TitleChunk::keys: tokens, then word pairs
+  uint32_t token_count = 0;
+  uint32_t pair_count = 0;
+  int32_t featured = -1;  // into TitleChunk::featured
+};
+
+struct TitleChunk {
+  std::vector<uint32_t> keys;
+  std::vector<std::vector<std::string>> featured;  // ArtistKeys of featured names
+};
+
+// Parses the distinct titles [begin, end) into index->titles and the chunk's arena.
+void ParseTitles(const LibraryItems& items, const std::vector<uint32_t>& title_first, size_t begin,
+                 size_t end, TextArena& arena, std::vector<TitleEntry>& titles,
+                 std::vector<TitleKeys>& keys, TitleChunk& chunk) {
+  std::vector<std::string_view> words;
+  for (size_t t = begin; t < end; ++t) {
+    norm::ParsedTitle parsed = norm::ParseTitle(items[title_first[t]].title);
+    TitleEntry& entry = titles[t];
+    entry.core = arena.Add(parsed.core);
+    entry.unfolded =
+        parsed.core_unfolded == parsed.core ? entry.core : arena.Add(parsed.core_unfolded);
+    entry.main = parsed.main == parsed.core ? entry.core : arena.Add(parsed.main);
+    entry.remixer = arena.Add(parsed.remixer);
+    entry.core_mask = CharMask(parsed.core);
+    entry.flags = parsed.flags;
+
+    TitleKeys& title_keys = keys[t];
+    title_keys.core_hash = Hash(parsed.core);
+    title_keys.keys_begin = static_cast<uint32_t>(chunk.keys.size());
+    words = norm::Words(parsed.core);
+    std::sort(words.begin(), words.end());
+    words.erase(std::unique(words.begin(), words.end()), words.end());
+    for (auto word : words) chunk.keys.push_back(Key(word));
+    const size_t paired = std::min(words.size(), kMaxPairedWords);
+    for (size_t a = 0; a < paired; ++a) {
+      for (size_t b = a + 1; b < paired; ++b) chunk.keys.push_back(PairKey(words[a], words[b]));
+    }
+    title_keys.token_count = static_cast<uint32_t>(words.size());
+    title_keys.pair_count = static_cast<uint32_t>(paired < 2 ? 0 : paired * (paired - 1) / 2);
+    if (!parsed.featured.empty()) {
+      title_keys.featured = static_cast<int32_t>(chunk.featured.size());
+      auto& featured = chunk.featured.emplace_back();
+      for (const auto& name : parsed.featured) featured.push_back(norm::ArtistKey(name));
+    }
+  }
+}
+
+// A credit set of the index plus featured artists from a title.
+ArtistFeatures WithFeatured(std::span<const std::string_view> credits, const CreditSet& set,
+                            const std::vector<std::string>& featured) {
+  ArtistFeatures artists;
+  artists.joined = set.joined;
+  artists.primary = set.primary;
+  for (auto credit : credits) artists.credits.emplace_back(credit);
+  artists.artist_credit_count = set.artist_credit_count;
+  for (const auto& key : featured) AddCredit(artists.credits, key);
+  return artists;
+}
+
+// Marks a credit set that is still local to its chunk of items while the index is built.
+constexpr uint32_t kLocalSet = 1u << 31;
+
+// Chunks of `size` elements of `chunk` each: calls fn(chunk index, begin, end).
+template <typename Fn>
+void ForEachChunk(size_t size, int threads, Fn&& fn) {
+  const size_t chunks = (size + IndexData::kChunk - 1) / IndexData::kChunk;
+  ParallelFor(chunks, threads, 1, [&](size_t c) {
+    fn(c, c * IndexData::kChunk, std::min(size, (c + 1) * IndexData::kChunk));
+  });
+}
+
+// Builds the index in steps; each step reads what the ones before it wrote.
+class IndexBuilder {
+ public:
+  IndexBuilder(const LibraryItems& items, int threads, IndexData& index)
+      : items_(items), n_(items.size()), threads_(threads), index_(index) {}
+
+  void Build() {
+    GroupDistinctValues();
+    AddCreditSets();
+    AddAlbums();
+    AddTitles();
+    AddItems();
+    AddPostings();
+  }
+
+ private:
+  enum List { kSpotifyIds, kIsrcs, kExact, kCredits, kTokens, kWordPairs, kListCount };
+  using Counts = std::array<size_t, kListCount>;
+
+  size_t Chunks(size_t size) const { return (size + IndexData::kChunk - 1) / IndexData::kChunk; }
+
+  PostingList& Postings(size_t list) {
+    std::array<PostingList*, kListCount> lists = {&index_.spotify_ids, &index_.isrcs,
+                                                  &index_.exact,       &index_.credits,
+                                                  &index_.tokens,      &index_.word_pairs};
+    return *lists[list];
+  }
+
+  // Artist fields, album names and titles repeat across a library (the tracks of an
+  // album; "Intro"; one song on several albums): equal ones are grouped, so that each
+  // distinct value is normalised once and stored once.
+  void GroupDistinctValues() {
+    ParallelFor(3, threads_, 1, [&](size_t which) {
+      if (which == 0) GroupEqual(n_, SameTitle{&items_}, title_group_, title_first_);
+      if (which == 1) GroupEqual(n_, SameArtistFields{&items_}, artist_group_, artist_first_);
+      if (which == 2) GroupEqual(n_, SameAlbum{&items_}, album_group_, album_first_);
+    });
+  }
+
+  void AddCreditSets() {
+    std::vector<ArtistFeatures> artists(artist_first_.size());
+    ParallelFor(artists.size(), threads_, 256, [&](size_t g) {
+      LibraryItemView item = items_[artist_first_[g]];
+      artists[g] = ItemArtistFeatures(item.artist, item.artists);
+    });
+    index_.credit_sets.reserve(artists.size());
+    for (const ArtistFeatures& features : artists) index_.AddCreditSet(features);
+  }
+
+  void AddAlbums() {
+    std::vector<norm::ParsedAlbum> albums(album_first_.size());
+    ParallelFor(albums.size(), threads_, 256,
+                [&](size_t g) { albums[g] = norm::ParseAlbum(items_[album_first_[g]].album); });
+    index_.albums.reserve(albums.size());
+    for (const norm::ParsedAlbum& album : albums) {
+      std::string_view key = index_.shared_arena.Get(index_.shared_arena.Add(album.key));
+      index_.albums.push_back({key, CharMask(key), album.flags});
+    }
+  }
+
+  // Each chunk of distinct titles is parsed into its own arena.
+  void AddTitles() {
+    const size_t count = title_first_.size();
+    index_.titles.resize(count);
+    title_keys_.resize(count);
+    title_chunks_.resize(Chunks(count));
+    for (size_t c = 0; c < Chunks(count); ++c) {
+      index_.title_arenas.emplace_back(IndexData::kChunkArenaBlock);
+    }
+    ForEachChunk(count, threads_, [&](size_t c, size_t begin, size_t end) {
+      ParseTitles(items_, title_first_, begin, end, index_.title_arenas[c], index_.titles,
+                  title_keys_, title_chunks_[c]);
+    });
+  }
+
+  // The record of every item, and how many postings each chunk of items will add.
+  void AddItems() {
+    index_.items.resize(n_);
+    index_.durations.resize(n_);
+    for (size_t c = 0; c < Chunks(n_); ++c)
+      index_.item_arenas.emplace_back(IndexData::kChunkArenaBlock);
+    offsets_.assign(Chunks(n_) + 1, Counts{});
+    std::vector<std::vector<ArtistFeatures>> local_sets(Chunks(n_));
+    ForEachChunk(n_, threads_, [&](size_t c, size_t begin, size_t end) {
+      for (size_t i = begin; i < end; ++i)
+        AddItem(i, index_.item_arenas[c], local_sets[c], offsets_[c + 1]);
+    });
+    // Credit sets with featured artists join the shared ones, chunk by chunk.
+    for (size_t c = 0; c < Chunks(n_); ++c) {
+      if (local_sets[c].empty()) continue;
+      const auto base = static_cast<uint32_t>(index_.credit_sets.size());
+      for (const ArtistFeatures& set : local_sets[c]) index_.AddCreditSet(set);
+      for (size_t i = c * IndexData::kChunk; i < std::min(n_, (c + 1) * IndexData::kChunk); ++i) {
+        uint32_t& set = index_.items[i].credit_set;
+        if (set & kLocalSet) set = base + (set & ~kLocalSet);
+      }
+    }
+  }
+
+  void AddItem(size_t i, TextArena& arena, std::vector<ArtistFeatures>& local_sets, Counts& count) {
+    LibraryItemView item = items_[i];
+    const TitleKeys& keys = title_keys_[title_group_[i]];
+    ItemRecord& record = index_.items[i];
+    record.id = item.id;
+    record.title = title_group_[i];
+    record.credit_set = artist_group_[i];
+    record.album = album_group_[i];
+    record.flags = index_.titles[record.title].flags | index_.albums[record.album].flags;
+    index_.durations[i] = item.length > 0 ? static_cast<float>(item.length) : 0.0f;
+    const std::string isrc = norm::CanonicalIsrc(item.isrc);
+    record.isrc = arena.Add(isrc);
+    std::string_view spotify_id = item.spotify_track_id;
+    if (spotify_id.empty() && (item.data_source == "Spotify" || item.data_source == "spotify")) {
+      spotify_id = item.mb_trackid;
+    }
+    record.spotify_id = arena.Add(spotify_id);
+    size_t credits = index_.credit_sets[record.credit_set].credit_count;
+    if (keys.featured >= 0) {
+      const auto& featured = title_chunks_[record.title >> IndexData::kChunkShift]
+                                 .featured[static_cast<size_t>(keys.featured)];
+      ArtistFeatures with = WithFeatured(index_.Credits(record.credit_set),
+                                         index_.credit_sets[record.credit_set], featured);
+      if (with.credits.size() > credits) {
+        credits = with.credits.size();
+        record.credit_set = kLocalSet | static_cast<uint32_t>(local_sets.size());
+        local_sets.push_back(std::move(with));
+      }
+    }
+    count[kSpotifyIds] += !spotify_id.empty();
+    count[kIsrcs] += !isrc.empty();
+    count[kExact] += credits;
+    count[kCredits] += credits;
+    count[kTokens] += keys.token_count;
+    count[kWordPairs] += keys.pair_count;
+  }
+
+  // Postings are written straight into place (the lists never grow or get copied), in
+  // item order within each chunk; sorting by key finishes each list.
+  void AddPostings() {
+    for (size_t c = 0; c < Chunks(n_); ++c) {
+      for (size_t l = 0; l < kListCount; ++l) offsets_[c + 1][l] += offsets_[c][l];
+    }
+    for (size_t l = 0; l < kListCount; ++l) Postings(l).resize(offsets_.back()[l]);
+    ForEachChunk(n_, threads_, [&](size_t c, size_t begin, size_t end) {
+      Counts next = offsets_[c];
+      auto put = [&](List list, uint32_t key, size_t item) {
+        Postings(list)[next[list]++] = Posting{key, static_cast<uint32_t>(item)};
+      };
+      for (size_t i = begin; i < end; ++i) {
+        const View it = index_.ItemView(static_cast<uint32_t>(i));
+        const uint32_t title = index_.items[i].title;
+        const TitleKeys& keys = title_keys_[title];
+        if (!it.spotify_id.empty()) put(kSpotifyIds, Key(it.spotify_id), i);
+        if (!it.isrc.empty()) put(kIsrcs, Key(it.isrc), i);
+        for (std::string_view credit : it.credits) {
+          put(kExact, ExactKey(keys.core_hash, credit), i);
+          put(kCredits, Key(credit), i);
+        }
+        const uint32_t* words =
+            title_chunks_[title >> IndexData::kChunkShift].keys.data() + keys.keys_begin;
+        for (size_t k = 0; k < keys.token_count; ++k) put(kTokens, words[k], i);
+        for (size_t k = 0; k < keys.pair_count; ++k)
+          put(kWordPairs, words[keys.token_count + k], i);
+      }
+    });
+    ParallelFor(kListCount, threads_, 1,
+                [&](size_t l) { std::sort(Postings(l).begin(), Postings(l).end()); });
+  }
+
+  const LibraryItems& items_;
+  const size_t n_;
+  const int threads_;
+  IndexData& index_;
+  // Per item, its group; per group, one item holding its value.
+  std::vector<uint32_t> title_group_, artist_group_, album_group_;
+  std::vector<uint32_t> title_first_, artist_first_, album_first_;
+  std::vector<TitleKeys> title_keys_;
+  std::vector<TitleChunk> title_chunks_;
+  std::vector<Counts> offsets_;  // postings per chunk of items, then where each chunk starts
+};
+
+}  // namespace
+
+struct Matcher::Index : IndexData {};
 
 Matcher::Matcher(std::unique_ptr<Index> index, MatchOptions options)
     : index_(std::move(index)), options_(options) {}
@@ -534,105 +934,11 @@ size_t Matcher::size() const { return index_->items.size(); }
 
 void Matcher::SetOverrides(MatchOverrides overrides) { overrides_ = std::move(overrides); }
 
-Matcher Matcher::Build(std::vector<LibraryItem> items, MatchOptions options) {
+Matcher Matcher::Build(const LibraryItems& items, MatchOptions options) {
   options.Validate();
-  std::sort(items.begin(), items.end(),
-            [](const LibraryItem& a, const LibraryItem& b) { return a.id < b.id; });
+  if (items.size() >= kLocalSet) throw MatchError("library too large to index");
   auto index = std::make_unique<Index>();
-  const size_t n = items.size();
-
-  // 1. Features of every item, in parallel, into per-block arenas.
-  constexpr size_t kBlock = 4096;
-  const size_t blocks = (n + kBlock - 1) / kBlock;
-  struct BlockOut {
-    std::string arena;
-    std::vector<ItemRecord> records;
-    std::vector<Ref> credits;
-    PostingList spotify_ids, isrcs, exact, credit_postings, tokens;
-  };
-  std::vector<BlockOut> outs(blocks);
-  ParallelFor(blocks, options.threads, 1, [&](size_t b) {
-    BlockOut& out = outs[b];
-    size_t begin = b * kBlock;
-    size_t end = std::min(n, begin + kBlock);
-    out.records.reserve(end - begin);
-    ItemCache cache;
-    for (size_t i = begin; i < end; ++i) {
-      Features f = ItemFeatures(items[i], cache);
-      ItemRecord record;
-      record.id = items[i].id;
-      auto put = [&](const std::string& s) {
-        Ref ref{static_cast<uint32_t>(out.arena.size()), static_cast<uint32_t>(s.size())};
-        out.arena += s;
-        return ref;
-      };
-      record.fields[kCore] = put(f.core);
-      record.fields[kUnfolded] = f.unfolded == f.core ? record.fields[kCore] : put(f.unfolded);
-      record.fields[kMain] = f.main == f.core ? record.fields[kCore] : put(f.main);
-      record.fields[kRemixer] = put(f.remixer);
-      record.fields[kAlbum] = put(f.album);
-      record.fields[kJoined] = put(f.joined);
-      record.fields[kPrimary] = put(f.primary);
-      record.fields[kIsrc] = put(f.isrc);
-      record.fields[kSpotifyId] = put(f.spotify_id);
-      record.credits_begin = static_cast<uint32_t>(out.credits.size());
-      record.credit_count = static_cast<uint8_t>(f.credits.size());
-      record.artist_credit_count = static_cast<uint8_t>(f.artist_credit_count);
-      for (const auto& credit : f.credits) out.credits.push_back(put(credit));
-      record.flags = f.flags;
-      record.duration = static_cast<float>(f.duration);
-      out.records.push_back(record);
-      auto item = static_cast<uint32_t>(i);
-      if (!f.spotify_id.empty()) out.spotify_ids.push_back({Hash(f.spotify_id), item});
-      if (!f.isrc.empty()) out.isrcs.push_back({Hash(f.isrc), item});
-      for (const auto& credit : f.credits) {
-        out.exact.push_back({ExactKey(f.core, credit), item});
-        out.credit_postings.push_back({Hash(credit), item});
-      }
-      std::vector<std::string_view> words = norm::Words(f.core);
-      std::sort(words.begin(), words.end());
-      words.erase(std::unique(words.begin(), words.end()), words.end());
-      for (auto word : words) out.tokens.push_back({Hash(word), item});
-    }
-  });
-
-  // 2. Concatenate the blocks (offsets shift), then sort each posting list.
-  size_t arena_size = 0, credit_count = 0;
-  for (const auto& out : outs) {
-    arena_size += out.arena.size();
-    credit_count += out.credits.size();
-  }
-  if (arena_size > UINT32_MAX) throw MatchError("library too large to index (string arena)");
-  index->arena.reserve(arena_size);
-  index->items.reserve(n);
-  index->credit_refs.reserve(credit_count);
-  std::array<PostingList*, 5> lists = {&index->spotify_ids, &index->isrcs, &index->exact,
-                                       &index->credits, &index->tokens};
-  for (auto& out : outs) {
-    auto shift = static_cast<uint32_t>(index->arena.size());
-    auto credit_shift = static_cast<uint32_t>(index->credit_refs.size());
-    index->arena += out.arena;
-    for (auto record : out.records) {
-      for (auto& field : record.fields) field.offset += shift;
-      record.credits_begin += credit_shift;
-      index->items.push_back(record);
-    }
-    for (auto ref : out.credits) index->credit_refs.push_back({ref.offset + shift, ref.length});
-    std::array<PostingList*, 5> from = {&out.spotify_ids, &out.isrcs, &out.exact,
-                                        &out.credit_postings, &out.tokens};
-    for (size_t l = 0; l < lists.size(); ++l) {
-      lists[l]->insert(lists[l]->end(), from[l]->begin(), from[l]->end());
-    }
-    out = BlockOut();
-  }
-  outs.clear();
-  items.clear();
-  items.shrink_to_fit();
-  ParallelFor(lists.size(), options.threads, 1, [&](size_t l) {
-    PostingList& list = *lists[l];
-    std::sort(list.begin(), list.end());
-    list.shrink_to_fit();
-  });
+  IndexBuilder(items, options.threads, *index).Build();
   return Matcher(std::move(index), options);
 }
 
@@ -640,8 +946,8 @@ MatchResult Matcher::Match(const Track& track) const {
   const Index& index = *index_;
   MatchResult result;
   result.track_id = track.id;
-  Features features = TrackFeatures(track);
-  View q = features.AsView();
+  const TrackFeatures features(track);
+  const View q = features.AsView();
 
   std::vector<int64_t> rejected;
   if (!track.id.empty()) {
@@ -702,7 +1008,7 @@ MatchResult Matcher::Match(const Track& track) const {
   auto by_identifier = [&](const PostingList& list, std::string_view key, bool check_sanity,
                            MatchMethod method) -> bool {
     if (key.empty()) return false;
-    auto [begin, end] = Lookup(list, Hash(key));
+    auto [begin, end] = Lookup(list, Key(key));
     std::vector<Scored> ranked;
     for (auto p = begin; p != end; ++p) {
       if (is_rejected(p->item)) continue;
@@ -728,8 +1034,8 @@ MatchResult Matcher::Match(const Track& track) const {
   {
     std::vector<uint32_t> seen;
     std::vector<Scored> ranked;
-    for (size_t c = 0; c < q.credit_count; ++c) {
-      auto [begin, end] = Lookup(index.exact, ExactKey(q.core, q.credits[c]));
+    for (size_t c = 0; c < q.credits.size(); ++c) {
+      auto [begin, end] = Lookup(index.exact, ExactKey(Hash(q.core), q.credits[c]));
       for (auto p = begin; p != end; ++p) {
         if (std::find(seen.begin(), seen.end(), p->item) != seen.end()) continue;
         seen.push_back(p->item);
@@ -764,7 +1070,7 @@ MatchResult Matcher::Match(const Track& track) const {
   // The artist's items first; items sharing title words only when that found nothing
   // plausible (an artist spelled differently).
   auto in_window = [&](uint32_t item) {
-    float d = index.items[item].duration;
+    float d = index.durations[item];
     if (q.duration <= 0 || d <= 0) return true;
     double limit = std::max(20.0, 0.1 * std::max<double>(q.duration, d));
     return std::fabs(q.duration - d) <= limit;
@@ -776,10 +1082,14 @@ MatchResult Matcher::Match(const Track& track) const {
     candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
     for (uint32_t item : candidates) {
       if (std::binary_search(scored.begin(), scored.end(), item) || is_rejected(item)) continue;
+      // Cheap checks on the record first: titles too far apart to be similar enough,
+      // unless their main parts are equal (TitleSimilarity's other way to pass).
+      const TitleEntry& title = index.Title(item);
+      if (FarApart(q.core.size(), q.core_mask, title.core.size, title.core_mask, kTitleFloor) &&
+          index.Main(item) != q.main) {
+        continue;
+      }
       View it = index.ItemView(item);
-      // Titles of very different lengths cannot be similar enough (cheap check first).
-      size_t a = q.core.size(), b = it.core.size();
-      if (std::min(a, b) * 4 < std::max(a, b) * 3 && q.main != it.main) continue;
       double score = FuzzyScore(q, it);
       if (score >= 0) ranked.push_back(describe(item, score));
     }
@@ -789,8 +1099,8 @@ MatchResult Matcher::Match(const Track& track) const {
     scored.swap(merged);
   };
   std::vector<uint32_t> candidates;
-  for (size_t c = 0; c < q.credit_count; ++c) {
-    auto [begin, end] = Lookup(index.credits, Hash(q.credits[c]));
+  for (size_t c = 0; c < q.credits.size(); ++c) {
+    auto [begin, end] = Lookup(index.credits, Key(q.credits[c]));
     if (static_cast<size_t>(end - begin) > kMaxCreditPostings) continue;
     for (auto p = begin; p != end; ++p) {
       if (in_window(p->item)) candidates.push_back(p->item);
@@ -801,31 +1111,25 @@ MatchResult Matcher::Match(const Track& track) const {
   for (const auto& s : ranked) plausible = plausible || s.score >= options_.review_confidence;
   if (!plausible) {
     candidates.clear();
-    std::vector<std::pair<size_t, uint64_t>> known;  // (postings, token hash)
+    // (postings, word) of the title's words the library knows, rarest first.
+    std::vector<std::pair<size_t, std::string_view>> known;
     for (auto word : norm::Words(q.core)) {
-      uint64_t key = Hash(word);
-      size_t count = CountPostings(index.tokens, key);
-      if (count > 0) known.emplace_back(count, key);
+      size_t count = CountPostings(index.tokens, Key(word));
+      if (count > 0) known.emplace_back(count, word);
     }
     std::sort(known.begin(), known.end());
     known.erase(std::unique(known.begin(), known.end()), known.end());
+    auto add_window =
+        [&](std::pair<PostingList::const_iterator, PostingList::const_iterator> range) {
+          for (auto p = range.first; p != range.second; ++p) {
+            if (in_window(p->item)) candidates.push_back(p->item);
+          }
+        };
     if (known.size() == 1 && known[0].first <= kMaxTokenPostings) {
-      auto [begin, end] = Lookup(index.tokens, known[0].second);
-      for (auto p = begin; p != end; ++p) {
-        if (in_window(p->item)) candidates.push_back(p->item);
-      }
-    } else if (known.size() >= 2) {
+      add_window(Lookup(index.tokens, Key(known[0].second)));
+    } else if (known.size() >= 2 && known[0].first <= kMaxTokenPostings * 4) {
       // Items holding the two rarest known words (a typo in one word leaves others).
-      auto [a_begin, a_end] = Lookup(index.tokens, known[0].second);
-      auto [b_begin, b_end] = Lookup(index.tokens, known[1].second);
-      if (static_cast<size_t>(a_end - a_begin) <= kMaxTokenPostings * 4) {
-        auto b = b_begin;
-        for (auto a = a_begin; a != a_end; ++a) {
-          while (b != b_end && b->item < a->item) ++b;
-          if (b == b_end) break;
-          if (b->item == a->item && in_window(a->item)) candidates.push_back(a->item);
-        }
-      }
+      add_window(Lookup(index.word_pairs, PairKey(known[0].second, known[1].second)));
     }
     score_all(candidates);
   }

@@ -7,7 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "library/library_item.h"
+#include "library/library_items.h"
 #include "spotify/model.h"
 
 namespace spotify_extract {
@@ -77,7 +77,8 @@ struct MatchOptions {
 // then Match/MatchAll from any number of threads: const methods are thread-safe.
 class Matcher {
  public:
-  static Matcher Build(std::vector<LibraryItem> items, MatchOptions options = {});
+  // Indexes `items`; the matcher keeps no reference to them.
+  static Matcher Build(const LibraryItems& items, MatchOptions options = {});
 
   Matcher(Matcher&&) noexcept;
   Matcher& operator=(Matcher&&) noexcept;

@@ -49,29 +49,35 @@ void AppendUtf8(std::string& out, char32_t cp) {
   out.append(reinterpret_cast<const char*>(buffer), static_cast<size_t>(n));
 }
 
-// Decomposes (NFKD + case fold + lumping + ignorables removed) into code points.
-std::u32string Decompose(std::string_view text) {
-  std::u32string cps = DecodeLenient(text);
-  std::string valid;
-  valid.reserve(text.size());
-  for (char32_t cp : cps) AppendUtf8(valid, cp);
+// utf8proc_decompose into code points; false when `text` is not valid UTF-8.
+bool DecomposeValid(std::string_view text, std::u32string& out) {
   const auto options = static_cast<utf8proc_option_t>(
       UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_LUMP |
       UTF8PROC_IGNORE | UTF8PROC_STRIPCC | UTF8PROC_NLF2LS);
-  const auto* input = reinterpret_cast<const utf8proc_uint8_t*>(valid.data());
-  auto length = static_cast<utf8proc_ssize_t>(valid.size());
-  std::u32string out(valid.size() * 2 + 8, U'\0');
+  const auto* input = reinterpret_cast<const utf8proc_uint8_t*>(text.data());
+  const auto length = static_cast<utf8proc_ssize_t>(text.size());
+  out.assign(text.size() * 2 + 8, U'\0');
   for (;;) {
     utf8proc_ssize_t n =
         utf8proc_decompose(input, length, reinterpret_cast<utf8proc_int32_t*>(out.data()),
                            static_cast<utf8proc_ssize_t>(out.size()), options);
-    if (n < 0) return {};
-    if (static_cast<size_t>(n) <= out.size()) {
-      out.resize(static_cast<size_t>(n));
-      return out;
-    }
+    if (n < 0) return false;
+    const bool fits = static_cast<size_t>(n) <= out.size();
     out.resize(static_cast<size_t>(n));
+    if (fits) return true;
   }
+}
+
+// Decomposes (NFKD + case fold + lumping + ignorables removed) into code points. Invalid
+// UTF-8 bytes are dropped first (hostile input must not throw or crash).
+std::u32string Decompose(std::string_view text) {
+  std::u32string out;
+  if (DecomposeValid(text, out)) return out;
+  std::string valid;
+  valid.reserve(text.size());
+  for (char32_t cp : DecodeLenient(text)) AppendUtf8(valid, cp);
+  if (!DecomposeValid(valid, out)) out.clear();
+  return out;
 }
 
 void Compose(std::u32string& cps) {
@@ -589,6 +595,13 @@ std::vector<std::string> SplitArtists(std::string_view credit) {
   size_t i = 0;
   while (i < text.size()) {
     bool matched = false;
+    // Every separator starts with one of these bytes (" × " too): skip the rest fast.
+    const char c = text[i];
+    if (c != ' ' && c != ',' && c != ';' && c != '/') {
+      current += c;
+      ++i;
+      continue;
+    }
     for (auto separator : kSeparators) {
       if (text.compare(i, separator.size(), separator) == 0) {
         names.push_back(Trim(current));

@@ -71,6 +71,28 @@ def test_non_utf8_paths_are_the_same_bytes_as_beets(
 
 
 @pytest.mark.usefixtures("beets_defaults")
+def test_read_library_is_a_sequence_with_lookup_by_id(
+    sample_library: samplelib.SampleLibrary,
+) -> None:
+    items = _native.read_library(str(sample_library.db_path), os.fsencode(sample_library.music_dir))
+    expected = sorted(beets_items(sample_library), key=lambda item: item.id)
+    assert len(items) == len(expected)
+    assert items[0].id == expected[0].id
+    assert items[-1].id == expected[-1].id
+    assert items[-len(items)].id == expected[0].id
+    with pytest.raises(IndexError):
+        items[len(items)]
+    with pytest.raises(IndexError):
+        items[-len(items) - 1]
+    middle = expected[len(expected) // 2]
+    found = items.find(middle.id)
+    assert found is not None
+    assert (found.id, found.title, found.path) == (middle.id, middle.title, middle.path)
+    assert items.find(max(i.id for i in expected) + 1) is None
+    assert items.find(-1) is None
+
+
+@pytest.mark.usefixtures("beets_defaults")
 def test_manifest_describes_what_beets_stored(sample_library: samplelib.SampleLibrary) -> None:
     manifest = {entry["id"]: entry for entry in sample_library.load_items()}
     items = beets_items(sample_library)

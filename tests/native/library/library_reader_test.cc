@@ -25,6 +25,13 @@ constexpr char kDelimiter[] = "\\\xE2\x90\x80";
 
 // --- helpers -------------------------------------------------------------------------
 
+// Owning copies of what ReadLibrary stored, so expectations compare whole fields.
+std::vector<LibraryItem> ReadOwned(const std::string& path, const LibraryReadOptions& options) {
+  std::vector<LibraryItem> owned;
+  for (LibraryItemView item : ReadLibrary(path, options)) owned.push_back(item.ToItem());
+  return owned;
+}
+
 // A fresh directory per test, removed afterwards.
 class TempDir {
  public:
@@ -212,7 +219,7 @@ class SampleLibraryTest : public ::testing::Test {
   static std::vector<LibraryItem> Read() {
     LibraryReadOptions options;
     options.music_dir = *music_dir_;
-    return ReadLibrary(*db_path_, options);
+    return ReadOwned(*db_path_, options);
   }
 
   // What beets stored in items.path, bytes as they are.
@@ -337,7 +344,7 @@ TEST_F(SampleLibraryTest, NonUtf8PathBytesAreKeptExactly) {
 }
 
 TEST_F(SampleLibraryTest, WithoutAMusicDirRelativePathsStayRelative) {
-  const std::vector<LibraryItem> items = ReadLibrary(*db_path_, {});
+  const std::vector<LibraryItem> items = ReadOwned(*db_path_, {});
   const std::vector<std::string> stored = StoredPaths();
   for (size_t i = 0; i < items.size(); ++i) EXPECT_EQ(items[i].path, stored[i]);
 }
@@ -379,7 +386,7 @@ TEST(LegacySchemaTest, ReadsByColumnNameWithLegacyAndMissingColumns) {
   }
   LibraryReadOptions options;
   options.music_dir = "/music";
-  const std::vector<LibraryItem> items = ReadLibrary(db_path, options);
+  const std::vector<LibraryItem> items = ReadOwned(db_path, options);
   ASSERT_EQ(items.size(), 3u);
   EXPECT_EQ(items[0].id, 1);  // sorted by id, whatever the insert order
   EXPECT_EQ(items[0].path, "/music/Bj\xc3\xb6rk/J\xf3ga.mp3");
@@ -424,7 +431,7 @@ TEST(LegacySchemaTest, SemicolonListsAndOrphanedAttributes) {
     writer.Insert("item_attributes", {"entity_id", "key", "value"},
                   {"99", "spotify_track_id", "orphan"});  // the item was removed
   }
-  const std::vector<LibraryItem> items = ReadLibrary(db_path, {});
+  const std::vector<LibraryItem> items = ReadOwned(db_path, {});
   ASSERT_EQ(items.size(), 1u);
   EXPECT_EQ(items[0].artists, (std::vector<std::string>{"A", "B"}));
   EXPECT_EQ(items[0].spotify_track_id, "4uLU6hMCjMI75M1A2tKUQC");
@@ -467,7 +474,7 @@ TEST(LegacySchemaTest, AttributesMergeByIdWithGapsAndOrphans) {
   EXPECT_EQ(expected, 3u);
   EXPECT_EQ(streamed,
             (std::vector<std::array<std::string, 2>>{{"id2", ""}, {"", ""}, {"id9", "Spotify"}}));
-  const std::vector<LibraryItem> items = ReadLibrary(db_path, {});
+  const std::vector<LibraryItem> items = ReadOwned(db_path, {});
   ASSERT_EQ(items.size(), 3u);
   EXPECT_EQ(items[0].spotify_track_id, "id2");
   EXPECT_TRUE(items[1].spotify_track_id.empty());
@@ -579,7 +586,7 @@ TEST(LockedLibraryTest, ALockReleasedWithinTheTimeoutIsWaitedFor) {
   });
   LibraryReadOptions options;
   options.busy_timeout = std::chrono::milliseconds(10000);
-  const std::vector<LibraryItem> items = ReadLibrary(db_path, options);
+  const std::vector<LibraryItem> items = ReadOwned(db_path, options);
   committer.join();
   EXPECT_EQ(items.size(), 11u);
 }

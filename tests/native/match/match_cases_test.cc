@@ -18,9 +18,9 @@ const nlohmann::json& Data() {
 
 const Matcher& SharedMatcher() {
   static const Matcher matcher = [] {
-    std::vector<LibraryItem> items;
-    for (const auto& j : Data()["library"]) items.push_back(ItemFromJson(j));
-    return Matcher::Build(std::move(items));
+    LibraryItems items;
+    for (const auto& j : Data()["library"]) items.Add(ItemFromJson(j));
+    return Matcher::Build(items);
   }();
   return matcher;
 }

@@ -9,6 +9,10 @@
 namespace spotify_extract {
 namespace {
 
+Matcher BuildMatcher(const std::vector<LibraryItem>& items, MatchOptions options = {}) {
+  return Matcher::Build(LibraryItems(items), options);
+}
+
 LibraryItem Item(int64_t id, std::string artist, std::string title, std::string album,
                  double length) {
   LibraryItem item;
@@ -38,7 +42,7 @@ std::vector<LibraryItem> SmallLibrary() {
 }
 
 TEST(Matcher, ExactMatchPrefersSameAlbumAndListsRunnersUp) {
-  Matcher matcher = Matcher::Build(SmallLibrary());
+  Matcher matcher = BuildMatcher(SmallLibrary());
   MatchResult result = matcher.Match(MakeTrack("t1", "Artist", "Song", "Best Of", 200000));
   EXPECT_EQ(result.item_id, 11);
   EXPECT_EQ(result.method, MatchMethod::kExact);
@@ -50,13 +54,13 @@ TEST(Matcher, ExactMatchPrefersSameAlbumAndListsRunnersUp) {
 }
 
 TEST(Matcher, LowestIdWinsATie) {
-  Matcher matcher = Matcher::Build(
+  Matcher matcher = BuildMatcher(
       {Item(7, "A", "T", "X", 100), Item(3, "A", "T", "Y", 100), Item(5, "A", "T", "Z", 100)});
   EXPECT_EQ(matcher.Match(MakeTrack("t", "A", "T", "Other", 100000)).item_id, 3);
 }
 
 TEST(Matcher, AcceptOverrideWins) {
-  Matcher matcher = Matcher::Build(SmallLibrary());
+  Matcher matcher = BuildMatcher(SmallLibrary());
   matcher.SetOverrides({{"t1", {{MatchOverride::Action::kAccept, 12}}}});
   MatchResult result = matcher.Match(MakeTrack("t1", "Artist", "Song", "Album", 200000));
   EXPECT_EQ(result.item_id, 12);
@@ -66,13 +70,13 @@ TEST(Matcher, AcceptOverrideWins) {
 }
 
 TEST(Matcher, AcceptOverrideOfAVanishedItemIsIgnored) {
-  Matcher matcher = Matcher::Build(SmallLibrary());
+  Matcher matcher = BuildMatcher(SmallLibrary());
   matcher.SetOverrides({{"t1", {{MatchOverride::Action::kAccept, 999}}}});
   EXPECT_EQ(matcher.Match(MakeTrack("t1", "Artist", "Song", "Album", 200000)).item_id, 10);
 }
 
 TEST(Matcher, RejectOverrideRemovesTheItem) {
-  Matcher matcher = Matcher::Build(SmallLibrary());
+  Matcher matcher = BuildMatcher(SmallLibrary());
   matcher.SetOverrides({{"t1", {{MatchOverride::Action::kReject, 10}}}});
   MatchResult result = matcher.Match(MakeTrack("t1", "Artist", "Song", "Album", 200000));
   EXPECT_EQ(result.item_id, 11);
@@ -85,7 +89,7 @@ TEST(Matcher, RejectOverrideRemovesTheItem) {
 }
 
 TEST(Matcher, RejectNothingKeepsTrackUnmatched) {
-  Matcher matcher = Matcher::Build(SmallLibrary());
+  Matcher matcher = BuildMatcher(SmallLibrary());
   matcher.SetOverrides({{"t1", {{MatchOverride::Action::kReject, 0}}}});
   MatchResult result = matcher.Match(MakeTrack("t1", "Artist", "Song", "Album", 200000));
   EXPECT_EQ(result.status, MatchStatus::kUnmatched);
@@ -94,9 +98,9 @@ TEST(Matcher, RejectNothingKeepsTrackUnmatched) {
 }
 
 TEST(Matcher, LiveNeverMatchesStudio) {
-  Matcher matcher = Matcher::Build(SmallLibrary());
+  Matcher matcher = BuildMatcher(SmallLibrary());
   EXPECT_EQ(matcher.Match(MakeTrack("t", "Artist", "Song - Live", "", 230000)).item_id, 13);
-  Matcher studio_only = Matcher::Build({Item(1, "Artist", "Song", "Album", 200)});
+  Matcher studio_only = BuildMatcher({Item(1, "Artist", "Song", "Album", 200)});
   MatchResult result = studio_only.Match(MakeTrack("t", "Artist", "Song - Live", "", 200000));
   EXPECT_EQ(result.status, MatchStatus::kUnmatched);
   EXPECT_EQ(result.item_id, 0);
@@ -104,7 +108,7 @@ TEST(Matcher, LiveNeverMatchesStudio) {
 
 TEST(Matcher, LowConfidenceNeedsReview) {
   // A typo plus no duration and another album: plausible, not certain.
-  Matcher matcher = Matcher::Build({Item(1, "Dua Lipa", "Levitating", "Future Nostalgia", 203)});
+  Matcher matcher = BuildMatcher({Item(1, "Dua Lipa", "Levitating", "Future Nostalgia", 203)});
   MatchResult result = matcher.Match(MakeTrack("t", "Dua Lipa", "Levitatin", "Club Hits", 0));
   EXPECT_EQ(result.status, MatchStatus::kReview);
   EXPECT_EQ(result.item_id, 1);
@@ -115,16 +119,16 @@ TEST(Matcher, LowConfidenceNeedsReview) {
   MatchOptions lenient;
   lenient.min_confidence = 0.7;
   Matcher lenient_matcher =
-      Matcher::Build({Item(1, "Dua Lipa", "Levitating", "Future Nostalgia", 203)}, lenient);
+      BuildMatcher({Item(1, "Dua Lipa", "Levitating", "Future Nostalgia", 203)}, lenient);
   EXPECT_EQ(lenient_matcher.Match(MakeTrack("t", "Dua Lipa", "Levitatin", "Club Hits", 0)).status,
             MatchStatus::kMatched);
 }
 
 TEST(Matcher, EmptyLibraryAndEmptyTrack) {
-  Matcher empty = Matcher::Build({});
+  Matcher empty = BuildMatcher({});
   EXPECT_EQ(empty.size(), 0u);
   EXPECT_EQ(empty.Match(MakeTrack("t", "A", "B", "C", 1000)).status, MatchStatus::kUnmatched);
-  Matcher matcher = Matcher::Build(SmallLibrary());
+  Matcher matcher = BuildMatcher(SmallLibrary());
   Track nothing;
   EXPECT_EQ(matcher.Match(nothing).status, MatchStatus::kUnmatched);
 }
@@ -132,9 +136,8 @@ TEST(Matcher, EmptyLibraryAndEmptyTrack) {
 TEST(Matcher, HostileStringsDoNotCrash) {
   std::string huge(1 << 20, 'a');
   std::string invalid = "\xFF\xFE\xC3(\xE2\x82";
-  Matcher matcher =
-      Matcher::Build({Item(1, huge, huge, huge, 1e9), Item(2, invalid, invalid, invalid, -5),
-                      Item(3, "", "", "", 0)});
+  Matcher matcher = BuildMatcher({Item(1, huge, huge, huge, 1e9),
+                                  Item(2, invalid, invalid, invalid, -5), Item(3, "", "", "", 0)});
   EXPECT_NO_THROW(matcher.Match(MakeTrack(huge, huge, huge, huge, 2000000000)));
   EXPECT_NO_THROW(matcher.Match(MakeTrack(invalid, invalid, invalid, invalid, -1)));
   EXPECT_NO_THROW(matcher.Match(MakeTrack("", "", "", "", 0)));
@@ -153,7 +156,7 @@ TEST(OverridesFromStore, Converts) {
   EXPECT_EQ(overrides["b"][0].item_id, 10);
   EXPECT_EQ(overrides["c"][0].item_id, 0);
 
-  Matcher matcher = Matcher::Build(SmallLibrary());
+  Matcher matcher = BuildMatcher(SmallLibrary());
   matcher.SetOverrides(overrides);
   EXPECT_EQ(matcher.Match(MakeTrack("a", "Artist", "Song", "Album", 200000)).item_id, 12);
   EXPECT_EQ(matcher.Match(MakeTrack("b", "Artist", "Song", "Album", 200000)).item_id, 11);
@@ -164,7 +167,7 @@ TEST(OverridesFromStore, Converts) {
 TEST(MatchOptions, Validation) {
   MatchOptions options;
   options.min_confidence = 1.5;
-  EXPECT_THROW(Matcher::Build({}, options), MatchError);
+  EXPECT_THROW(BuildMatcher({}, options), MatchError);
   options = MatchOptions();
   options.review_confidence = 0.9;
   EXPECT_THROW(options.Validate(), MatchError);
@@ -199,7 +202,7 @@ TEST(Matcher, MatchAllIsDeterministicAcrossThreadCounts) {
   for (int threads : {1, 2, 3}) {
     MatchOptions options;
     options.threads = threads;
-    runs.push_back(Matcher::Build(items, options).MatchAll(tracks));
+    runs.push_back(BuildMatcher(items, options).MatchAll(tracks));
   }
   for (size_t r = 1; r < runs.size(); ++r) {
     ASSERT_EQ(runs[r].size(), tracks.size());

@@ -308,9 +308,10 @@ TEST_F(StateStoreTest, MatchesOverridesAndWishlistLifecycle) {
         c = MakeTrack("tc", "Song C", "Artist C");
   store.StageEntries("playlist:p1", "v1", 0, {Entry(a), Entry(b), Entry(c)}, -1, 3);
   store.CommitPlaylistEntries(s1, "p1", "v1");
-  store.SaveMatches(s1, {{"ta", 11, "isrc", 1.0, "[]", false},
-                         {"tb", 0, "none", 0, "[]", false},
-                         {"tc", 0, "none", 0, R"([{"item_id": 5, "confidence": 0.6}])", false}});
+  store.SaveMatches(
+      s1, {{"ta", 11, "isrc", 1.0, "[]", false, "matched"},
+           {"tb", 0, "none", 0, "[]", false, "unmatched"},
+           {"tc", 0, "none", 0, R"([{"item_id": 5, "confidence": 0.6}])", false, "unmatched"}});
   WishlistSyncResult sync = store.SyncWishlist(s1);
   EXPECT_EQ(sync.added, 2);
   EXPECT_EQ(sync.pending, 2);
@@ -368,9 +369,9 @@ TEST_F(StateStoreTest, MatchesOverridesAndWishlistLifecycle) {
   EXPECT_THROW(store.SetOverride("tb", 0), StoreError);
 
   int64_t s2 = store.BeginSnapshot("api", false).id;
-  store.SaveMatches(s2, {{"ta", 0, "none", 0, "[]", true},
-                         {"tb", 12, "override", 1.0, "[]", true},
-                         {"tc", 0, "none", 0, "[]", false}});
+  store.SaveMatches(s2, {{"ta", 0, "none", 0, "[]", true, "unmatched"},
+                         {"tb", 12, "override", 1.0, "[]", true, "matched"},
+                         {"tc", 0, "none", 0, "[]", false, "unmatched"}});
   sync = store.SyncWishlist(s2);
   EXPECT_EQ(sync.closed, 1);  // tb
   EXPECT_EQ(sync.added, 1);   // ta (rejected)
