@@ -300,37 +300,32 @@ class SpotdlRunner:
         work = root / f"{job.track_id}.part-{os.getpid()}-{threading.get_ident()}"
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
+
+        def failed(error: str, seconds: float = 0.0, output: str = "") -> DownloadResult:
+            # A failed download leaves nothing behind: a retry starts from an empty folder.
+            shutil.rmtree(work, ignore_errors=True)
+            return DownloadResult(job, False, error=error, seconds=seconds, output=output)
+
         try:
             args = build_arguments(self.command, job.track_id, work)
         except ValueError as error:
-            shutil.rmtree(work, ignore_errors=True)
-            return DownloadResult(job, False, error=str(error))
+            return failed(str(error))
         output, returncode, timed_out, start_error = self._spawn(args, work)
         seconds = time.monotonic() - started
         if start_error:
-            shutil.rmtree(work, ignore_errors=True)
-            return DownloadResult(job, False, error=start_error, seconds=seconds)
+            return failed(start_error, seconds=seconds)
         if timed_out:
-            shutil.rmtree(work, ignore_errors=True)
-            return DownloadResult(
-                job,
-                False,
-                error=f"timed out after {self.timeout:g} s (download_timeout); spotDL was stopped",
+            return failed(
+                f"timed out after {self.timeout:g} s (download_timeout); spotDL was stopped",
                 seconds=seconds,
                 output=output,
             )
         audio = _pick_audio(work)
         if audio is None:
-            shutil.rmtree(work, ignore_errors=True)
-            return DownloadResult(
-                job, False, error=error_line(output, returncode), seconds=seconds, output=output
-            )
+            return failed(error_line(output, returncode), seconds=seconds, output=output)
         if not is_audio(audio):
-            shutil.rmtree(work, ignore_errors=True)
-            return DownloadResult(
-                job,
-                False,
-                error=f"spotDL wrote a file that is not readable audio: {audio.name}",
+            return failed(
+                f"spotDL wrote a file that is not readable audio: {audio.name}",
                 seconds=seconds,
                 output=output,
             )

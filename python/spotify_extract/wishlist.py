@@ -529,20 +529,23 @@ def cmd_retry(plugin_config, listener, lib, opts, args) -> None:
 
 def cmd_add(plugin_config, listener, lib, opts, args) -> None:
     if not args:
-        raise ui.UserError("add: give a Spotify track URL/URI or 'Artist - Title'")
+        raise ui.UserError("add: give a Spotify track or playlist link, or 'Artist - Title'")
     store = open_store(plugin_config)
     native = _native()
     for text in args:
         ref = parse_spotify_ref(text)
+        if ref is not None and ref.kind == "album":
+            raise ui.UserError(
+                "add: album links are not supported yet (the engine cannot read an album's "
+                "tracks); add its track links, or save the album in Spotify and run "
+                "`beet spotify-extract`"
+            )
+        if ref is not None and ref.kind == "playlist":
+            _add_playlist(plugin_config, lib, store, ref.id)
+            continue
         entry = native.WishlistEntry()
         entry.source = "manual"
         entry.requested_by = ["manual"]
-        if ref is not None and ref.kind != "track":
-            raise ui.UserError(
-                f"add: {ref.kind} links need the Spotify API, which `wishlist add` does not "
-                f"call yet; add its tracks (track links), or save the {ref.kind} in Spotify "
-                "and run `beet spotify-extract`"
-            )
         if ref is not None:
             entry.spotify_track_id = ref.id
             entry.spotify_url = spotdl.track_url(ref.id)
@@ -563,6 +566,90 @@ def cmd_add(plugin_config, listener, lib, opts, args) -> None:
             label = f"{entry.artist} - {entry.title}"
         created = store.add_wishlist_entry(entry)
         ui.print_(f"{'added' if created else 'already on the wishlist'}: {label}")
+
+
+# Personal (development-mode) apps are given the entries of the person's own and
+# collaborative playlists only: a followed playlist answers 403.
+NOT_SHARED = (
+    "Spotify gives personal apps the tracks of your own and collaborative playlists only, "
+    "not of playlists you follow; save a copy in Spotify (… > Add to other playlist > New "
+    "playlist) and add that, or read your data export with "
+    "`beet spotify-extract --from-export PATH`"
+)
+
+
+def _playlist_tracks(plugin_config, playlist_id: str) -> list[dict[str, Any]]:
+    """The tracks (no episodes, local files or gaps) of a playlist, from the Spotify API."""
+    native = _native()
+    what = f"add: playlist {playlist_id}"
+    config = extract.spotify_config(plugin_config)
+    if not extract.has_login(config):
+        raise ui.UserError(
+            f"{what}: playlist links are read from Spotify; run `beet spotify-extract "
+            "--login` first"
+        )
+    try:
+        result = native.SpotifyClient(config).playlist_items(playlist_id)
+    except native.SpotifyExtractError as error:
+        raise ui.UserError(f"{what}: {error}") from error
+    if result["access"] == "not_shared":
+        raise ui.UserError(f"{what}: {NOT_SHARED}")
+    if result["access"] == "unavailable":
+        raise ui.UserError(
+            f"{what}: Spotify does not serve it (no such playlist, or a Spotify-owned / "
+            "Made For You one, which personal apps cannot read)"
+        )
+    return [
+        entry["track"]
+        for entry in result["entries"]
+        if entry["kind"] == "track" and entry["track"]["id"]
+    ]
+
+
+def _add_playlist(plugin_config, lib: Library, store, playlist_id: str) -> None:
+    """Every track of the playlist that the library lacks goes on the wishlist."""
+    native = _native()
+    tracks = list(
+        {track["id"]: track for track in _playlist_tracks(plugin_config, playlist_id)}.values()
+    )
+    owned: set[str] = set()
+    if tracks:
+        # The extraction's matcher and settings: what it would call "in your library" stays
+        # off the wishlist.
+        try:
+            matcher = native.Matcher.from_library(
+                os.fsdecode(lib.path),
+                lib.directory,
+                extract.match_options(plugin_config),
+                busy_timeout=extract.lock_timeout(),
+            )
+            results = matcher.match_all(tracks)
+        except native.SpotifyExtractError as error:
+            raise ui.UserError(f"add: playlist {playlist_id}: {error}") from error
+        owned = {r.track_id for r in results if r.status == "matched"}
+    added = already = 0
+    for track in tracks:
+        if track["id"] in owned:
+            continue
+        entry = native.WishlistEntry()
+        entry.source = "manual"
+        entry.requested_by = ["manual"]
+        entry.spotify_track_id = track["id"]
+        entry.spotify_url = spotdl.track_url(track["id"])
+        entry.title = track["name"]
+        entry.artist = ", ".join(a["name"] for a in track["artists"] if a["name"])
+        entry.album = track["album_name"]
+        entry.isrc = track["isrc"]
+        entry.duration_ms = track["duration_ms"]
+        entry.cover_url = track["cover_url"]
+        if store.add_wishlist_entry(entry):
+            added += 1
+        else:
+            already += 1
+    ui.print_(
+        f"playlist {playlist_id}: {added} added, {already} already on the wishlist, "
+        f"{len(owned)} already in your library"
+    )
 
 
 def cmd_export(plugin_config, listener, lib, opts, args) -> None:

@@ -79,28 +79,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--verbose", action="store_true", help="log every request to stderr")
     args = ap.parse_args(argv)
 
+    shape = {
+        "seed": args.seed,
+        "playlists": args.playlists,
+        "entries": args.entries,
+        "liked": args.liked,
+        "albums": args.albums,
+        "artists": args.artists,
+    }
     if args.data:
         library = Library.load(args.data)
     elif args.beets_items:
         library = Library.from_items(
-            Library.read_items(args.beets_items),
-            seed=args.seed,
-            playlists=args.playlists,
-            entries=args.entries,
-            liked=args.liked,
-            albums=args.albums,
-            artists=args.artists,
-            missing=args.missing,
+            Library.read_items(args.beets_items), missing=args.missing, **shape
         )
     else:
-        library = Library.generate(
-            seed=args.seed,
-            playlists=args.playlists,
-            entries=args.entries,
-            liked=args.liked,
-            albums=args.albums,
-            artists=args.artists,
-        )
+        library = Library.generate(**shape)
     if args.hostile:
         library.add_hostile_playlist()
     if args.save_data:

@@ -293,19 +293,19 @@ def episode_object(e: Episode, base: str, as_track: bool = False) -> dict[str, A
         "uri": f"spotify:show:{e.show_id}",
     }
     if as_track:
+        # The publisher stands in as the artist, of the track and of its "album" (the show).
+        publisher = {
+            "external_urls": {},
+            "href": None,
+            "id": None,
+            "name": e.publisher,
+            "type": "artist",
+            "uri": None,
+        }
         return {
             "album": {
                 "album_type": "album",
-                "artists": [
-                    {
-                        "external_urls": {},
-                        "href": None,
-                        "id": None,
-                        "name": e.publisher,
-                        "type": "artist",
-                        "uri": None,
-                    }
-                ],
+                "artists": [publisher],
                 "external_urls": {},
                 "href": None,
                 "id": e.show_id,
@@ -316,16 +316,7 @@ def episode_object(e: Episode, base: str, as_track: bool = False) -> dict[str, A
                 "type": "show",
                 "uri": f"spotify:show:{e.show_id}",
             },
-            "artists": [
-                {
-                    "external_urls": {},
-                    "href": None,
-                    "id": None,
-                    "name": e.publisher,
-                    "type": "artist",
-                    "uri": None,
-                }
-            ],
+            "artists": [dict(publisher)],
             "disc_number": 0,
             "duration_ms": e.duration_ms,
             "episode": True,

@@ -286,12 +286,12 @@ def test_a_playlist_folder_turning_read_only_during_a_run_keeps_the_fetched_data
     pipeline_world, tmp_path: Path, tmpfs
 ) -> None:
     world: World = pipeline_world()
-    reference = undisturbed(world, tmp_path, timeout=5.0)
     folder = None
     if os.geteuid() == 0:  # root ignores permission bits: make the file system read-only
         folder = tmpfs(world.playlist_dir, "4m")
     else:
         world.playlist_dir.mkdir()
+    reference = undisturbed(world, tmp_path, timeout=5.0)
 
     def read_only(yes: bool) -> None:
         if folder is not None:
@@ -329,10 +329,10 @@ def test_a_full_playlist_disk_writes_no_half_playlist_and_the_rerun_completes(
     pipeline_world, tmp_path: Path, tmpfs
 ) -> None:
     world: World = pipeline_world()
+    disk = tmpfs(world.playlist_dir, "8k")
     reference = undisturbed(world, tmp_path, timeout=5.0)
     total = sum(len(text.encode()) for text in reference.m3u.values())
     assert total > 12 * 1024, total  # the playlists do not fit in 8 KiB
-    disk = tmpfs(world.playlist_dir, "8k")
     result = world.beet()
     assert result.returncode != 0
     line = one_error_line(result.stderr)
@@ -352,12 +352,12 @@ def test_a_full_state_disk_is_one_line_and_the_rerun_completes(
     pipeline_world, tmp_path: Path, tmpfs
 ) -> None:
     world: World = pipeline_world()
-    reference = undisturbed(world, tmp_path, timeout=5.0)
     token = (world.state_dir / "spotify_extract_token.json").read_bytes()
     shutil.rmtree(world.state_dir)
     disk = tmpfs(world.state_dir, "1m")  # room to open the database, not for a whole run
     (world.state_dir / "spotify_extract_token.json").write_bytes(token)
     os.chmod(world.state_dir / "spotify_extract_token.json", 0o600)
+    reference = undisturbed(world, tmp_path, timeout=5.0)
     result = world.beet()
     assert result.returncode != 0
     line = one_error_line(result.stderr)
