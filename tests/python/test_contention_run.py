@@ -154,7 +154,8 @@ def test_beets_writing_during_a_run_then_a_short_commit_lock_the_run_waits(
     finally:
         stop(writer)
     assert code == 0, out + err
-    assert finished_at - locked_at >= 3.5  # it waited for the commit instead of failing
+    # Released 3.5 s after it was taken; a run that did not wait ends ~2 s after it.
+    assert finished_at - locked_at >= 3.0  # it waited for the commit instead of failing
     assert_like(world, reference)
 
 
