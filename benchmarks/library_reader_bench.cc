@@ -36,9 +36,11 @@ void BM_ReadLibrary(benchmark::State& state) {
   }
   size_t items = 0;
   size_t bytes = 0;
+  size_t held = 0;
   for (auto _ : state) {
     LibraryItems library = ReadLibrary(db_path, options);
     items = library.size();
+    held = library.MemoryBytes();
     bytes = 0;
     for (LibraryItemView item : library) {  // touch what the matcher reads
       bytes += item.path.size() + item.title.size() + item.artist.size() + item.album.size() +
@@ -50,6 +52,7 @@ void BM_ReadLibrary(benchmark::State& state) {
   state.counters["items_per_second"] =
       benchmark::Counter(static_cast<double>(items), benchmark::Counter::kIsIterationInvariantRate);
   state.counters["peak_rss_mb"] = PeakRssMegabytes();
+  state.counters["held_mb"] = static_cast<double>(held) / (1024.0 * 1024.0);  // the container
 }
 BENCHMARK(BM_ReadLibrary)->Unit(benchmark::kMillisecond)->Iterations(3);
 

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <functional>
 #include <iterator>
+#include <numeric>
 #include <span>
 #include <string_view>
 #include <thread>
@@ -630,34 +631,20 @@ struct SameArtistFields {
   }
 };
 
-// Items with equal album names.
-struct SameAlbum {
-  const LibraryItems* items;
-  size_t operator()(uint32_t i) const { return Hash((*items)[i].album); }
-  bool operator()(uint32_t a, uint32_t b) const { return (*items)[a].album == (*items)[b].album; }
-};
-
-// Items with equal titles.
-struct SameTitle {
-  const LibraryItems* items;
-  size_t operator()(uint32_t i) const { return Hash((*items)[i].title); }
-  bool operator()(uint32_t a, uint32_t b) const { return (*items)[a].title == (*items)[b].title; }
-};
-
-// Numbers the distinct values of n items: group[i] is the number of item i's value,
-// first[g] an item holding value g. `same` hashes and compares items by position.
-template <typename Same>
-void GroupEqual(size_t n, const Same& same, std::vector<uint32_t>& group,
-                std::vector<uint32_t>& first) {
-  std::unordered_map<uint32_t, uint32_t, Same, Same> seen(n / 4 + 1, same, same);
-  group.resize(n);
-  for (uint32_t i = 0; i < n; ++i) {
+// Numbers the distinct values among `keys`: group[i] is the number of keys[i]'s value,
+// first[g] the position of one key with value g.
+template <typename Key, typename Hasher = std::hash<Key>, typename Equal = std::equal_to<Key>>
+void GroupEqual(const std::vector<Key>& keys, std::vector<uint32_t>& group,
+                std::vector<uint32_t>& first, const Hasher& hasher = {}, const Equal& equal = {}) {
+  std::unordered_map<Key, uint32_t, Hasher, Equal> seen(keys.size() / 4 + 1, hasher, equal);
+  group.resize(keys.size());
+  for (uint32_t i = 0; i < keys.size(); ++i) {
     // The tracks of an album usually follow each other: compare with the previous first.
-    if (i > 0 && same(i, i - 1)) {
+    if (i > 0 && equal(keys[i], keys[i - 1])) {
       group[i] = group[i - 1];
       continue;
     }
-    auto [found, added] = seen.try_emplace(i, static_cast<uint32_t>(first.size()));
+    auto [found, added] = seen.try_emplace(keys[i], static_cast<uint32_t>(first.size()));
     if (added) first.push_back(i);
     group[i] = found->second;
   }
@@ -772,10 +759,22 @@ class IndexBuilder {
   // distinct value is normalised once and stored once.
   void GroupDistinctValues() {
     ParallelFor(3, threads_, 1, [&](size_t which) {
-      if (which == 0) GroupEqual(n_, SameTitle{&items_}, title_group_, title_first_);
-      if (which == 1) GroupEqual(n_, SameArtistFields{&items_}, artist_group_, artist_first_);
-      if (which == 2) GroupEqual(n_, SameAlbum{&items_}, album_group_, album_first_);
+      if (which == 0) GroupEqual(Field(&LibraryItemView::title), title_group_, title_first_);
+      if (which == 1) GroupEqual(Field(&LibraryItemView::album), album_group_, album_first_);
+      if (which == 2) {
+        std::vector<uint32_t> positions(n_);
+        std::iota(positions.begin(), positions.end(), 0);
+        SameArtistFields same{&items_};
+        GroupEqual(positions, artist_group_, artist_first_, same, same);
+      }
     });
+  }
+
+  // One text field of every item.
+  std::vector<std::string_view> Field(std::string_view LibraryItemView::*field) const {
+    std::vector<std::string_view> values(n_);
+    for (size_t i = 0; i < n_; ++i) values[i] = items_[i].*field;
+    return values;
   }
 
   void AddCreditSets() {

@@ -105,7 +105,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   se::MatchOptions options;
   options.threads = 1;
-  const se::Matcher matcher = se::Matcher::Build(std::move(items), options);
+  const se::Matcher matcher = se::Matcher::Build(se::LibraryItems(items), options);
   se::Track track;
   track.id = title;
   track.name = title;
