@@ -27,9 +27,10 @@ std::string WriteErrnoText(sqlite3* db, int saved_errno) {
   int code = db ? sqlite3_system_errno(db) : 0;
   if (code == 0) code = saved_errno;
   switch (code) {
-    case EFBIG:
     case ENOSPC:
     case EDQUOT:
+      return std::string(" (") + std::strerror(code) + "); free some space and run again";
+    case EFBIG:
     case EIO:
     case EROFS:
       return std::string(" (") + std::strerror(code) + ")";

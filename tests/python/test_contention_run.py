@@ -371,6 +371,18 @@ def test_a_full_state_disk_is_one_line_and_the_rerun_completes(
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     assert_like(world, reference)
 
+    # A disk already full when the next run starts: one line too, and nothing changes.
+    filler = world.state_dir / "filler"
+    subprocess.run(["dd", "if=/dev/zero", f"of={filler}", "bs=64k"], capture_output=True)
+    full = world.beet()
+    assert full.returncode != 0
+    line = one_error_line(full.stderr)
+    assert str(world.state_db) in line and "free some space" in line, line
+    filler.unlink()
+    again = world.beet()
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert_like(world, reference)
+
 
 def test_a_write_error_on_the_state_database_everywhere(pipeline_world, tmp_path: Path) -> None:
     """The same without a mount: a file-size limit on the run makes the state database's
