@@ -105,6 +105,20 @@ py::dict ToPy(const SavedAlbum& saved) {
   return out;
 }
 
+py::dict ToPy(const AlbumTracks& album_tracks) {
+  const Album& album = album_tracks.album;
+  py::dict out;
+  out["id"] = ToStr(album.id);
+  out["name"] = ToStr(album.name);
+  out["artists"] = ToPy(album.artists);
+  out["release_date"] = ToStr(album.release_date);
+  out["total_tracks"] = album.total_tracks;
+  py::list tracks;
+  for (const auto& track : album_tracks.tracks) tracks.append(ToPy(track));
+  out["tracks"] = tracks;
+  return out;
+}
+
 py::dict ToPy(const Artist& artist) {
   py::dict out;
   out["id"] = ToStr(artist.id);
@@ -478,6 +492,17 @@ void BindSpotify(py::module_& module, py::handle base_error) {
              return py::make_tuple(result.status == AudioFeaturesStatus::kOk ? "ok" : "forbidden",
                                    features);
            })
+      .def(
+          "album_tracks",
+          [](PyClient& self, const std::string& album_id) {
+            AlbumTracks result;
+            {
+              py::gil_scoped_release release;
+              result = self.client->GetAlbumTracks(album_id, &self.cancel);
+            }
+            return ToPy(result);
+          },
+          py::arg("album_id"), "An album ({id, name, artists, ..., tracks: [track]}).")
       .def("tracks",
            [](PyClient& self, const std::vector<std::string>& ids) {
              std::vector<Track> tracks;

@@ -326,6 +326,49 @@ void SpotifyClient::GetSavedAlbums(const PageOptions& options,
       options, on_page, cancel);
 }
 
+AlbumTracks SpotifyClient::GetAlbumTracks(const std::string& album_id, CancelToken* cancel) {
+  // The id goes into the request path: only what Spotify's ids look like may.
+  bool base62 = album_id.size() == 22 && std::all_of(album_id.begin(), album_id.end(), [](char c) {
+                  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+                });
+  if (!base62) throw SpotifyApiError("not a Spotify album id: " + album_id, 400);
+  std::string query = config_.market.empty() ? "" : QueryString({{"market", config_.market}});
+  std::string path = "/albums/" + album_id;
+  nlohmann::json json = GetOk(path + (query.empty() ? "" : "?" + query), cancel);
+  AlbumTracks result;
+  result.album = ParseAlbum(json);
+  auto parse = [&album = result.album](const nlohmann::json& page) {
+    std::vector<Track> tracks;
+    for (const nlohmann::json* item : ParsePage(page).items) {
+      Track track = ParseTrack(*item);
+      if (track.id.empty()) continue;
+      track.album_id = album.id;
+      track.album_name = album.name;
+      track.album_artists = album.artists;
+      track.album_release_date = album.release_date;
+      track.cover_url = album.cover_url;
+      tracks.push_back(std::move(track));
+    }
+    return tracks;
+  };
+  const nlohmann::json* first =
+      json.is_object() && json.contains("tracks") ? &json["tracks"] : nullptr;
+  if (first == nullptr) return result;
+  result.tracks = parse(*first);
+  RawPage raw = ParsePage(*first);
+  if (raw.next.empty() || raw.items.empty()) return result;
+  PageOptions rest;
+  rest.start_offset = raw.offset + static_cast<int>(raw.items.size());
+  PageThrough<Track>(
+      path + "/tracks", query, parse, rest,
+      [&](Page<Track>&& page) {
+        for (Track& track : page.items) result.tracks.push_back(std::move(track));
+        return page.items.empty() ? PageAction::kStop : PageAction::kContinue;
+      },
+      cancel);
+  return result;
+}
+
 std::vector<Artist> SpotifyClient::GetFollowedArtists(CancelToken* cancel) {
   std::vector<Artist> artists;
   std::set<std::string> seen;

@@ -64,6 +64,13 @@ struct PlaylistItemsResult {
   bool via_tracks_endpoint = false;    // the deprecated /tracks fallback was used
 };
 
+// An album and its tracks in album order. The tracks are Spotify's simplified objects
+// (no ISRC or popularity); their album fields are filled in from the album.
+struct AlbumTracks {
+  Album album;
+  std::vector<Track> tracks;
+};
+
 enum class AudioFeaturesStatus { kOk, kForbidden };
 
 struct AudioFeaturesResult {
@@ -109,6 +116,11 @@ class SpotifyClient {
                       CancelToken* cancel);
   void GetSavedAlbums(const PageOptions& options, const PageCallback<SavedAlbum>& on_page,
                       CancelToken* cancel);
+
+  // GET /albums/{id} (the first 50 tracks come with it), then /albums/{id}/tracks for the
+  // rest. An id that is not 22 base62 characters is refused before any request; an
+  // unknown album is the SpotifyApiError of its 404.
+  AlbumTracks GetAlbumTracks(const std::string& album_id, CancelToken* cancel);
 
   // GET /me/following?type=artist (cursor paging).
   std::vector<Artist> GetFollowedArtists(CancelToken* cancel);

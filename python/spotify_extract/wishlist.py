@@ -529,19 +529,13 @@ def cmd_retry(plugin_config, listener, lib, opts, args) -> None:
 
 def cmd_add(plugin_config, listener, lib, opts, args) -> None:
     if not args:
-        raise ui.UserError("add: give a Spotify track or playlist link, or 'Artist - Title'")
+        raise ui.UserError("add: give a Spotify track, album or playlist link, or 'Artist - Title'")
     store = open_store(plugin_config)
     native = _native()
     for text in args:
         ref = parse_spotify_ref(text)
-        if ref is not None and ref.kind == "album":
-            raise ui.UserError(
-                "add: album links are not supported yet (the engine cannot read an album's "
-                "tracks); add its track links, or save the album in Spotify and run "
-                "`beet spotify-extract`"
-            )
-        if ref is not None and ref.kind == "playlist":
-            _add_playlist(plugin_config, lib, store, ref.id)
+        if ref is not None and ref.kind in ("album", "playlist"):
+            _add_from_spotify(plugin_config, lib, store, ref)
             continue
         entry = native.WishlistEntry()
         entry.source = "manual"
@@ -578,18 +572,21 @@ NOT_SHARED = (
 )
 
 
-def _playlist_tracks(plugin_config, playlist_id: str) -> list[dict[str, Any]]:
-    """The tracks (no episodes, local files or gaps) of a playlist, from the Spotify API."""
+def _spotify_tracks(plugin_config, ref: SpotifyRef) -> list[dict[str, Any]]:
+    """The tracks of an album, or of a playlist (no episodes, local files or gaps)."""
     native = _native()
-    what = f"add: playlist {playlist_id}"
+    what = f"add: {ref.kind} {ref.id}"
     config = extract.spotify_config(plugin_config)
     if not extract.has_login(config):
         raise ui.UserError(
-            f"{what}: playlist links are read from Spotify; run `beet spotify-extract "
+            f"{what}: {ref.kind} links are read from Spotify; run `beet spotify-extract "
             "--login` first"
         )
     try:
-        result = native.SpotifyClient(config).playlist_items(playlist_id)
+        client = native.SpotifyClient(config)
+        if ref.kind == "album":
+            return [track for track in client.album_tracks(ref.id)["tracks"] if track["id"]]
+        result = client.playlist_items(ref.id)
     except native.SpotifyExtractError as error:
         raise ui.UserError(f"{what}: {error}") from error
     if result["access"] == "not_shared":
@@ -606,12 +603,12 @@ def _playlist_tracks(plugin_config, playlist_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def _add_playlist(plugin_config, lib: Library, store, playlist_id: str) -> None:
-    """Every track of the playlist that the library lacks goes on the wishlist."""
+def _add_from_spotify(plugin_config, lib: Library, store, ref: SpotifyRef) -> None:
+    """Every track of the album or playlist that the library lacks goes on the wishlist."""
     native = _native()
-    tracks = list(
-        {track["id"]: track for track in _playlist_tracks(plugin_config, playlist_id)}.values()
-    )
+    # A track twice in a playlist is one entry.
+    by_id = {track["id"]: track for track in _spotify_tracks(plugin_config, ref)}
+    tracks = list(by_id.values())
     owned: set[str] = set()
     if tracks:
         # The extraction's matcher and settings: what it would call "in your library" stays
@@ -625,7 +622,7 @@ def _add_playlist(plugin_config, lib: Library, store, playlist_id: str) -> None:
             )
             results = matcher.match_all(tracks)
         except native.SpotifyExtractError as error:
-            raise ui.UserError(f"add: playlist {playlist_id}: {error}") from error
+            raise ui.UserError(f"add: {ref.kind} {ref.id}: {error}") from error
         owned = {r.track_id for r in results if r.status == "matched"}
     added = already = 0
     for track in tracks:
@@ -647,7 +644,7 @@ def _add_playlist(plugin_config, lib: Library, store, playlist_id: str) -> None:
         else:
             already += 1
     ui.print_(
-        f"playlist {playlist_id}: {added} added, {already} already on the wishlist, "
+        f"{ref.kind} {ref.id}: {added} added, {already} already on the wishlist, "
         f"{len(owned)} already in your library"
     )
 

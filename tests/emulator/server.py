@@ -780,6 +780,18 @@ class Emulator:
                 if t is None:
                     raise ApiError(404, "Resource not found")
                 return render.audio_features(t, base)
+        elif head == "albums" and n == 3 and parts[2] == "tracks":
+            al = lib.albums.get(_check_id(parts[1]))
+            if al is None:
+                raise ApiError(404, "Resource not found")
+            limit, offset = _paging(q, 50)
+            tracks = [
+                render.track_object(lib, lib.tracks[t], base, extended, simplified=True)
+                for t in al.track_ids[offset : offset + limit]
+            ]
+            return render.paging(
+                base, f"/albums/{al.id}/tracks", tracks, len(al.track_ids), offset, limit
+            )
         elif head == "albums" and n == 2:
             al = lib.albums.get(_check_id(parts[1]))
             if al is None:

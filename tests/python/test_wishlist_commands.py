@@ -73,7 +73,7 @@ def test_add_track_links_and_artist_title(seeded, capsys) -> None:
     assert out == "added: Portishead - Glory Box\n"
     out = wishlist(seeded, capsys, "list", "-s", "pending", "-f", "$artist/$title/$playlists")
     assert "Portishead/Glory Box/manual" in out.splitlines()
-    with pytest.raises(ui.UserError, match="album links are not supported yet"):
+    with pytest.raises(ui.UserError, match="album links are read from Spotify"):
         wishlist(seeded, capsys, "add", f"https://open.spotify.com/album/{D}")
     with pytest.raises(ui.UserError, match="neither a Spotify link nor 'Artist - Title'"):
         wishlist(seeded, capsys, "add", "just words")

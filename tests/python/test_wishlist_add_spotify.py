@@ -1,4 +1,5 @@
-"""`beet wishlist add PLAYLIST-LINK` against the Spotify emulator (development mode)."""
+"""`beet wishlist add` with playlist and album links, against the Spotify emulator
+(development mode)."""
 
 from __future__ import annotations
 
@@ -90,8 +91,42 @@ def test_without_a_login_playlist_links_say_so(
         wishlist(beets_env, capsys, "add", "spotify:playlist:37i9dQZF1DXcBWIGoYBM5M")
 
 
-def test_album_links_are_still_refused_with_a_way_out(
-    beets_env: BeetsEnv, capsys: pytest.CaptureFixture[str]
+def test_an_album_adds_every_track_across_pages(
+    connected: BeetsEnv, emulator: Emulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with pytest.raises(ui.UserError, match="album links are not supported yet"):
-        wishlist(beets_env, capsys, "add", "spotify:album:4aawyAB9vmqN3uQ7FjRGTy")
+    """An album longer than one page (50): GET /albums/{id}, then /albums/{id}/tracks."""
+    env = connected
+    library = emulator.library
+    album = next(iter(library.albums.values()))
+    others = [t for t in library.tracks if t not in album.track_ids]
+    album.track_ids = [*album.track_ids, *others[: 60 - len(album.track_ids)]]
+    assert len(album.track_ids) == 60
+    out = wishlist(env, capsys, "add", f"https://open.spotify.com/album/{album.id}")
+    wanted = {e.spotify_track_id: e for e in open_state_store(env).list_wishlist()}
+    assert set(wanted) == set(album.track_ids)
+    assert f"album {album.id}: 60 added, 0 already on the wishlist" in out
+    first = wanted[album.track_ids[0]]
+    assert first.album == album.name and first.title == library.tracks[album.track_ids[0]].name
+    assert emulator.count(rf"^/v1/albums/{album.id}$") == 1
+    assert emulator.count(rf"^/v1/albums/{album.id}/tracks") == 1
+
+
+def test_an_unknown_album_is_one_clear_line(
+    connected: BeetsEnv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(ui.UserError) as raised:
+        wishlist(connected, capsys, "add", "spotify:album:4aawyAB9vmqN3uQ7FjRGTy")
+    message = str(raised.value)
+    assert message.startswith("add: album 4aawyAB9vmqN3uQ7FjRGTy: ") and "\n" not in message
+    assert "404" in message
+
+
+def test_the_client_sends_only_album_ids(client_for, emulator: Emulator) -> None:
+    """The id goes into the request path: anything else is refused before a request."""
+    from spotify_extract import _native
+
+    client, _, _ = client_for(emulator)
+    for bad in ("../me/tracks", "4aawyAB9vmqN3uQ7FjRGT/", "4aawyAB9vmqN3uQ7FjRGTyy", ""):
+        with pytest.raises(_native.SpotifyApiError, match="not a Spotify album id"):
+            client.album_tracks(bad)
+    assert emulator.count(r"^/v1/albums") == 0
