@@ -24,16 +24,24 @@ double PeakRssMegabytes() {
   return 0.0;
 }
 
-void BM_ReadLibrary(benchmark::State& state) {
+// The library.db named by the environment (benchmarks/library_bench.py sets it), and its
+// music directory into `options`; nullptr, with the run marked skipped, when unset.
+const char* LibraryFromEnv(benchmark::State& state, LibraryReadOptions& options) {
   const char* db_path = std::getenv("SPOTIFY_EXTRACT_LIBRARY_DB");
   if (db_path == nullptr) {
     state.SkipWithError("set SPOTIFY_EXTRACT_LIBRARY_DB (benchmarks/library_bench.py does)");
-    return;
+    return nullptr;
   }
-  LibraryReadOptions options;
   if (const char* music_dir = std::getenv("SPOTIFY_EXTRACT_MUSIC_DIR")) {
     options.music_dir = music_dir;
   }
+  return db_path;
+}
+
+void BM_ReadLibrary(benchmark::State& state) {
+  LibraryReadOptions options;
+  const char* db_path = LibraryFromEnv(state, options);
+  if (db_path == nullptr) return;
   size_t items = 0;
   size_t bytes = 0;
   size_t held = 0;
@@ -58,15 +66,9 @@ BENCHMARK(BM_ReadLibrary)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 // The streaming form: every item seen once, nothing kept.
 void BM_StreamLibrary(benchmark::State& state) {
-  const char* db_path = std::getenv("SPOTIFY_EXTRACT_LIBRARY_DB");
-  if (db_path == nullptr) {
-    state.SkipWithError("set SPOTIFY_EXTRACT_LIBRARY_DB (benchmarks/library_bench.py does)");
-    return;
-  }
   LibraryReadOptions options;
-  if (const char* music_dir = std::getenv("SPOTIFY_EXTRACT_MUSIC_DIR")) {
-    options.music_dir = music_dir;
-  }
+  const char* db_path = LibraryFromEnv(state, options);
+  if (db_path == nullptr) return;
   size_t items = 0;
   for (auto _ : state) {
     size_t bytes = 0;
