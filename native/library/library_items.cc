@@ -48,6 +48,7 @@ TextArena::Ref LibraryItems::Intern(std::string_view text, Ref Record::*field) {
 }
 
 void LibraryItems::Add(const LibraryItem& item) {
+  static_assert(sizeof(Record) == 128, "the record size the class comment states");
   Record record;
   record.id = item.id;
   record.length = item.length;

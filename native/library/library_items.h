@@ -88,7 +88,7 @@ class LibraryItems {
 
   size_t size() const { return records_.size(); }
   bool empty() const { return records_.empty(); }
-  LibraryItemView operator[](size_t index) const;  // inline below: unused fields cost nothing
+  LibraryItemView operator[](size_t index) const;  // defined below, inline
   // The position of the item with this id, or -1.
   int64_t Find(int64_t id) const;
 
