@@ -44,6 +44,26 @@ def write_token_file(state_dir: Path, token: dict[str, Any]) -> Path:
     return path
 
 
+def beets_home(tmp_path: Path, emu: Emulator, extra: str = "") -> tuple[Path, Path]:
+    """A BEETSDIR whose config points the plugin at `emu` (login on a free loopback port),
+    with `extra` appended to the plugin's section; returns (home, state_dir)."""
+    home = tmp_path / "beets"
+    state = tmp_path / "state"
+    home.mkdir(parents=True)
+    (home / "config.yaml").write_text(
+        "plugins: spotifyextract\n"
+        f"library: {tmp_path / 'library.db'}\n"
+        f"directory: {tmp_path / 'music'}\n"
+        "spotifyextract:\n"
+        f"  client_id: {emu.client_id}\n"
+        f"  api_url: {emu.api_url}\n"
+        f"  auth_url: {emu.auth_url}\n"
+        f"  state_dir: {state}\n"
+        "  redirect_port: 0\n" + extra
+    )
+    return home, state
+
+
 def native_config(emu: Emulator, state_dir: Path, **settings: Any) -> _native.SpotifyConfig:
     config = _native.SpotifyConfig()
     config.client_id = emu.client_id

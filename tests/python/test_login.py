@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from tests.emulator import Emulator
+from tests.python.fixtures_client import beets_home
 
 BEET = Path(sys.executable).with_name("beet")
 
@@ -44,20 +45,7 @@ def beet(home: Path, *args: str, browser: Path | None = None) -> subprocess.Comp
 
 
 def setup_home(tmp_path: Path, emu: Emulator) -> tuple[Path, Path, Path]:
-    home = tmp_path / "beets"
-    state = tmp_path / "state"
-    home.mkdir()
-    (home / "config.yaml").write_text(
-        "plugins: spotifyextract\n"
-        f"library: {tmp_path / 'library.db'}\n"
-        f"directory: {tmp_path / 'music'}\n"
-        "spotifyextract:\n"
-        f"  client_id: {emu.client_id}\n"
-        f"  api_url: {emu.api_url}\n"
-        f"  auth_url: {emu.auth_url}\n"
-        f"  state_dir: {state}\n"
-        "  redirect_port: 0\n"
-    )
+    home, state = beets_home(tmp_path, emu)
     report = tmp_path / "browser-page.html"
     browser = tmp_path / "browser"
     browser.write_text(BROWSER.format(python=sys.executable, report=str(report)))

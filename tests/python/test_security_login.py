@@ -23,6 +23,7 @@ from spotify_extract import _native
 
 from tests.emulator import Emulator
 from tests.emulator.tls import make_test_ca
+from tests.python.fixtures_client import beets_home
 
 BEET = Path(sys.executable).with_name("beet")
 TOKEN_FILE = "spotify_extract_token.json"
@@ -130,24 +131,6 @@ def test_the_loopback_callback(emulator: Emulator, tmp_path: Path) -> None:
     assert mode == 0o600, oct(mode)
     saved = json.loads(token_file.read_text())
     assert saved["access_token"] and saved["refresh_token"]
-
-
-def beets_home(tmp_path: Path, emu: Emulator, extra: str = "") -> tuple[Path, Path]:
-    home = tmp_path / "beets"
-    state = tmp_path / "state"
-    home.mkdir(parents=True)
-    (home / "config.yaml").write_text(
-        "plugins: spotifyextract\n"
-        f"library: {tmp_path / 'library.db'}\n"
-        f"directory: {tmp_path / 'music'}\n"
-        "spotifyextract:\n"
-        f"  client_id: {emu.client_id}\n"
-        f"  api_url: {emu.api_url}\n"
-        f"  auth_url: {emu.auth_url}\n"
-        f"  state_dir: {state}\n"
-        "  redirect_port: 0\n" + extra
-    )
-    return home, state
 
 
 BROWSER = """#!{python}
