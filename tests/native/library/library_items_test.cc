@@ -115,6 +115,17 @@ TEST(LibraryItemsTest, KeepsIdOrderWhateverTheOrderOfAdding) {
   EXPECT_EQ(items.Find(3), -1);
   EXPECT_EQ(items.Find(10), -1);
   EXPECT_EQ(LibraryItems().Find(1), -1);
+
+  // Added one at a time, out of order: each lands in its place.
+  LibraryItems added;
+  for (int64_t id : {5, 2, 9, 1, 7}) added.Add(Item(id, "A", std::to_string(id), "x"));
+  ids.clear();
+  for (LibraryItemView item : added) {
+    ids.push_back(item.id);
+    EXPECT_EQ(item.title, std::to_string(item.id));
+  }
+  EXPECT_EQ(ids, (std::vector<int64_t>{1, 2, 5, 7, 9}));
+  EXPECT_EQ(added.Find(7), 3);
 }
 
 TEST(LibraryItemsTest, RecordsStayCompact) {
