@@ -155,17 +155,19 @@ def _item_dict(item: Item) -> dict[str, Any]:
     }
 
 
-def _track_dict(entry, artists: Sequence[str] | None = None) -> dict[str, Any]:
+def _track(entry, artists: Sequence[str] | None = None) -> Any:
     """A wishlist entry as a track for the matcher; `artists` are the stored credits
     (the entry keeps them joined into one line)."""
-    return {
-        "id": entry.spotify_track_id,
-        "name": entry.title,
-        "artists": list(artists) if artists else [entry.artist],
-        "album": getattr(entry, "album", ""),
-        "isrc": entry.isrc,
-        "duration_ms": getattr(entry, "duration_ms", 0),
-    }
+    from spotify_extract import _native
+
+    track = _native.Track()
+    track.id = entry.spotify_track_id
+    track.name = entry.title
+    track.artists = [_native.ArtistRef("", name) for name in (artists or [entry.artist])]
+    track.album_name = getattr(entry, "album", "")
+    track.isrc = entry.isrc
+    track.duration_ms = getattr(entry, "duration_ms", 0)
+    return track
 
 
 def match_items(
@@ -192,8 +194,7 @@ def match_items(
         [_item_dict(item) for item in by_id.values()], options or _native.MatchOptions()
     )
     tracks = [
-        _track_dict(entry, credits(entry.spotify_track_id) if credits else None)
-        for entry in entries
+        _track(entry, credits(entry.spotify_track_id) if credits else None) for entry in entries
     ]
     results = matcher.match_all(tracks)
     sure = [
@@ -572,7 +573,7 @@ NOT_SHARED = (
 )
 
 
-def _spotify_tracks(plugin_config, ref: SpotifyRef) -> list[dict[str, Any]]:
+def _spotify_tracks(plugin_config, ref: SpotifyRef) -> list[Any]:
     """The tracks of an album, or of a playlist (no episodes, local files or gaps)."""
     native = _native()
     what = f"add: {ref.kind} {ref.id}"
@@ -585,21 +586,21 @@ def _spotify_tracks(plugin_config, ref: SpotifyRef) -> list[dict[str, Any]]:
     try:
         client = native.SpotifyClient(config)
         if ref.kind == "album":
-            return [track for track in client.album_tracks(ref.id)["tracks"] if track["id"]]
+            return [track for track in client.album_tracks(ref.id).tracks if track.id]
         result = client.playlist_items(ref.id)
     except native.SpotifyExtractError as error:
         raise ui.UserError(f"{what}: {error}") from error
-    if result["access"] == "not_shared":
+    if result.access == native.PlaylistAccess.NOT_SHARED:
         raise ui.UserError(f"{what}: {NOT_SHARED}")
-    if result["access"] == "unavailable":
+    if result.access == native.PlaylistAccess.UNAVAILABLE:
         raise ui.UserError(
             f"{what}: Spotify does not serve it (no such playlist, or a Spotify-owned / "
             "Made For You one, which personal apps cannot read)"
         )
     return [
-        entry["track"]
-        for entry in result["entries"]
-        if entry["kind"] == "track" and entry["track"]["id"]
+        entry.track
+        for entry in result.entries
+        if entry.kind == native.EntryKind.TRACK and entry.track.id
     ]
 
 
@@ -607,7 +608,7 @@ def _add_from_spotify(plugin_config, lib: Library, store, ref: SpotifyRef) -> No
     """Every track of the album or playlist that the library lacks goes on the wishlist."""
     native = _native()
     # A track twice in a playlist is one entry.
-    by_id = {track["id"]: track for track in _spotify_tracks(plugin_config, ref)}
+    by_id = {track.id: track for track in _spotify_tracks(plugin_config, ref)}
     tracks = list(by_id.values())
     owned: set[str] = set()
     if tracks:
@@ -626,19 +627,19 @@ def _add_from_spotify(plugin_config, lib: Library, store, ref: SpotifyRef) -> No
         owned = {r.track_id for r in results if r.status == "matched"}
     added = already = 0
     for track in tracks:
-        if track["id"] in owned:
+        if track.id in owned:
             continue
         entry = native.WishlistEntry()
         entry.source = "manual"
         entry.requested_by = ["manual"]
-        entry.spotify_track_id = track["id"]
-        entry.spotify_url = spotdl.track_url(track["id"])
-        entry.title = track["name"]
-        entry.artist = ", ".join(a["name"] for a in track["artists"] if a["name"])
-        entry.album = track["album_name"]
-        entry.isrc = track["isrc"]
-        entry.duration_ms = track["duration_ms"]
-        entry.cover_url = track["cover_url"]
+        entry.spotify_track_id = track.id
+        entry.spotify_url = spotdl.track_url(track.id)
+        entry.title = track.name
+        entry.artist = ", ".join(a.name for a in track.artists if a.name)
+        entry.album = track.album_name
+        entry.isrc = track.isrc
+        entry.duration_ms = track.duration_ms
+        entry.cover_url = track.cover_url
         if store.add_wishlist_entry(entry):
             added += 1
         else:
