@@ -117,6 +117,6 @@ def test_stats(seeded, capsys) -> None:
     store.set_wishlist_status(B, "failed", "no results")
     out = wishlist(seeded, capsys, "stats").splitlines()
     assert out[0] == "3 entries: 1 pending, 1 downloaded, 1 failed"
-    assert out[1] == "queue: 1 to download"
-    assert out[2].startswith("success rate: 50% (1 of 2 downloads")
-    assert out[3].startswith("this week: 1 downloaded")
+    assert out[1] == "to download: 1 pending; to import: 1 downloaded"
+    assert out[2].startswith("downloads: 50% succeeded (1 of 2 tried")
+    assert out[4].startswith("this week: 1 downloaded")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
+from dataclasses import dataclass
 
 from beets import ui
 
 from spotify_extract import spotdl
+from spotify_extract.progress import ProgressReporter
 from spotify_extract.wishlist.entries import (
     MANUAL_PREFIX,
     download_dir,
@@ -17,7 +18,7 @@ from spotify_extract.wishlist.entries import (
     open_store,
 )
 from spotify_extract.wishlist.importing import cmd_import
-from spotify_extract.wishlist.query import entry_values, query_filter
+from spotify_extract.wishlist.query import filter_entries
 
 
 def _recent_starts(store) -> list[float]:
@@ -29,53 +30,51 @@ def _recent_starts(store) -> list[float]:
     return [v for v in values if v > time.time() - 3600]
 
 
-class _Progress:
-    """A rich progress bar with ETA on a terminal, plain log lines otherwise."""
+@dataclass
+class DownloadOutcome:
+    downloaded: int = 0
+    failed: int = 0
+    stopped: bool = False  # Ctrl-C: what finished is kept, the rest is pending again
 
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self.done = 0
-        self.bar = None
-        if sys.stdout.isatty() and total:
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeRemainingColumn,
-            )
 
-            self.bar = Progress(
-                TextColumn("downloading"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-                TextColumn("{task.description}"),
-            )
-            self.task = self.bar.add_task("", total=total)
-            self.bar.start()
+def _download(store, runner: spotdl.SpotdlRunner, jobs: list[spotdl.DownloadJob]):
+    """Run spotDL over the jobs, keeping every entry's status current; Ctrl-C stops the
+    run (spotDL processes killed, unfinished entries pending again) and is reported in
+    the outcome, not raised."""
+    outcome = DownloadOutcome()
+    in_flight: set[str] = set()
+    starts: list[float] = []
+    with ProgressReporter() as progress:
 
-    def started(self, job: spotdl.DownloadJob) -> None:
-        if self.bar is not None:
-            self.bar.update(self.task, description=job.label)
+        def on_start(job: spotdl.DownloadJob) -> None:
+            in_flight.add(job.track_id)
+            starts.append(time.time())
+            store.set_wishlist_status(job.track_id, "downloading", "", "", 0)
+            progress("download", outcome.downloaded + outcome.failed, len(jobs), job.label)
 
-    def finished(self, result: spotdl.DownloadResult) -> None:
-        self.done += 1
-        label = result.job.label or result.job.track_id
-        line = (
-            f"[{self.done}/{self.total}] downloaded: {label} ({result.seconds:.0f} s)"
-            if result.ok
-            else f"[{self.done}/{self.total}] failed: {label}: {result.error}"
-        )
-        if self.bar is not None:
-            self.bar.console.print(line, markup=False, highlight=False)
-            self.bar.advance(self.task)
-        else:
-            ui.print_(line)
+        def on_done(result: spotdl.DownloadResult) -> None:
+            in_flight.discard(result.job.track_id)
+            label = result.job.label or result.job.track_id
+            if result.ok and result.file is not None:
+                store.set_wishlist_status(
+                    result.job.track_id, "downloaded", "", os.fsencode(result.file), 0
+                )
+                outcome.downloaded += 1
+            else:
+                store.set_wishlist_status(result.job.track_id, "failed", result.error, "", 0)
+                outcome.failed += 1
+                progress.note(f"failed: {label}: {result.error}")
+            progress("download", outcome.downloaded + outcome.failed, len(jobs), label)
 
-    def stop(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
+        try:
+            runner.run(jobs, on_start, on_done)
+        except KeyboardInterrupt:
+            outcome.stopped = True
+        finally:
+            for track_id in in_flight:
+                store.set_wishlist_status(track_id, "pending", "", "", 0)
+            store.set_meta("download_starts", json.dumps(_recent_starts(store) + starts))
+    return outcome
 
 
 def cmd_download(plugin_config, listener, lib, opts, args) -> None:
@@ -83,9 +82,7 @@ def cmd_download(plugin_config, listener, lib, opts, args) -> None:
     reset = store.reset_interrupted_downloads()
     if reset:
         ui.print_(f"{reset} downloads interrupted last time are pending again")
-    entries = list_entries(store, ["pending"], opts.playlist or "")
-    accept = query_filter(args)
-    entries = [entry for entry in entries if accept(entry_values(entry))]
+    entries = filter_entries(list_entries(store, ["pending"], opts.playlist or ""), args)
     jobs: list[spotdl.DownloadJob] = []
     for entry in entries:
         if entry.spotify_track_id.startswith(MANUAL_PREFIX):
@@ -95,7 +92,7 @@ def cmd_download(plugin_config, listener, lib, opts, args) -> None:
                 entry.spotify_track_id, entry.spotify_track_id, f"{entry.artist} - {entry.title}"
             )
         )
-    if opts.limit and opts.limit > 0:
+    if opts.limit:
         jobs = jobs[: opts.limit]
     target = download_dir(plugin_config)
     cap = spotdl.RateCap(
@@ -108,43 +105,45 @@ def cmd_download(plugin_config, listener, lib, opts, args) -> None:
         timeout=float(plugin_config["download_timeout"].get(int)),
         rate_cap=cap,
     )
+    import_after = plugin_config["import_after_download"].get(bool) and not opts.no_import
+    outcome = DownloadOutcome()
     if not jobs:
         ui.print_("nothing to download")
     else:
         runner.check()
-        progress = _Progress(len(jobs))
-        in_flight: set[str] = set()
-        starts: list[float] = []
-
-        def on_start(job: spotdl.DownloadJob) -> None:
-            in_flight.add(job.track_id)
-            starts.append(time.time())
-            store.set_wishlist_status(job.track_id, "downloading", "", "", 0)
-            progress.started(job)
-
-        def on_done(result: spotdl.DownloadResult) -> None:
-            in_flight.discard(result.job.track_id)
-            if result.ok and result.file is not None:
-                store.set_wishlist_status(
-                    result.job.track_id, "downloaded", "", os.fsencode(result.file), 0
-                )
-            else:
-                store.set_wishlist_status(result.job.track_id, "failed", result.error, "", 0)
-            progress.finished(result)
-
-        try:
-            results = runner.run(jobs, on_start, on_done)
-        finally:
-            progress.stop()
-            for track_id in in_flight:
-                store.set_wishlist_status(track_id, "pending", "", "", 0)
-            store.set_meta("download_starts", json.dumps(_recent_starts(store) + starts))
-        ok = sum(1 for r in results if r.ok)
-        ui.print_(f"{ok} downloaded, {len(results) - ok} failed")
+        outcome = _download(store, runner, jobs)
+        ui.print_(f"{outcome.downloaded} downloaded, {outcome.failed} failed")
         if runner.rate_capped:
             ui.print_(
                 f"stopped at the rate cap of {cap.per_hour} downloads per hour "
                 "(downloads_per_hour); the rest stay pending"
             )
-    if plugin_config["import_after_download"].get(bool) and not opts.no_import:
+    if outcome.stopped:
+        _stopped(plugin_config, listener, lib, opts, import_after)
+    if import_after:
         cmd_import(plugin_config, listener, lib, opts, [])
+    if outcome.failed and not outcome.downloaded:
+        raise ui.UserError(
+            f"every download failed ({outcome.failed}, listed above); "
+            "`beet wishlist -s failed` shows why, `beet wishlist retry` tries them again"
+        )
+
+
+def _stopped(plugin_config, listener, lib, opts, import_after: bool) -> None:
+    """After Ctrl-C: import what finished (a second Ctrl-C leaves it), then fail."""
+    resume = "the rest are pending again: run `beet wishlist download` to go on"
+    if not import_after:
+        raise ui.UserError(f"stopped (Ctrl-C); {resume}")
+    ui.print_(
+        "stopped (Ctrl-C): importing what finished downloading "
+        "(Ctrl-C again leaves it for `beet wishlist import`)"
+    )
+    try:
+        cmd_import(plugin_config, listener, lib, opts, [])
+    except KeyboardInterrupt:
+        raise ui.UserError(
+            f"stopped (Ctrl-C); the finished downloads wait for `beet wishlist import`, {resume}"
+        ) from None
+    except ui.UserError as error:
+        raise ui.UserError(f"stopped (Ctrl-C); {error}") from error
+    raise ui.UserError(f"stopped (Ctrl-C); {resume}")

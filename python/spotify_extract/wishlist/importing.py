@@ -15,6 +15,7 @@ from spotify_extract import extract, importer, spotdl
 from spotify_extract.wishlist.entries import (
     _native,
     download_dir,
+    holding_run_lock,
     list_entries,
     open_store,
     store_path,
@@ -147,7 +148,9 @@ def resolve_items(plugin_config, store, lib: Library, item_ids: Sequence[int]) -
     store.save_matches(snapshot.id if snapshot else 0, records)
     if playlists:
         # The one way to mirror: the extraction's own re-render from the store.
-        result = extract.rerender(plugin_config, lib, store, playlists)
+        result = extract.rerender(
+            plugin_config, lib, store, playlists, lock_held=holding_run_lock()
+        )
         if result is not None and result.written:
             _log.info("spotifyextract: {} playlists updated", result.written)
     return [entry.spotify_track_id for entry, *_ in found]
