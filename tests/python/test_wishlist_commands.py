@@ -67,8 +67,9 @@ def test_add_track_links_and_artist_title(seeded, capsys) -> None:
     # A track the store knows (from a playlist) keeps its metadata.
     out = wishlist(seeded, capsys, "add", f"spotify:track:{A}")
     assert out == "already on the wishlist: ABBA - Dancing Queen\n"
-    out = wishlist(seeded, capsys, "add", f"https://open.spotify.com/track/{D}?si=x")
-    assert out == f"added: https://open.spotify.com/track/{D}\n"
+    # A track nothing knows is looked up on Spotify: not without a login.
+    with pytest.raises(ui.UserError, match=f"add: track {D}: not in your Spotify data yet"):
+        wishlist(seeded, capsys, "add", f"https://open.spotify.com/track/{D}?si=x")
     out = wishlist(seeded, capsys, "add", "Portishead - Glory Box")
     assert out == "added: Portishead - Glory Box\n"
     out = wishlist(seeded, capsys, "list", "-s", "pending", "-f", "$artist/$title/$playlists")

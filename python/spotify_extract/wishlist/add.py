@@ -84,35 +84,61 @@ def cmd_add(plugin_config, listener, lib, opts, args) -> None:
     if not args:
         raise ui.UserError("add: give a Spotify track, album or playlist link, or 'Artist - Title'")
     store = open_store(plugin_config)
-    native = _native()
+    library = _LibraryCheck(plugin_config, lib)
     for text in args:
         ref = parse_spotify_ref(text)
         if ref is not None and ref.kind in ("album", "playlist"):
-            _add_from_spotify(plugin_config, lib, store, ref)
+            _add_from_spotify(plugin_config, library, store, ref)
             continue
-        entry = native.WishlistEntry()
-        entry.source = "manual"
-        entry.requested_by = ["manual"]
         if ref is not None:
-            entry.spotify_track_id = ref.id
-            entry.spotify_url = spotdl.track_url(ref.id)
-            track = store.get_track(ref.id)
-            if track is not None:
-                entry.title = track.name
-                entry.artist = ", ".join(artist.name for artist in track.artists)
-                entry.album = track.album_name
-                entry.isrc = track.isrc
-                entry.duration_ms = track.duration_ms
-            label = f"{entry.artist} - {entry.title}" if entry.title else entry.spotify_url
+            track = _look_up_track(plugin_config, store, ref.id)
         else:
             pair = parse_artist_title(text)
             if pair is None:
                 raise ui.UserError(f"add: {text!r} is neither a Spotify link nor 'Artist - Title'")
-            entry.artist, entry.title = pair
-            entry.spotify_track_id = manual_key(*pair)
-            label = f"{entry.artist} - {entry.title}"
-        created = store.add_wishlist_entry(entry)
-        ui.print_(f"{'added' if created else 'already on the wishlist'}: {label}")
+            artist, title = pair
+            track = {"id": manual_key(artist, title), "name": title, "artists": [{"name": artist}]}
+        added, _, owned = _add_tracks(library, store, [track], f"add: {text}")
+        label = f"{_artists(track)} - {track['name']}"
+        if owned:
+            ui.print_(f"already in your library: {label}")
+        else:
+            ui.print_(f"{'added' if added else 'already on the wishlist'}: {label}")
+
+
+def _artists(track: dict[str, Any]) -> str:
+    return ", ".join(artist["name"] for artist in track["artists"] if artist.get("name"))
+
+
+def _look_up_track(plugin_config, store, track_id: str) -> dict[str, Any]:
+    """The track as stored by an extract run, else as Spotify has it; one line when
+    Spotify has no such track (an id alone would be an entry with no name)."""
+    stored = store.get_track(track_id)
+    if stored is not None:
+        return {
+            "id": stored.id,
+            "name": stored.name,
+            "artists": [{"id": a.id, "name": a.name} for a in stored.artists],
+            "album_name": stored.album_name,
+            "isrc": stored.isrc,
+            "duration_ms": stored.duration_ms,
+            "cover_url": stored.cover_url,
+        }
+    native = _native()
+    what = f"add: track {track_id}"
+    config = extract.spotify_config(plugin_config)
+    if not extract.has_login(config):
+        raise ui.UserError(
+            f"{what}: not in your Spotify data yet, and track links are looked up on Spotify: "
+            "run `beet spotify-extract --login` first, or add it as 'Artist - Title'"
+        )
+    try:
+        found = native.SpotifyClient(config).tracks([track_id])
+    except native.SpotifyExtractError as error:
+        raise ui.UserError(f"{what}: {error}") from error
+    if not found:
+        raise ui.UserError(f"{what}: Spotify has no such track")
+    return found[0]
 
 
 # Personal (development-mode) apps are given the entries of the person's own and
@@ -156,27 +182,39 @@ def _spotify_tracks(plugin_config, ref: SpotifyRef) -> list[dict[str, Any]]:
     ]
 
 
-def _add_from_spotify(plugin_config, lib: Library, store, ref: SpotifyRef) -> None:
-    """Every track of the album or playlist that the library lacks goes on the wishlist."""
-    native = _native()
-    # A track twice in a playlist is one entry.
-    by_id = {track["id"]: track for track in _spotify_tracks(plugin_config, ref)}
-    tracks = list(by_id.values())
-    owned: set[str] = set()
-    if tracks:
-        # The extraction's matcher and settings: what it would call "in your library" stays
-        # off the wishlist.
+class _LibraryCheck:
+    """The extraction's matcher over the beets library (read once, on first use) and its
+    settings: what it would call "in your library" stays off the wishlist."""
+
+    def __init__(self, plugin_config, lib: Library) -> None:
+        self._plugin_config = plugin_config
+        self._lib = lib
+        self._matcher = None
+
+    def owned(self, tracks: list[dict[str, Any]], what: str) -> set[str]:
+        if not tracks:
+            return set()
+        native = _native()
         try:
-            matcher = native.Matcher.from_library(
-                os.fsdecode(lib.path),
-                lib.directory,
-                extract.match_options(plugin_config),
-                busy_timeout=extract.lock_timeout(),
-            )
-            results = matcher.match_all(tracks)
+            if self._matcher is None:
+                self._matcher = native.Matcher.from_library(
+                    os.fsdecode(self._lib.path),
+                    self._lib.directory,
+                    extract.match_options(self._plugin_config),
+                    busy_timeout=extract.lock_timeout(),
+                )
+            results = self._matcher.match_all(tracks)
         except native.SpotifyExtractError as error:
-            raise ui.UserError(f"add: {ref.kind} {ref.id}: {error}") from error
-        owned = {r.track_id for r in results if r.status == "matched"}
+            raise ui.UserError(f"{what}: {error}") from error
+        return {r.track_id for r in results if r.status == "matched"}
+
+
+def _add_tracks(
+    library: _LibraryCheck, store, tracks: list[dict[str, Any]], what: str
+) -> tuple[int, int, set[str]]:
+    """Wishlist entries for the tracks the library lacks: (added, already there, owned)."""
+    native = _native()
+    owned = library.owned(tracks, what)
     added = already = 0
     for track in tracks:
         if track["id"] in owned:
@@ -185,17 +223,28 @@ def _add_from_spotify(plugin_config, lib: Library, store, ref: SpotifyRef) -> No
         entry.source = "manual"
         entry.requested_by = ["manual"]
         entry.spotify_track_id = track["id"]
-        entry.spotify_url = spotdl.track_url(track["id"])
+        if not track["id"].startswith(MANUAL_PREFIX):
+            entry.spotify_url = spotdl.track_url(track["id"])
         entry.title = track["name"]
-        entry.artist = ", ".join(a["name"] for a in track["artists"] if a["name"])
-        entry.album = track["album_name"]
-        entry.isrc = track["isrc"]
-        entry.duration_ms = track["duration_ms"]
-        entry.cover_url = track["cover_url"]
+        entry.artist = _artists(track)
+        entry.album = track.get("album_name", "")
+        entry.isrc = track.get("isrc", "")
+        entry.duration_ms = track.get("duration_ms", 0)
+        entry.cover_url = track.get("cover_url", "")
         if store.add_wishlist_entry(entry):
             added += 1
         else:
             already += 1
+    return added, already, owned
+
+
+def _add_from_spotify(plugin_config, library: _LibraryCheck, store, ref: SpotifyRef) -> None:
+    """Every track of the album or playlist that the library lacks goes on the wishlist."""
+    # A track twice in a playlist is one entry.
+    by_id = {track["id"]: track for track in _spotify_tracks(plugin_config, ref)}
+    added, already, owned = _add_tracks(
+        library, store, list(by_id.values()), f"add: {ref.kind} {ref.id}"
+    )
     ui.print_(
         f"{ref.kind} {ref.id}: {added} added, {already} already on the wishlist, "
         f"{len(owned)} already in your library"
