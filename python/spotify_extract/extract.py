@@ -259,21 +259,26 @@ def _write_attributes(
             echo(f"  {text}")
 
 
-def rerender(plugin_config: Any, lib: Any, store: Any, playlist_ids: Any = None) -> Any:
+def rerender(
+    plugin_config: Any, lib: Any, store: Any, playlist_ids: Any = None, *, lock_held: bool = False
+) -> Any:
     """Re-write the mirrored playlists from the stored matches (after an import).
 
     Every playlist is rendered (unchanged files are not touched), so a partial list never
     removes the files of the others. `playlist_ids` is accepted for callers that know
-    which playlists changed.
+    which playlists changed. `lock_held`: the caller holds the run lock already (a
+    `beet wishlist download`/`import` whose import closes entries).
     """
     del playlist_ids
     options, _ = pipeline_options(plugin_config, lib, dry_run=False, source="api")
     try:
-        lock = _native.RunLock.acquire(store.lock_path(), "playlist refresh")
+        lock = None if lock_held else _native.RunLock.acquire(store.lock_path(), "playlist refresh")
     except _native.RunLockedError:
         return None  # a running extract re-renders at its end anyway
-    with lock:
-        try:
-            return _native.mirror_from_store(store, options)
-        except _native.SpotifyExtractError as error:
-            raise ui.UserError(str(error)) from error
+    try:
+        return _native.mirror_from_store(store, options)
+    except _native.SpotifyExtractError as error:
+        raise ui.UserError(str(error)) from error
+    finally:
+        if lock is not None:
+            lock.release()
