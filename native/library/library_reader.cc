@@ -6,135 +6,64 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <unordered_set>
+
+#include "store/sqlite_db.h"
 
 namespace spotify_extract {
 namespace {
 
 constexpr std::string_view kMultiValueDelimiter = "\\\xE2\x90\x80";  // "\␀"
 
-struct SqliteCloser {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-struct StatementFinalizer {
-  void operator()(sqlite3_stmt* statement) const { sqlite3_finalize(statement); }
-};
-using Database = std::unique_ptr<sqlite3, SqliteCloser>;
-using Statement = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
-
-// A read-only SQLite URI for a file path (bytes kept as they are). '?', '#' and '%' are
-// escaped; an absolute path gets an empty authority ("file:///..."), so a path starting
-// with "//" is not taken for a host name.
-std::string FileUri(const std::string& path) {
-  std::string uri = path.starts_with('/') ? "file://" : "file:";
-  uri.reserve(uri.size() + path.size() + 16);
-  for (unsigned char c : path) {
-    if (c == '?' || c == '#' || c == '%') {
-      static constexpr char kHex[] = "0123456789ABCDEF";
-      uri += '%';
-      uri += kHex[c >> 4];
-      uri += kHex[c & 0xF];
-    } else {
-      uri += static_cast<char>(c);
-    }
+// A failure of beets' database as one line saying what to do.
+[[noreturn]] void FailAsLibraryError(const sql::Connection& db, std::string_view what, int rc) {
+  std::string reason;
+  switch (rc & 0xFF) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      reason = "the database stayed locked by another process for " +
+               std::to_string(db.options().busy_timeout.count()) +
+               " ms (is beets importing or writing?); try again later";
+      break;
+    case SQLITE_NOTADB:
+      reason = "the file is not an SQLite database (corrupt, or not a beets library)";
+      break;
+    case SQLITE_CORRUPT:
+      reason = "the database file is corrupt (run `sqlite3 FILE .recover` or restore a backup)";
+      break;
+    case SQLITE_CANTOPEN:
+      reason = "cannot open the file (permissions?)";
+      break;
+    default:
+      reason = db.ErrorText(rc);
   }
-  return uri + "?mode=ro";
+  throw LibraryError(std::string(what) + " beets library " + db.path() + ": " + reason);
 }
 
-class LibraryDatabase {
- public:
-  LibraryDatabase(const std::string& path, std::chrono::milliseconds busy_timeout)
-      : path_(path), busy_timeout_(busy_timeout) {
-    std::error_code error;
-    const auto status = std::filesystem::status(path, error);
-    if (!std::filesystem::exists(status)) {
-      throw LibraryError("beets library not found: " + path);
-    }
-    if (!std::filesystem::is_regular_file(status)) {
-      throw LibraryError("beets library is not a file: " + path);
-    }
-    if (std::filesystem::file_size(path, error) == 0 && !error) {
-      throw LibraryError("beets library is empty (0 bytes), not a beets database: " + path);
-    }
-    sqlite3* raw = nullptr;
-    int rc = sqlite3_open_v2(FileUri(path).c_str(), &raw,
-                             SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr);
-    db_.reset(raw);
-    if (rc != SQLITE_OK) Fail("cannot open", rc);
-    sqlite3_busy_timeout(db_.get(), static_cast<int>(busy_timeout.count()));
-    sqlite3_extended_result_codes(db_.get(), 1);
+// beets' library.db, read-only, after the checks that give a clearer message than SQLite.
+sql::Connection OpenLibrary(const std::string& path, std::chrono::milliseconds busy_timeout) {
+  std::error_code error;
+  const auto status = std::filesystem::status(path, error);
+  if (!std::filesystem::exists(status)) {
+    throw LibraryError("beets library not found: " + path);
   }
-
-  Statement Prepare(std::string_view sql) {
-    sqlite3_stmt* raw = nullptr;
-    int rc = sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
-    Statement statement(raw);
-    if (rc != SQLITE_OK) Fail("cannot read", rc);
-    return statement;
+  if (!std::filesystem::is_regular_file(status)) {
+    throw LibraryError("beets library is not a file: " + path);
   }
-
-  void Execute(std::string_view sql) {
-    Statement statement = Prepare(sql);
-    while (Step(statement.get())) {
-    }
+  if (std::filesystem::file_size(path, error) == 0 && !error) {
+    throw LibraryError("beets library is empty (0 bytes), not a beets database: " + path);
   }
-
-  // Returns false when the statement is done; throws on any error.
-  bool Step(sqlite3_stmt* statement) {
-    int rc = sqlite3_step(statement);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    Fail("cannot read", rc);
-  }
-
-  [[noreturn]] void Fail(const char* what, int rc) {
-    std::string reason;
-    switch (rc & 0xFF) {
-      case SQLITE_BUSY:
-      case SQLITE_LOCKED:
-        reason = "the database stayed locked by another process for " +
-                 std::to_string(busy_timeout_.count()) +
-                 " ms (is beets importing or writing?); try again later";
-        break;
-      case SQLITE_NOTADB:
-        reason = "the file is not an SQLite database (corrupt, or not a beets library)";
-        break;
-      case SQLITE_CORRUPT:
-        reason = "the database file is corrupt (run `sqlite3 FILE .recover` or restore a backup)";
-        break;
-      case SQLITE_CANTOPEN:
-        reason = "cannot open the file (permissions?)";
-        break;
-      default:
-        reason = db_ ? sqlite3_errmsg(db_.get()) : sqlite3_errstr(rc);
-    }
-    throw LibraryError(std::string(what) + " beets library " + path_ + ": " + reason);
-  }
-
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-  std::chrono::milliseconds busy_timeout_;
-  Database db_;
-};
-
-// The bytes of a column as stored (BLOB or TEXT alike, never re-encoded). The view is
-// valid until the next step of the statement.
-std::string_view ColumnView(sqlite3_stmt* statement, int column) {
-  const void* data = sqlite3_column_blob(statement, column);
-  if (data == nullptr) return {};
-  return {static_cast<const char*>(data),
-          static_cast<size_t>(sqlite3_column_bytes(statement, column))};
+  return sql::Connection(
+      path,
+      {.busy_timeout = busy_timeout, .read_only = true, .report_failure = &FailAsLibraryError});
 }
 
-std::unordered_set<std::string> ItemColumns(LibraryDatabase& db) {
+std::unordered_set<std::string> ItemColumns(sql::Connection& db) {
   std::unordered_set<std::string> columns;
-  Statement info = db.Prepare("PRAGMA table_info(items)");
-  while (db.Step(info.get())) {
-    columns.emplace(ColumnView(info.get(), 1));
-  }
+  sql::Statement info = db.Prepare("PRAGMA table_info(items)");
+  while (info.Step()) columns.emplace(info.View(1));
   if (columns.empty()) {
     throw LibraryError("not a beets library (it has no items table): " + db.path());
   }
@@ -147,10 +76,10 @@ std::unordered_set<std::string> ItemColumns(LibraryDatabase& db) {
   return columns;
 }
 
-bool HasTable(LibraryDatabase& db, std::string_view name) {
-  Statement statement = db.Prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
-  sqlite3_bind_text(statement.get(), 1, name.data(), static_cast<int>(name.size()), SQLITE_STATIC);
-  return db.Step(statement.get());
+bool HasTable(sql::Connection& db, std::string_view name) {
+  sql::Statement statement =
+      db.Prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+  return statement.Bind(name).Step();
 }
 
 // True when `path` has a segment that beets' normpath would rewrite ("", "." or "..").
@@ -171,10 +100,10 @@ bool NeedsNormalizing(std::string_view path) {
 // Ends a read transaction however the load ends.
 class ReadTransaction {
  public:
-  explicit ReadTransaction(LibraryDatabase& db) : db_(db) { db_.Execute("BEGIN"); }
+  explicit ReadTransaction(sql::Connection& db) : db_(db) { db_.Exec("BEGIN"); }
   ~ReadTransaction() {
     try {
-      db_.Execute("COMMIT");
+      db_.Exec("COMMIT");
     } catch (const LibraryError&) {  // a read-only transaction has nothing to lose
     }
   }
@@ -182,7 +111,7 @@ class ReadTransaction {
   ReadTransaction& operator=(const ReadTransaction&) = delete;
 
  private:
-  LibraryDatabase& db_;
+  sql::Connection& db_;
 };
 
 }  // namespace
@@ -234,7 +163,7 @@ std::string ResolveLibraryPath(std::string_view stored, std::string_view music_d
 
 size_t ForEachLibraryItem(const std::string& db_path, const LibraryReadOptions& options,
                           const std::function<void(LibraryItem&)>& sink, size_t* expected) {
-  LibraryDatabase db(db_path, options.busy_timeout);
+  sql::Connection db = OpenLibrary(db_path, options.busy_timeout);
   // One snapshot for the items and their attributes, even while beets writes.
   ReadTransaction transaction(db);
   const std::unordered_set<std::string> columns = ItemColumns(db);
@@ -276,51 +205,49 @@ size_t ForEachLibraryItem(const std::string& db_path, const LibraryReadOptions& 
   sql += " FROM items ORDER BY id";
 
   if (expected != nullptr) {
-    Statement count = db.Prepare("SELECT count(*) FROM items");
-    *expected = db.Step(count.get()) ? sqlite3_column_int64(count.get(), 0) : 0;
+    sql::Statement count = db.Prepare("SELECT count(*) FROM items");
+    *expected = count.Step() ? static_cast<size_t>(count.Int(0)) : 0;
   }
 
   // The two flexible attributes, merged in by id as the items stream past (both sorted),
   // so nothing is held per item.
-  Statement flex;
+  std::optional<sql::Statement> flex;
   bool flex_row = false;
   if (HasTable(db, "item_attributes")) {
-    flex = db.Prepare(
-        "SELECT entity_id, key, value FROM item_attributes "
-        "WHERE key IN ('spotify_track_id', 'data_source') ORDER BY entity_id");
-    flex_row = db.Step(flex.get());
+    flex.emplace(
+        db.Prepare("SELECT entity_id, key, value FROM item_attributes "
+                   "WHERE key IN ('spotify_track_id', 'data_source') ORDER BY entity_id"));
+    flex_row = flex->Step();
   }
 
-  Statement rows = db.Prepare(sql);
-  sqlite3_stmt* row = rows.get();
+  sql::Statement row = db.Prepare(sql);
   LibraryItem item;
   size_t count = 0;
-  while (db.Step(row)) {
-    item.id = sqlite3_column_int64(row, kId);
-    item.path = ResolveLibraryPath(ColumnView(row, kPath), options.music_dir);
-    item.title = ColumnView(row, kTitle);
-    item.artist = ColumnView(row, kArtist);
-    SplitMultiValueInto(ColumnView(row, kArtists), item.artists);
-    item.album = ColumnView(row, kAlbum);
-    item.albumartist = ColumnView(row, kAlbumArtist);
-    item.length = sqlite3_column_double(row, kLength);
-    item.track = sqlite3_column_int(row, kTrack);
-    item.disc = sqlite3_column_int(row, kDisc);
-    item.year = sqlite3_column_int(row, kYear);
-    item.isrc = ColumnView(row, kIsrc);
-    item.mb_trackid = ColumnView(row, kMbTrackId);
-    item.bpm = sqlite3_column_int(row, kBpm);
-    item.initial_key = ColumnView(row, kInitialKey);
-    item.mtime = sqlite3_column_double(row, kMtime);
+  while (row.Step()) {
+    item.id = row.Int(kId);
+    item.path = ResolveLibraryPath(row.View(kPath), options.music_dir);
+    item.title = row.View(kTitle);
+    item.artist = row.View(kArtist);
+    SplitMultiValueInto(row.View(kArtists), item.artists);
+    item.album = row.View(kAlbum);
+    item.albumartist = row.View(kAlbumArtist);
+    item.length = row.Double(kLength);
+    item.track = static_cast<int>(row.Int(kTrack));
+    item.disc = static_cast<int>(row.Int(kDisc));
+    item.year = static_cast<int>(row.Int(kYear));
+    item.isrc = row.View(kIsrc);
+    item.mb_trackid = row.View(kMbTrackId);
+    item.bpm = static_cast<int>(row.Int(kBpm));
+    item.initial_key = row.View(kInitialKey);
+    item.mtime = row.Double(kMtime);
     item.spotify_track_id.clear();
     item.data_source.clear();
-    while (flex_row && sqlite3_column_int64(flex.get(), 0) <= item.id) {
-      if (sqlite3_column_int64(flex.get(), 0) == item.id) {  // else orphaned: skip it
-        std::string_view key = ColumnView(flex.get(), 1);
-        (key == "data_source" ? item.data_source : item.spotify_track_id) =
-            ColumnView(flex.get(), 2);
+    while (flex_row && flex->Int(0) <= item.id) {
+      if (flex->Int(0) == item.id) {  // else orphaned: skip it
+        std::string_view key = flex->View(1);
+        (key == "data_source" ? item.data_source : item.spotify_track_id) = flex->View(2);
       }
-      flex_row = db.Step(flex.get());
+      flex_row = flex->Step();
     }
     sink(item);
     ++count;

@@ -6,19 +6,26 @@
 
 namespace spotify_extract::sql {
 
-Connection::Connection(const std::string& path, std::chrono::milliseconds busy_timeout)
-    : path_(path) {
-  sqlite3* raw = nullptr;
-  int rc =
-      sqlite3_open_v2(path.c_str(), &raw,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-  db_.reset(raw);
-  if (rc != SQLITE_OK) Fail("cannot open", rc);
-  sqlite3_extended_result_codes(raw, 1);
-  sqlite3_busy_timeout(raw, static_cast<int>(busy_timeout.count()));
-}
-
 namespace {
+
+// A read-only SQLite URI for a file path (bytes kept as they are). '?', '#' and '%' are
+// escaped; an absolute path gets an empty authority ("file:///..."), so a path starting
+// with "//" is not taken for a host name.
+std::string ReadOnlyUri(const std::string& path) {
+  std::string uri = path.starts_with('/') ? "file://" : "file:";
+  uri.reserve(uri.size() + path.size() + 16);
+  for (unsigned char c : path) {
+    if (c == '?' || c == '#' || c == '%') {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      uri += '%';
+      uri += kHex[c >> 4];
+      uri += kHex[c & 0xF];
+    } else {
+      uri += static_cast<char>(c);
+    }
+  }
+  return uri + "?mode=ro";
+}
 
 // The system's reason for a failed write ("File too large", "Disk quota exceeded", ...).
 // SQLite keeps it only for some calls, so the thread's errno right after the failing call
@@ -41,7 +48,31 @@ std::string WriteErrnoText(sqlite3* db, int saved_errno) {
 
 }  // namespace
 
+Connection::Connection(const std::string& path, ConnectionOptions options)
+    : path_(path), options_(options) {
+  sqlite3* raw = nullptr;
+  int rc =
+      options_.read_only
+          ? sqlite3_open_v2(ReadOnlyUri(path).c_str(), &raw,
+                            SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr)
+          : sqlite3_open_v2(path.c_str(), &raw,
+                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                            nullptr);
+  db_.reset(raw);
+  if (rc != SQLITE_OK) Fail("cannot open", rc);
+  sqlite3_extended_result_codes(raw, 1);
+  sqlite3_busy_timeout(raw, static_cast<int>(options_.busy_timeout.count()));
+}
+
+std::string Connection::ErrorText(int rc) const {
+  return db_ ? sqlite3_errmsg(db_.get()) : sqlite3_errstr(rc);
+}
+
 void Connection::Fail(std::string_view what, int rc) const {
+  if (options_.report_failure) {
+    options_.report_failure(*this, what, rc);
+    throw StoreError(std::string(what) + " " + path_ + ": " + ErrorText(rc));  // not reached
+  }
   const int saved_errno = errno;
   std::string reason;
   int primary = rc & 0xFF;
@@ -68,7 +99,7 @@ Statement Connection::Prepare(std::string_view sql) {
   int rc = sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
   if (rc != SQLITE_OK) {
     sqlite3_finalize(raw);
-    Fail("cannot query", rc);
+    Fail(options_.read_only ? "cannot read" : "cannot query", rc);
   }
   return Statement(this, raw);
 }
@@ -78,7 +109,7 @@ void Connection::Exec(std::string_view sql) {
   char* message = nullptr;
   int rc = sqlite3_exec(db_.get(), copy.c_str(), nullptr, nullptr, &message);
   sqlite3_free(message);
-  if (rc != SQLITE_OK) Fail("cannot update", rc);
+  if (rc != SQLITE_OK) Fail(options_.read_only ? "cannot read" : "cannot update", rc);
 }
 
 int64_t Connection::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_.get()); }
@@ -91,7 +122,7 @@ bool Statement::Step() {
   const int step_errno = errno;  // the reason of a failed write, for the message
   sqlite3_reset(statement_.get());
   errno = step_errno;
-  connection_->Fail("cannot update", rc);
+  connection_->Fail(connection_->options().read_only ? "cannot read" : "cannot update", rc);
 }
 
 void Statement::Run() {
@@ -110,6 +141,13 @@ std::string Statement::Text(int column) const {
   const void* data = sqlite3_column_blob(statement_.get(), column);
   int size = sqlite3_column_bytes(statement_.get(), column);
   return data ? std::string(static_cast<const char*>(data), size) : std::string();
+}
+
+std::string_view Statement::View(int column) const {
+  const void* data = sqlite3_column_blob(statement_.get(), column);
+  if (data == nullptr) return {};
+  return {static_cast<const char*>(data),
+          static_cast<size_t>(sqlite3_column_bytes(statement_.get(), column))};
 }
 
 void Statement::BindOne(int index, std::nullptr_t) { sqlite3_bind_null(statement_.get(), index); }

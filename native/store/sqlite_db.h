@@ -10,8 +10,9 @@
 #include <string>
 #include <string_view>
 
-// A small RAII layer over the SQLite C API for the state database: prepared statements,
-// bound parameters only, and errors as StoreError with the database path in the message.
+// The one RAII layer over the SQLite C API, for the state database (read-write) and beets'
+// library.db (read-only): prepared statements, bound parameters only, and errors as one
+// line naming the file (StoreError, or the owner's own exception).
 
 namespace spotify_extract {
 
@@ -24,10 +25,24 @@ class StoreError : public std::runtime_error {
 namespace sql {
 
 class Statement;
+class Connection;
+
+// Turns a failed SQLite call into the owner's exception; it must throw.
+using FailureReporter = void (*)(const Connection& connection, std::string_view what, int rc);
+
+struct ConnectionOptions {
+  std::chrono::milliseconds busy_timeout{10000};
+  // Opened through a read-only URI (mode=ro): never created, never written.
+  bool read_only = false;
+  // Null: a StoreError about the state database.
+  FailureReporter report_failure = nullptr;
+};
 
 class Connection {
  public:
-  Connection(const std::string& path, std::chrono::milliseconds busy_timeout);
+  Connection(const std::string& path, ConnectionOptions options);
+  Connection(const std::string& path, std::chrono::milliseconds busy_timeout)
+      : Connection(path, ConnectionOptions{.busy_timeout = busy_timeout}) {}
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -37,7 +52,10 @@ class Connection {
   int64_t LastInsertRowId() const;
   int Changes() const;
   const std::string& path() const { return path_; }
+  const ConnectionOptions& options() const { return options_; }
   sqlite3* raw() const { return db_.get(); }
+  // SQLite's explanation of the last failure (of `rc` when there is no connection).
+  std::string ErrorText(int rc) const;
   [[noreturn]] void Fail(std::string_view what, int rc) const;
 
  private:
@@ -45,6 +63,7 @@ class Connection {
     void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
   };
   std::string path_;
+  ConnectionOptions options_;
   std::unique_ptr<sqlite3, Closer> db_;
 };
 
@@ -80,6 +99,8 @@ class Statement {
   int64_t Int(int column) const;
   double Double(int column) const;
   std::string Text(int column) const;  // bytes as stored (text or blob)
+  // The bytes as stored, valid until the next step (no copy: the library reader's rows).
+  std::string_view View(int column) const;
 
  private:
   void BindOne(int index, std::nullptr_t);
