@@ -2,6 +2,7 @@
 #include <pybind11/stl.h>
 
 #include "bindings/bindings.h"
+#include "store/run_lock.h"
 #include "store/state_store.h"
 
 namespace spotify_extract::bindings {

@@ -1,9 +1,5 @@
 #include "store/state_store.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -22,25 +18,6 @@ using json = nlohmann::json;
 using Lock = std::lock_guard<std::recursive_mutex>;
 
 namespace {
-
-std::string FormatUtc(std::time_t seconds) {
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
-
-std::string UtcSecondsAgo(int64_t seconds) {
-  return FormatUtc(std::time(nullptr) - static_cast<std::time_t>(seconds));
-}
-
-// Parses our own "YYYY-MM-DDTHH:MM:SSZ"; 0 when it is something else.
-std::time_t ParseUtc(const std::string& text) {
-  std::tm tm{};
-  if (!strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm)) return 0;
-  return timegm(&tm);
-}
 
 json ArtistsJson(const std::vector<ArtistRef>& artists) {
   json list = json::array();
@@ -204,64 +181,6 @@ bool ValidWishlistStatus(const std::string& status) {
 }
 
 }  // namespace
-
-std::string UtcNow() { return FormatUtc(std::time(nullptr)); }
-
-// ---------------------------------------------------------------------------------------
-// RunLock
-
-RunLock RunLock::Acquire(const std::string& lock_path, const std::string& what) {
-  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    throw StoreError("cannot create the run lock " + lock_path + ": " + std::strerror(errno) +
-                     " (check that the state_dir is writable)");
-  }
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    int error = errno;
-    std::string holder;
-    char buffer[512];
-    ssize_t size = ::pread(fd, buffer, sizeof buffer - 1, 0);
-    if (size > 0) holder.assign(buffer, static_cast<size_t>(size));
-    while (!holder.empty() && (holder.back() == '\n' || holder.back() == '\0')) {
-      holder.pop_back();
-    }
-    ::close(fd);
-    if (error == EWOULDBLOCK) {
-      throw RunLockedError("another spotify-extract run is in progress" +
-                           (holder.empty() ? std::string() : " (" + holder + ")") +
-                           "; wait for it to finish and try again");
-    }
-    throw StoreError("cannot lock " + lock_path + ": " + std::strerror(error));
-  }
-  std::string info = "pid " + std::to_string(::getpid()) + ", " + what + ", since " + UtcNow();
-  if (::ftruncate(fd, 0) == 0) {
-    [[maybe_unused]] ssize_t written = ::pwrite(fd, info.data(), info.size(), 0);
-  }
-  return RunLock(fd);
-}
-
-RunLock::RunLock(RunLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
-
-RunLock& RunLock::operator=(RunLock&& other) noexcept {
-  if (this != &other) {
-    Release();
-    fd_ = other.fd_;
-    other.fd_ = -1;
-  }
-  return *this;
-}
-
-RunLock::~RunLock() { Release(); }
-
-void RunLock::Release() {
-  if (fd_ < 0) return;
-  if (::ftruncate(fd_, 0) != 0) {
-    // The content is informational only.
-  }
-  ::flock(fd_, LOCK_UN);
-  ::close(fd_);
-  fd_ = -1;
-}
 
 // ---------------------------------------------------------------------------------------
 // StateStore: opening and migrations

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "spotify/model.h"
+#include "store/rows.h"
 #include "store/sqlite_db.h"
 
 // The plugin's own state database, `spotify_extract.db` in state_dir: what was fetched
@@ -19,32 +20,7 @@
 
 namespace spotify_extract {
 
-// A second run while one holds the lock.
-class RunLockedError : public StoreError {
- public:
-  using StoreError::StoreError;
-};
-
 inline constexpr const char* kStateDatabaseName = "spotify_extract.db";
-
-// One run at a time: an exclusive flock on `<database>.lock`. The kernel drops the lock
-// when the process dies (even kill -9), so a crashed run never blocks the next one.
-class RunLock {
- public:
-  // Throws RunLockedError naming the holder (pid, what, since when) when it is taken.
-  static RunLock Acquire(const std::string& lock_path, const std::string& what);
-  RunLock(RunLock&& other) noexcept;
-  RunLock& operator=(RunLock&& other) noexcept;
-  RunLock(const RunLock&) = delete;
-  RunLock& operator=(const RunLock&) = delete;
-  ~RunLock();
-  void Release();
-  bool held() const { return fd_ >= 0; }
-
- private:
-  explicit RunLock(int fd) : fd_(fd) {}
-  int fd_ = -1;
-};
 
 struct SnapshotRecord {
   int64_t id = 0;
@@ -384,8 +360,5 @@ class StateStore {
   std::recursive_mutex mutex_;
   std::unique_ptr<sql::Connection> db_;
 };
-
-// ISO-8601 UTC with seconds, "2026-11-23T18:35:21Z".
-std::string UtcNow();
 
 }  // namespace spotify_extract

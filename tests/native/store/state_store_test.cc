@@ -9,6 +9,8 @@
 #include <random>
 #include <thread>
 
+#include "store/run_lock.h"
+
 namespace spotify_extract {
 namespace {
 

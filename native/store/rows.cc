@@ -1,0 +1,25 @@
+#include "store/rows.h"
+
+namespace spotify_extract {
+
+std::string FormatUtc(std::time_t seconds) {
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
+std::string UtcNow() { return FormatUtc(std::time(nullptr)); }
+
+std::string UtcSecondsAgo(int64_t seconds) {
+  return FormatUtc(std::time(nullptr) - static_cast<std::time_t>(seconds));
+}
+
+std::time_t ParseUtc(const std::string& text) {
+  std::tm tm{};
+  if (!strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm)) return 0;
+  return timegm(&tm);
+}
+
+}  // namespace spotify_extract
