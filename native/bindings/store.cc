@@ -9,12 +9,26 @@ namespace spotify_extract::bindings {
 
 namespace py = pybind11;
 
+namespace {
+
+// A method of one part of the store, bound on StateStore: Python keeps one store object.
+template <typename Part, typename Result, typename... Args>
+auto On(Part& (StateStore::*part)(), Result (Part::*method)(Args...)) {
+  return [part, method](StateStore& store, Args... args) -> Result {
+    return ((store.*part)().*method)(std::forward<Args>(args)...);
+  };
+}
+
+}  // namespace
+
 void BindStore(py::module_& module, py::handle base_error) {
   auto& store_error = py::register_exception<StoreError>(module, "StoreError", base_error);
   py::register_exception<RunLockedError>(module, "RunLockedError", store_error);
   module.attr("STATE_DATABASE_NAME") = kStateDatabaseName;
-  module.attr("WISHLIST_STATUSES") =
-      std::vector<std::string>(std::begin(kWishlistStatuses), std::end(kWishlistStatuses));
+  std::vector<std::string> status_names;
+  for (WishlistStatus status : kWishlistStatuses)
+    status_names.push_back(WishlistStatusName(status));
+  module.attr("WISHLIST_STATUSES") = status_names;
 
   py::class_<RunLock>(module, "RunLock")
       .def_static("acquire", &RunLock::Acquire, py::arg("lock_path"), py::arg("what"),
@@ -116,7 +130,11 @@ void BindStore(py::module_& module, py::handle base_error) {
       .def_readwrite("duration_ms", &WishlistEntry::duration_ms)
       .def_readwrite("cover_url", &WishlistEntry::cover_url)
       .def_readwrite("spotify_url", &WishlistEntry::spotify_url)
-      .def_readwrite("status", &WishlistEntry::status)
+      .def_property(
+          "status", [](const WishlistEntry& e) { return WishlistStatusName(e.status); },
+          [](WishlistEntry& e, const std::string& name) {
+            e.status = WishlistStatusFromName(name);
+          })
       .def_property(
           "error", [](const WishlistEntry& e) { return ToStr(e.error); },
           [](WishlistEntry& e, std::string value) { e.error = std::move(value); })
@@ -134,19 +152,38 @@ void BindStore(py::module_& module, py::handle base_error) {
       .def_readonly("wanted_by", &WishlistEntry::wanted_by)
       .def("__repr__", [](const WishlistEntry& e) {
         return "<WishlistEntry " + e.spotify_track_id + " " + e.artist + " - " + e.title + " [" +
-               e.status + "]>";
+               WishlistStatusName(e.status) + "]>";
       });
 
   py::class_<WishlistFilter>(module, "WishlistFilter")
       .def(py::init<>())
-      .def_readwrite("statuses", &WishlistFilter::statuses)
+      .def_property(
+          "statuses",
+          [](const WishlistFilter& f) {
+            std::vector<std::string> names;
+            for (WishlistStatus status : f.statuses) names.push_back(WishlistStatusName(status));
+            return names;
+          },
+          [](WishlistFilter& f, const std::vector<std::string>& names) {
+            f.statuses.clear();
+            for (const std::string& name : names) {
+              f.statuses.push_back(WishlistStatusFromName(name));
+            }
+          })
       .def_readwrite("playlist", &WishlistFilter::playlist)
       .def_readwrite("text", &WishlistFilter::text)
       .def_readwrite("limit", &WishlistFilter::limit)
       .def_readwrite("offset", &WishlistFilter::offset);
 
   py::class_<WishlistStats>(module, "WishlistStats")
-      .def_readonly("by_status", &WishlistStats::by_status)
+      .def_property_readonly("by_status",
+                             [](const WishlistStats& stats) {
+                               std::map<std::string, int> by_name;
+                               for (const auto& [status, count] : stats.by_status) {
+                                 by_name[WishlistStatusName(status)] = count;
+                               }
+                               return by_name;
+                             })
       .def_readonly("total", &WishlistStats::total)
       .def_readonly("downloaded_last_week", &WishlistStats::downloaded_last_week)
       .def_readonly("imported_last_week", &WishlistStats::imported_last_week)
@@ -255,27 +292,32 @@ void BindStore(py::module_& module, py::handle base_error) {
       .def("mirrored_files", &S::MirroredFiles, Release())
       .def("replace_mirrored_files", &S::ReplaceMirroredFiles, Release())
       // wishlist
-      .def("sync_wishlist", &S::SyncWishlist, Release())
-      .def("list_wishlist", &S::ListWishlist, py::arg("filter") = WishlistFilter(), Release())
-      .def("count_wishlist", &S::CountWishlist, py::arg("filter") = WishlistFilter(), Release())
-      .def("get_wishlist_entry", &S::GetWishlistEntry, Release())
-      .def("add_wishlist_entry", &S::AddWishlistEntry, Release())
+      .def("sync_wishlist", On(&S::wishlist, &WishlistStore::Sync), Release())
+      .def("list_wishlist", On(&S::wishlist, &WishlistStore::List),
+           py::arg("filter") = WishlistFilter(), Release())
+      .def("count_wishlist", On(&S::wishlist, &WishlistStore::Count),
+           py::arg("filter") = WishlistFilter(), Release())
+      .def("get_wishlist_entry", On(&S::wishlist, &WishlistStore::Get), Release())
+      .def("add_wishlist_entry", On(&S::wishlist, &WishlistStore::Add), Release())
       .def(
           "set_wishlist_status",
           [](S& store, const std::string& id, const std::string& status, const std::string& error,
              const py::object& file_path, int64_t item_id) {
+            WishlistStatus typed = WishlistStatusFromName(status);
             std::string path = PathBytes(file_path);
             py::gil_scoped_release release;
-            store.SetWishlistStatus(id, status, error, path, item_id);
+            store.wishlist().SetStatus(id, typed, error, path, item_id);
           },
           py::arg("spotify_track_id"), py::arg("status"), py::arg("error") = "",
           py::arg("file_path") = py::bytes(), py::arg("item_id") = 0)
-      .def("dismiss_wishlist_entry", &S::DismissWishlistEntry, Release())
-      .def("restore_wishlist_entry", &S::RestoreWishlistEntry, Release())
-      .def("retry_wishlist", &S::RetryWishlist, py::arg("spotify_track_id") = "", Release())
-      .def("reset_interrupted_downloads", &S::ResetInterruptedDownloads, Release())
-      .def("get_wishlist_stats", &S::GetWishlistStats, Release())
-      .def("wanted_by", &S::WantedBy, Release())
+      .def("dismiss_wishlist_entry", On(&S::wishlist, &WishlistStore::Dismiss), Release())
+      .def("restore_wishlist_entry", On(&S::wishlist, &WishlistStore::Restore), Release())
+      .def("retry_wishlist", On(&S::wishlist, &WishlistStore::Retry),
+           py::arg("spotify_track_id") = "", Release())
+      .def("reset_interrupted_downloads",
+           On(&S::wishlist, &WishlistStore::ResetInterruptedDownloads), Release())
+      .def("get_wishlist_stats", On(&S::wishlist, &WishlistStore::Stats), Release())
+      .def("wanted_by", On(&S::wishlist, &WishlistStore::WantedBy), Release())
       .def("summary", &S::Summary, Release());
 }
 

@@ -215,7 +215,7 @@ PipelineResult Pipeline::Run(CancelToken* cancel) {
     if (options_.mirror) derived_phase("mirror", [&] { MirrorPhase(id, result); });
     derived_phase("wishlist", [&] {
       Report("wishlist", 0, 0);
-      result.wishlist = store_.SyncWishlist(id);
+      result.wishlist = store_.wishlist().Sync(id);
       Report("wishlist", 1, 1);
     });
   } catch (const CancelledError&) {

@@ -22,4 +22,14 @@ std::time_t ParseUtc(const std::string& text) {
   return timegm(&tm);
 }
 
+std::string SafeDump(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+int CountOf(sql::Connection& db, const std::string& query) {
+  sql::Statement statement = db.Prepare(query);
+  statement.Step();
+  return static_cast<int>(statement.Int(0));
+}
+
 }  // namespace spotify_extract

@@ -12,6 +12,7 @@
 #include "spotify/model.h"
 #include "store/rows.h"
 #include "store/sqlite_db.h"
+#include "store/wishlist_store.h"
 
 // The plugin's own state database, `spotify_extract.db` in state_dir: what was fetched
 // from Spotify, how it matched, the wishlist and the files the mirror owns. SQLite in WAL
@@ -92,61 +93,6 @@ struct MirroredFile {
   std::string written_at;
 };
 
-inline constexpr const char* kWishlistStatuses[] = {"pending",  "downloading", "downloaded",
-                                                    "imported", "failed",      "dismissed"};
-
-struct PlaylistRef {
-  std::string id;  // "liked" for Liked Songs
-  std::string name;
-};
-
-struct WishlistEntry {
-  std::string spotify_track_id;
-  std::string artist;
-  std::string title;
-  std::string album;
-  std::string isrc;
-  int duration_ms = 0;
-  std::string cover_url;
-  std::string spotify_url;
-  std::string status = "pending";
-  std::string error;
-  int retries = 0;
-  std::string file_path;  // bytes
-  int64_t item_id = 0;
-  std::string source = "manual";          // extract (the pipeline) | manual (beet wishlist add)
-  std::vector<std::string> requested_by;  // manual additions: what asked for it
-  std::string added_at;
-  std::string updated_at;
-  std::string downloaded_at;
-  std::string imported_at;
-  std::vector<PlaylistRef> wanted_by;  // filled by the list calls
-};
-
-struct WishlistFilter {
-  std::vector<std::string> statuses;  // empty: all
-  std::string playlist;               // a playlist id or name (case-insensitive), "" = any
-  std::string text;                   // substring of artist, title or album, case-insensitive
-  int limit = 0;                      // 0 = no limit
-  int offset = 0;
-};
-
-struct WishlistStats {
-  std::map<std::string, int> by_status;
-  int total = 0;
-  int downloaded_last_week = 0;
-  int imported_last_week = 0;
-  int failed_attempts = 0;  // sum of retries
-};
-
-struct WishlistSyncResult {
-  int added = 0;     // new pending entries
-  int closed = 0;    // entries whose track is matched now (-> imported)
-  int reopened = 0;  // imported entries whose match went away (-> pending)
-  int dropped = 0;   // pending entries no playlist wants any more
-  int pending = 0;   // pending after the sync
-};
-
 struct Change {
   std::string kind;  // playlist_added | playlist_removed | playlist_renamed |
                      // playlist_changed | track_added | track_removed | newly_matched |
@@ -185,6 +131,9 @@ class StateStore {
   StateStore(const std::string& path, Options options);
   StateStore(const StateStore&) = delete;
   StateStore& operator=(const StateStore&) = delete;
+
+  // The parts, by kind of data (they share the connection and its lock).
+  WishlistStore& wishlist() { return wishlist_; }
 
   const std::string& path() const { return path_; }
   std::string LockPath() const { return path_ + ".lock"; }
@@ -314,30 +263,6 @@ class StateStore {
   std::vector<MirroredFile> MirroredFiles();
   void ReplaceMirroredFiles(const std::vector<MirroredFile>& files);
 
-  // -- wishlist -----------------------------------------------------------------------
-  // Every unmatched wanted track gets (or keeps) an entry; entries of tracks matched
-  // now close (imported, with the item); pending extract entries nobody wants drop.
-  WishlistSyncResult SyncWishlist(int64_t snapshot);
-  std::vector<WishlistEntry> ListWishlist(const WishlistFilter& filter = {});
-  int CountWishlist(const WishlistFilter& filter = {});
-  std::optional<WishlistEntry> GetWishlistEntry(const std::string& spotify_track_id);
-  // A manual addition; an existing entry is kept (a dismissed one comes back pending).
-  // Returns true when a new entry was created.
-  bool AddWishlistEntry(const WishlistEntry& entry);
-  // Any status change; "failed" counts a retry and keeps the error, "downloaded" and
-  // "imported" record the time (and file path / item when given).
-  void SetWishlistStatus(const std::string& spotify_track_id, const std::string& status,
-                         const std::string& error = "", const std::string& file_path = "",
-                         int64_t item_id = 0);
-  void DismissWishlistEntry(const std::string& spotify_track_id);
-  void RestoreWishlistEntry(const std::string& spotify_track_id);
-  // failed -> pending (one id, or every failed entry when id is empty); returns how many.
-  int RetryWishlist(const std::string& spotify_track_id = "");
-  // downloading -> pending after an interrupted download run; returns how many.
-  int ResetInterruptedDownloads();
-  WishlistStats GetWishlistStats();
-  std::vector<PlaylistRef> WantedBy(const std::string& spotify_track_id);
-
   // -- reporting ----------------------------------------------------------------------
   SummaryCounts Summary();
 
@@ -353,12 +278,11 @@ class StateStore {
                     const std::string& detail);
   void SetProgressLocked(const std::string& scope, const std::string& version, int next_offset,
                          const std::string& next_cursor, int total, int64_t snapshot);
-  std::string WishlistWhere(const WishlistFilter& filter, std::vector<std::string>& params);
-  void FillWantedBy(std::vector<WishlistEntry>& entries);
 
   std::string path_;
   std::recursive_mutex mutex_;
   std::unique_ptr<sql::Connection> db_;
+  WishlistStore wishlist_;
 };
 
 }  // namespace spotify_extract

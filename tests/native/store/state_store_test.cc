@@ -314,7 +314,7 @@ TEST_F(StateStoreTest, MatchesOverridesAndWishlistLifecycle) {
       s1, {{"ta", 11, "isrc", 1.0, "[]", false, "matched"},
            {"tb", 0, "none", 0, "[]", false, "unmatched"},
            {"tc", 0, "none", 0, R"([{"item_id": 5, "confidence": 0.6}])", false, "unmatched"}});
-  WishlistSyncResult sync = store.SyncWishlist(s1);
+  WishlistSyncResult sync = store.wishlist().Sync(s1);
   EXPECT_EQ(sync.added, 2);
   EXPECT_EQ(sync.pending, 2);
   SummaryCounts summary = store.Summary();
@@ -324,7 +324,7 @@ TEST_F(StateStoreTest, MatchesOverridesAndWishlistLifecycle) {
   EXPECT_EQ(summary.matched_by_method["isrc"], 1);
   store.FinishSnapshot(s1, "complete", "");
 
-  std::vector<WishlistEntry> entries = store.ListWishlist();
+  std::vector<WishlistEntry> entries = store.wishlist().List();
   ASSERT_EQ(entries.size(), 2u);
   EXPECT_EQ(entries[0].spotify_track_id, "tb");
   EXPECT_EQ(entries[0].artist, "Artist B");
@@ -334,31 +334,32 @@ TEST_F(StateStoreTest, MatchesOverridesAndWishlistLifecycle) {
 
   WishlistFilter by_text;
   by_text.text = "artist c";
-  EXPECT_EQ(store.CountWishlist(by_text), 1);
+  EXPECT_EQ(store.wishlist().Count(by_text), 1);
   WishlistFilter by_playlist;
   by_playlist.playlist = "road";
-  EXPECT_EQ(store.CountWishlist(by_playlist), 2);
+  EXPECT_EQ(store.wishlist().Count(by_playlist), 2);
   by_playlist.playlist = "nope";
-  EXPECT_EQ(store.CountWishlist(by_playlist), 0);
+  EXPECT_EQ(store.wishlist().Count(by_playlist), 0);
 
-  store.SetWishlistStatus("tb", "downloading");
-  store.SetWishlistStatus("tb", "failed", "spotdl: no results");
-  store.SetWishlistStatus("tb", "failed", "spotdl: no results again");
-  auto failed = store.GetWishlistEntry("tb");
-  EXPECT_EQ(failed->status, "failed");
+  store.wishlist().SetStatus("tb", WishlistStatus::kDownloading);
+  store.wishlist().SetStatus("tb", WishlistStatus::kFailed, "spotdl: no results");
+  store.wishlist().SetStatus("tb", WishlistStatus::kFailed, "spotdl: no results again");
+  auto failed = store.wishlist().Get("tb");
+  EXPECT_EQ(failed->status, WishlistStatus::kFailed);
   EXPECT_EQ(failed->retries, 2);
   EXPECT_EQ(failed->error, "spotdl: no results again");
-  EXPECT_EQ(store.RetryWishlist(), 1);
-  store.SetWishlistStatus("tb", "downloading");
-  EXPECT_EQ(store.ResetInterruptedDownloads(), 1);
-  store.SetWishlistStatus("tb", "downloaded", "", std::string("/music/\xff-b.mp3"));
-  EXPECT_EQ(store.GetWishlistEntry("tb")->file_path, std::string("/music/\xff-b.mp3"));
-  EXPECT_THROW(store.SetWishlistStatus("tb", "bogus"), StoreError);
-  EXPECT_THROW(store.SetWishlistStatus("nope", "pending"), StoreError);
-  store.DismissWishlistEntry("tc");
-  WishlistStats stats = store.GetWishlistStats();
-  EXPECT_EQ(stats.by_status["downloaded"], 1);
-  EXPECT_EQ(stats.by_status["dismissed"], 1);
+  EXPECT_EQ(store.wishlist().Retry(), 1);
+  store.wishlist().SetStatus("tb", WishlistStatus::kDownloading);
+  EXPECT_EQ(store.wishlist().ResetInterruptedDownloads(), 1);
+  store.wishlist().SetStatus("tb", WishlistStatus::kDownloaded, "",
+                             std::string("/music/\xff-b.mp3"));
+  EXPECT_EQ(store.wishlist().Get("tb")->file_path, std::string("/music/\xff-b.mp3"));
+  EXPECT_THROW(WishlistStatusFromName("bogus"), StoreError);
+  EXPECT_THROW(store.wishlist().SetStatus("nope", WishlistStatus::kPending), StoreError);
+  store.wishlist().Dismiss("tc");
+  WishlistStats stats = store.wishlist().Stats();
+  EXPECT_EQ(stats.by_status[WishlistStatus::kDownloaded], 1);
+  EXPECT_EQ(stats.by_status[WishlistStatus::kDismissed], 1);
   EXPECT_EQ(stats.downloaded_last_week, 1);
   EXPECT_EQ(stats.failed_attempts, 2);
 
@@ -374,12 +375,12 @@ TEST_F(StateStoreTest, MatchesOverridesAndWishlistLifecycle) {
   store.SaveMatches(s2, {{"ta", 0, "none", 0, "[]", true, "unmatched"},
                          {"tb", 12, "override", 1.0, "[]", true, "matched"},
                          {"tc", 0, "none", 0, "[]", false, "unmatched"}});
-  sync = store.SyncWishlist(s2);
+  sync = store.wishlist().Sync(s2);
   EXPECT_EQ(sync.closed, 1);  // tb
   EXPECT_EQ(sync.added, 1);   // ta (rejected)
-  EXPECT_EQ(store.GetWishlistEntry("tb")->status, "imported");
-  EXPECT_EQ(store.GetWishlistEntry("tb")->item_id, 12);
-  EXPECT_EQ(store.GetWishlistEntry("tc")->status, "dismissed");
+  EXPECT_EQ(store.wishlist().Get("tb")->status, WishlistStatus::kImported);
+  EXPECT_EQ(store.wishlist().Get("tb")->item_id, 12);
+  EXPECT_EQ(store.wishlist().Get("tc")->status, WishlistStatus::kDismissed);
   std::vector<Change> changes = store.Changes(s2);
   bool newly = false, lost = false;
   for (const Change& change : changes) {
@@ -395,20 +396,20 @@ TEST_F(StateStoreTest, MatchesOverridesAndWishlistLifecycle) {
   manual.artist = "Z";
   manual.title = "Zed";
   manual.requested_by = {"cli"};
-  EXPECT_TRUE(store.AddWishlistEntry(manual));
-  EXPECT_FALSE(store.AddWishlistEntry(manual));
-  EXPECT_EQ(store.GetWishlistEntry("tz")->source, "manual");
+  EXPECT_TRUE(store.wishlist().Add(manual));
+  EXPECT_FALSE(store.wishlist().Add(manual));
+  EXPECT_EQ(store.wishlist().Get("tz")->source, "manual");
   manual.spotify_track_id = "tc";
-  EXPECT_FALSE(store.AddWishlistEntry(manual));
-  EXPECT_EQ(store.GetWishlistEntry("tc")->status, "pending");
-  EXPECT_EQ(store.WantedBy("tc").at(0).name, "Road");
+  EXPECT_FALSE(store.wishlist().Add(manual));
+  EXPECT_EQ(store.wishlist().Get("tc")->status, WishlistStatus::kPending);
+  EXPECT_EQ(store.wishlist().WantedBy("tc").at(0).name, "Road");
 
   // A track that leaves every playlist drops its pending entry (not manual ones).
   store.StageEntries("playlist:p1", "v2", 0, {Entry(b)}, -1, 1);
   store.CommitPlaylistEntries(s2, "p1", "v2");
-  sync = store.SyncWishlist(s2);
+  sync = store.wishlist().Sync(s2);
   EXPECT_EQ(sync.dropped, 2);  // ta, tc
-  EXPECT_TRUE(store.GetWishlistEntry("tz"));
+  EXPECT_TRUE(store.wishlist().Get("tz"));
   store.FinishSnapshot(s2, "complete", "");
 }
 
@@ -424,9 +425,9 @@ TEST_F(StateStoreTest, ReviewMatchesStayOffTheWishlistAndSavedAlbumsIncremental)
   store.SaveMatches(s1, {review, none});
   EXPECT_EQ(store.GetMatch("ta")->status, "review");
   EXPECT_EQ(store.GetMatch("tb")->status, "unmatched");
-  WishlistSyncResult sync = store.SyncWishlist(s1);
+  WishlistSyncResult sync = store.wishlist().Sync(s1);
   EXPECT_EQ(sync.added, 1);
-  EXPECT_FALSE(store.GetWishlistEntry("ta"));
+  EXPECT_FALSE(store.wishlist().Get("ta"));
   SummaryCounts summary = store.Summary();
   EXPECT_EQ(summary.review, 1);
   EXPECT_EQ(summary.missing, 1);
@@ -526,18 +527,18 @@ TEST_F(StateStoreTest, ConcurrentWritersFromThreads) {
   store.UpsertTracks({MakeTrack("t1", "Song", "Artist")});
   WishlistEntry entry;
   entry.spotify_track_id = "t1";
-  store.AddWishlistEntry(entry);
+  store.wishlist().Add(entry);
   std::vector<std::thread> threads;
   for (int i = 0; i < 4; ++i) {
     threads.emplace_back([&store] {
-      for (int j = 0; j < 25; ++j) store.SetWishlistStatus("t1", "failed", "x");
+      for (int j = 0; j < 25; ++j) store.wishlist().SetStatus("t1", WishlistStatus::kFailed, "x");
     });
   }
   for (std::thread& thread : threads) thread.join();
-  EXPECT_EQ(store.GetWishlistEntry("t1")->retries, 100);
+  EXPECT_EQ(store.wishlist().Get("t1")->retries, 100);
   // A second connection (another process, e.g. beet wishlist) sees the same data.
   StateStore other(path_);
-  EXPECT_EQ(other.GetWishlistEntry("t1")->retries, 100);
+  EXPECT_EQ(other.wishlist().Get("t1")->retries, 100);
 }
 
 }  // namespace
