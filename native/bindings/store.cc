@@ -278,16 +278,17 @@ void BindStore(py::module_& module, py::handle base_error) {
            py::arg("missing") = std::vector<std::string>(), Release())
       .def("get_audio_features", &S::GetAudioFeatures, Release())
       // matches, overrides
-      .def("save_matches", &S::SaveMatches, py::arg("snapshot"), py::arg("matches"), Release())
-      .def("get_match", &S::GetMatch, Release())
-      .def("all_matches", &S::AllMatches, Release())
-      .def("get_override", &S::GetOverride, Release())
-      .def("list_overrides", &S::ListOverrides, Release())
-      .def("set_override", &S::SetOverride, py::arg("spotify_track_id"), py::arg("item_id"),
-           Release())
-      .def("reject_match", &S::RejectMatch, py::arg("spotify_track_id"), py::arg("item_id") = 0,
-           Release())
-      .def("clear_override", &S::ClearOverride, Release())
+      .def("save_matches", On(&S::matches, &MatchStore::Save), py::arg("snapshot"),
+           py::arg("matches"), Release())
+      .def("get_match", On(&S::matches, &MatchStore::Get), Release())
+      .def("all_matches", On(&S::matches, &MatchStore::All), Release())
+      .def("get_override", On(&S::matches, &MatchStore::GetOverride), Release())
+      .def("list_overrides", On(&S::matches, &MatchStore::ListOverrides), Release())
+      .def("set_override", On(&S::matches, &MatchStore::SetOverride), py::arg("spotify_track_id"),
+           py::arg("item_id"), Release())
+      .def("reject_match", On(&S::matches, &MatchStore::Reject), py::arg("spotify_track_id"),
+           py::arg("item_id") = 0, Release())
+      .def("clear_override", On(&S::matches, &MatchStore::ClearOverride), Release())
       // mirrored files
       .def("mirrored_files", &S::MirroredFiles, Release())
       .def("replace_mirrored_files", &S::ReplaceMirroredFiles, Release())

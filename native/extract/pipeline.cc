@@ -390,7 +390,7 @@ void Pipeline::AudioFeaturesPhase(int64_t /*snapshot*/, CancelToken* cancel) {
 void Pipeline::Match(int64_t snapshot, CancelToken* cancel) {
   Report("match", 0, 0, "reading the beets library");
   Matcher matcher = Matcher::Build(Library(), options_.match);
-  matcher.SetOverrides(OverridesFromStore(store_.ListOverrides()));
+  matcher.SetOverrides(OverridesFromStore(store_.matches().ListOverrides()));
 
   std::vector<Track> tracks = store_.WantedTracks();
   const int64_t total = static_cast<int64_t>(tracks.size());
@@ -426,12 +426,12 @@ void Pipeline::Match(int64_t snapshot, CancelToken* cancel) {
     }
     Report("match", static_cast<int64_t>(start + chunk.size()), total);
   }
-  store_.SaveMatches(snapshot, records);
+  store_.matches().Save(snapshot, records);
 }
 
 std::vector<MirrorPlaylist> BuildMirrorPlaylists(StateStore& store, const LibraryItems& items,
                                                  bool liked_songs_playlist) {
-  std::map<std::string, MatchRecord> matches = store.AllMatches();
+  std::map<std::string, MatchRecord> matches = store.matches().All();
 
   auto to_entries = [&](const std::vector<StoredEntry>& stored) {
     std::vector<MirrorEntry> entries;

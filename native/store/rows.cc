@@ -32,4 +32,13 @@ int CountOf(sql::Connection& db, const std::string& query) {
   return static_cast<int>(statement.Int(0));
 }
 
+void RecordChange(sql::Connection& db, int64_t snapshot, const std::string& kind,
+                  const std::string& subject, const std::string& detail) {
+  db.Prepare(
+        "INSERT OR REPLACE INTO snapshot_changes (snapshot_id, kind, subject, detail) "
+        "VALUES (?, ?, ?, ?)")
+      .Bind(snapshot, kind, subject, detail)
+      .Run();
+}
+
 }  // namespace spotify_extract

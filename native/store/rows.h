@@ -34,6 +34,10 @@ std::string SafeDump(const nlohmann::json& value);
 // The one number a COUNT(*) (or other single-value) query answers.
 int CountOf(sql::Connection& db, const std::string& query);
 
+// One line of "what changed" for a snapshot (a playlist renamed, a track newly matched).
+void RecordChange(sql::Connection& db, int64_t snapshot, const std::string& kind,
+                  const std::string& subject, const std::string& detail);
+
 // The distinct tracks of live playlists and Liked Songs.
 inline constexpr const char* kWantedSql =
     "SELECT e.track_id AS track_id FROM playlist_entries e "

@@ -171,6 +171,7 @@ StateStore::StateStore(const std::string& path) : StateStore(path, Options()) {}
 StateStore::StateStore(const std::string& path, Options options)
     : path_(path),
       db_(OpenDatabase(path, options.busy_timeout)),
+      matches_(SharedConnection{*db_, mutex_}),
       wishlist_(SharedConnection{*db_, mutex_}) {
   db_->Exec("PRAGMA foreign_keys = ON");
   {
@@ -380,15 +381,6 @@ void StateStore::AddRequests(int64_t snapshot, int64_t requests) {
       .Run();
 }
 
-void StateStore::RecordChange(int64_t snapshot, const std::string& kind, const std::string& subject,
-                              const std::string& detail) {
-  db_->Prepare(
-         "INSERT OR REPLACE INTO snapshot_changes (snapshot_id, kind, subject, detail) "
-         "VALUES (?, ?, ?, ?)")
-      .Bind(snapshot, kind, subject, detail)
-      .Run();
-}
-
 void StateStore::FinishSnapshot(int64_t snapshot, const std::string& status,
                                 const std::string& error, const std::string& counts_json) {
   Lock lock(mutex_);
@@ -415,10 +407,10 @@ void StateStore::FinishSnapshot(int64_t snapshot, const std::string& status,
         return describe.Bind(id).Step() ? describe.Text(0) : std::string();
       };
       for (const std::string& id : now) {
-        if (!before.contains(id)) RecordChange(snapshot, "track_added", id, description(id));
+        if (!before.contains(id)) RecordChange(*db_, snapshot, "track_added", id, description(id));
       }
       for (const std::string& id : before) {
-        if (!now.contains(id)) RecordChange(snapshot, "track_removed", id, description(id));
+        if (!now.contains(id)) RecordChange(*db_, snapshot, "track_removed", id, description(id));
       }
     }
     db_->Exec("DELETE FROM wanted_tracks");
@@ -583,13 +575,13 @@ void StateStore::SavePlaylistPage(int64_t snapshot, const std::vector<Playlist>&
       std::string old_name = existing.Text(0);
       bool was_removed = existing.Int(1) != 0;
       if (was_removed) {
-        RecordChange(snapshot, "playlist_added", playlist.id, playlist.name);
+        RecordChange(*db_, snapshot, "playlist_added", playlist.id, playlist.name);
       } else if (old_name != playlist.name) {
-        RecordChange(snapshot, "playlist_renamed", playlist.id,
+        RecordChange(*db_, snapshot, "playlist_renamed", playlist.id,
                      SafeDump({{"from", old_name}, {"to", playlist.name}}));
       }
     } else {
-      RecordChange(snapshot, "playlist_added", playlist.id, playlist.name);
+      RecordChange(*db_, snapshot, "playlist_added", playlist.id, playlist.name);
     }
     existing.Bind(playlist.id);  // reset
     upsert
@@ -618,7 +610,7 @@ std::vector<std::string> StateStore::FinishPlaylistListing(int64_t snapshot,
     gone.Bind(source, snapshot);
     while (gone.Step()) {
       removed.push_back(gone.Text(0));
-      RecordChange(snapshot, "playlist_removed", gone.Text(0), gone.Text(1));
+      RecordChange(*db_, snapshot, "playlist_removed", gone.Text(0), gone.Text(1));
     }
   }
   for (const std::string& id : removed) {
@@ -709,7 +701,7 @@ void StateStore::UpsertExportPlaylist(int64_t snapshot, const Playlist& playlist
               static_cast<int>(count.Int(0)), snapshot, snapshot, UtcNow())
         .Run();
     if (GetMeta("wanted_tracks_recorded")) {
-      RecordChange(snapshot, "playlist_added", playlist.id, playlist.name);
+      RecordChange(*db_, snapshot, "playlist_added", playlist.id, playlist.name);
     }
   }
   transaction.Commit();
@@ -877,7 +869,7 @@ void StateStore::CommitPlaylistEntriesLocked(int64_t snapshot, const std::string
     std::set_difference(old_tracks.begin(), old_tracks.end(), new_tracks.begin(), new_tracks.end(),
                         std::back_inserter(removed));
     if (!added.empty() || !removed.empty()) {
-      RecordChange(snapshot, "playlist_changed", playlist_id,
+      RecordChange(*db_, snapshot, "playlist_changed", playlist_id,
                    SafeDump({{"name", name},
                              {"added", static_cast<int>(added.size())},
                              {"removed", static_cast<int>(removed.size())}}));
@@ -1015,7 +1007,7 @@ void StateStore::CommitLiked(int64_t snapshot, bool full) {
              "WHERE id = ?")
           .Bind(id)
           .Run();
-      if (!first_time) RecordChange(snapshot, "liked_removed", id, description(id));
+      if (!first_time) RecordChange(*db_, snapshot, "liked_removed", id, description(id));
     }
   }
   sql::Statement current = db_->Prepare(
@@ -1031,7 +1023,7 @@ void StateStore::CommitLiked(int64_t snapshot, bool full) {
                      (added_at.empty() || current.Text(2) == added_at);
     if (unchanged) continue;
     if (!previous_ids.contains(id) && !first_time) {
-      RecordChange(snapshot, "liked_added", id, description(id));
+      RecordChange(*db_, snapshot, "liked_added", id, description(id));
     }
     update.Bind(static_cast<int64_t>(position), added_at, added_at, id).Run();
   }
@@ -1288,141 +1280,6 @@ std::optional<AudioFeatures> StateStore::GetAudioFeatures(const std::string& tra
   f.mode = static_cast<int>(row.Int(10));
   f.time_signature = static_cast<int>(row.Int(11));
   return f;
-}
-
-// ---------------------------------------------------------------------------------------
-// matches and overrides
-
-void StateStore::SaveMatches(int64_t snapshot, const std::vector<MatchRecord>& matches) {
-  Lock lock(mutex_);
-  sql::Transaction transaction(*db_);
-  sql::Statement old =
-      db_->Prepare("SELECT item_id, matched_snapshot FROM matches WHERE spotify_track_id = ?");
-  sql::Statement exists = db_->Prepare("SELECT artist || ' - ' || name FROM tracks WHERE id = ?");
-  sql::Statement upsert = db_->Prepare(
-      "INSERT INTO matches (spotify_track_id, item_id, method, confidence, runners_up, "
-      "overridden, matched_snapshot, updated_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-      "ON CONFLICT(spotify_track_id) DO UPDATE SET item_id = excluded.item_id, "
-      "method = excluded.method, confidence = excluded.confidence, "
-      "runners_up = excluded.runners_up, overridden = excluded.overridden, "
-      "matched_snapshot = excluded.matched_snapshot, updated_at = excluded.updated_at, "
-      "status = excluded.status");
-  std::string now = UtcNow();
-  for (const MatchRecord& match : matches) {
-    if (!exists.Bind(match.spotify_track_id).Step()) continue;
-    std::string description = exists.Text(0);
-    int64_t old_item = 0;
-    std::optional<int64_t> matched_snapshot;
-    bool had_row = false;
-    if (old.Bind(match.spotify_track_id).Step()) {
-      had_row = true;
-      old_item = old.IsNull(0) ? 0 : old.Int(0);
-      if (!old.IsNull(1)) matched_snapshot = old.Int(1);
-    }
-    if (match.item_id != old_item) {
-      matched_snapshot = match.item_id ? std::optional<int64_t>(snapshot) : std::nullopt;
-      // Changes of tracks evaluated before: missing -> matched, matched -> missing.
-      if (snapshot && had_row && old_item == 0) {
-        RecordChange(snapshot, "newly_matched", match.spotify_track_id, description);
-      } else if (snapshot && had_row && !match.item_id) {
-        RecordChange(snapshot, "match_lost", match.spotify_track_id, description);
-      }
-    }
-    upsert
-        .Bind(match.spotify_track_id,
-              match.item_id ? std::optional<int64_t>(match.item_id) : std::nullopt,
-              match.item_id ? match.method : std::string("none"), match.confidence,
-              match.runners_up_json.empty() ? std::string("[]") : match.runners_up_json,
-              match.overridden, matched_snapshot, now,
-              match.item_id              ? std::string("matched")
-              : match.status == "review" ? std::string("review")
-                                         : std::string("unmatched"))
-        .Run();
-  }
-  transaction.Commit();
-}
-
-namespace {
-MatchRecord ReadMatch(sql::Statement& row) {
-  MatchRecord match;
-  match.spotify_track_id = row.Text(0);
-  match.item_id = row.IsNull(1) ? 0 : row.Int(1);
-  match.method = row.Text(2);
-  match.confidence = row.Double(3);
-  match.runners_up_json = row.Text(4);
-  match.overridden = row.Int(5) != 0;
-  match.status = row.Text(6);
-  return match;
-}
-constexpr const char* kMatchColumns =
-    "spotify_track_id, item_id, method, confidence, runners_up, overridden, status";
-}  // namespace
-
-std::optional<MatchRecord> StateStore::GetMatch(const std::string& spotify_track_id) {
-  Lock lock(mutex_);
-  sql::Statement row = db_->Prepare(std::string("SELECT ") + kMatchColumns +
-                                    " FROM matches WHERE spotify_track_id = ?");
-  if (!row.Bind(spotify_track_id).Step()) return std::nullopt;
-  return ReadMatch(row);
-}
-
-std::map<std::string, MatchRecord> StateStore::AllMatches() {
-  Lock lock(mutex_);
-  std::map<std::string, MatchRecord> matches;
-  sql::Statement row = db_->Prepare(std::string("SELECT ") + kMatchColumns + " FROM matches");
-  while (row.Step()) {
-    MatchRecord match = ReadMatch(row);
-    matches.emplace(match.spotify_track_id, std::move(match));
-  }
-  return matches;
-}
-
-std::optional<Override> StateStore::GetOverride(const std::string& spotify_track_id) {
-  Lock lock(mutex_);
-  sql::Statement row = db_->Prepare(
-      "SELECT item_id, rejected, decided_at FROM overrides WHERE spotify_track_id = ?");
-  if (!row.Bind(spotify_track_id).Step()) return std::nullopt;
-  return Override{spotify_track_id, row.IsNull(0) ? 0 : row.Int(0), row.Int(1) != 0, row.Text(2)};
-}
-
-std::vector<Override> StateStore::ListOverrides() {
-  Lock lock(mutex_);
-  std::vector<Override> overrides;
-  sql::Statement row = db_->Prepare(
-      "SELECT spotify_track_id, item_id, rejected, decided_at FROM overrides "
-      "ORDER BY spotify_track_id");
-  while (row.Step()) {
-    overrides.push_back(
-        {row.Text(0), row.IsNull(1) ? 0 : row.Int(1), row.Int(2) != 0, row.Text(3)});
-  }
-  return overrides;
-}
-
-void StateStore::SetOverride(const std::string& spotify_track_id, int64_t item_id) {
-  Lock lock(mutex_);
-  if (item_id <= 0) throw StoreError("an override needs a beets item id");
-  db_->Prepare(
-         "INSERT INTO overrides (spotify_track_id, item_id, rejected, decided_at) "
-         "VALUES (?, ?, 0, ?) ON CONFLICT(spotify_track_id) DO UPDATE SET "
-         "item_id = excluded.item_id, rejected = 0, decided_at = excluded.decided_at")
-      .Bind(spotify_track_id, item_id, UtcNow())
-      .Run();
-}
-
-void StateStore::RejectMatch(const std::string& spotify_track_id, int64_t item_id) {
-  Lock lock(mutex_);
-  db_->Prepare(
-         "INSERT INTO overrides (spotify_track_id, item_id, rejected, decided_at) "
-         "VALUES (?, ?, 1, ?) ON CONFLICT(spotify_track_id) DO UPDATE SET "
-         "item_id = excluded.item_id, rejected = 1, decided_at = excluded.decided_at")
-      .Bind(spotify_track_id, item_id > 0 ? std::optional<int64_t>(item_id) : std::nullopt,
-            UtcNow())
-      .Run();
-}
-
-void StateStore::ClearOverride(const std::string& spotify_track_id) {
-  Lock lock(mutex_);
-  db_->Prepare("DELETE FROM overrides WHERE spotify_track_id = ?").Bind(spotify_track_id).Run();
 }
 
 // ---------------------------------------------------------------------------------------

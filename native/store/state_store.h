@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "spotify/model.h"
+#include "store/match_store.h"
 #include "store/rows.h"
 #include "store/sqlite_db.h"
 #include "store/wishlist_store.h"
@@ -67,25 +68,6 @@ struct StoredEntry {
   std::string added_by;
 };
 
-struct MatchRecord {
-  std::string spotify_track_id;
-  int64_t item_id = 0;  // 0 = no match
-  std::string method;   // spotify_id | isrc | exact | fuzzy | override | none
-  double confidence = 0;
-  std::string runners_up_json = "[]";  // [{"item_id": 1, "confidence": 0.8}, ...]
-  bool overridden = false;
-  // matched | review (a candidate below min_confidence, waiting for --review; neither in
-  // the playlists nor on the wishlist) | unmatched; "" = matched when item_id is set.
-  std::string status;
-};
-
-struct Override {
-  std::string spotify_track_id;
-  int64_t item_id = 0;  // accepted item; or the rejected item (0 = "not in my library")
-  bool rejected = false;
-  std::string decided_at;
-};
-
 struct MirroredFile {
   std::string path;  // bytes, absolute
   std::string playlist_id;
@@ -133,6 +115,7 @@ class StateStore {
   StateStore& operator=(const StateStore&) = delete;
 
   // The parts, by kind of data (they share the connection and its lock).
+  MatchStore& matches() { return matches_; }
   WishlistStore& wishlist() { return wishlist_; }
 
   const std::string& path() const { return path_; }
@@ -246,19 +229,6 @@ class StateStore {
                          const std::vector<std::string>& missing = {});
   std::optional<AudioFeatures> GetAudioFeatures(const std::string& track_id);
 
-  // -- matches and overrides ----------------------------------------------------------
-  // Stores the results (one row per track; item 0 = unmatched), recording newly matched
-  // and lost matches as changes of `snapshot`.
-  void SaveMatches(int64_t snapshot, const std::vector<MatchRecord>& matches);
-  std::optional<MatchRecord> GetMatch(const std::string& spotify_track_id);
-  std::map<std::string, MatchRecord> AllMatches();
-  std::optional<Override> GetOverride(const std::string& spotify_track_id);
-  std::vector<Override> ListOverrides();
-  void SetOverride(const std::string& spotify_track_id, int64_t item_id);
-  // The person says: not this item (item_id), or not in my library at all (0).
-  void RejectMatch(const std::string& spotify_track_id, int64_t item_id = 0);
-  void ClearOverride(const std::string& spotify_track_id);
-
   // -- mirrored files -----------------------------------------------------------------
   std::vector<MirroredFile> MirroredFiles();
   void ReplaceMirroredFiles(const std::vector<MirroredFile>& files);
@@ -274,14 +244,13 @@ class StateStore {
                                    const std::string& version);
   void StageEntriesLocked(const std::string& scope, int offset,
                           const std::vector<PlaylistEntry>& entries);
-  void RecordChange(int64_t snapshot, const std::string& kind, const std::string& subject,
-                    const std::string& detail);
   void SetProgressLocked(const std::string& scope, const std::string& version, int next_offset,
                          const std::string& next_cursor, int total, int64_t snapshot);
 
   std::string path_;
   std::recursive_mutex mutex_;
   std::unique_ptr<sql::Connection> db_;
+  MatchStore matches_;
   WishlistStore wishlist_;
 };
 

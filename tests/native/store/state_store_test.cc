@@ -310,7 +310,7 @@ TEST_F(StateStoreTest, MatchesOverridesAndWishlistLifecycle) {
         c = MakeTrack("tc", "Song C", "Artist C");
   store.StageEntries("playlist:p1", "v1", 0, {Entry(a), Entry(b), Entry(c)}, -1, 3);
   store.CommitPlaylistEntries(s1, "p1", "v1");
-  store.SaveMatches(
+  store.matches().Save(
       s1, {{"ta", 11, "isrc", 1.0, "[]", false, "matched"},
            {"tb", 0, "none", 0, "[]", false, "unmatched"},
            {"tc", 0, "none", 0, R"([{"item_id": 5, "confidence": 0.6}])", false, "unmatched"}});
@@ -364,17 +364,17 @@ TEST_F(StateStoreTest, MatchesOverridesAndWishlistLifecycle) {
   EXPECT_EQ(stats.failed_attempts, 2);
 
   // The person overrides: tb is item 12. The next run's matcher honours it.
-  store.SetOverride("tb", 12);
-  store.RejectMatch("ta");
-  EXPECT_EQ(store.GetOverride("tb")->item_id, 12);
-  EXPECT_TRUE(store.GetOverride("ta")->rejected);
-  EXPECT_EQ(store.ListOverrides().size(), 2u);
-  EXPECT_THROW(store.SetOverride("tb", 0), StoreError);
+  store.matches().SetOverride("tb", 12);
+  store.matches().Reject("ta");
+  EXPECT_EQ(store.matches().GetOverride("tb")->item_id, 12);
+  EXPECT_TRUE(store.matches().GetOverride("ta")->rejected);
+  EXPECT_EQ(store.matches().ListOverrides().size(), 2u);
+  EXPECT_THROW(store.matches().SetOverride("tb", 0), StoreError);
 
   int64_t s2 = store.BeginSnapshot("api", false).id;
-  store.SaveMatches(s2, {{"ta", 0, "none", 0, "[]", true, "unmatched"},
-                         {"tb", 12, "override", 1.0, "[]", true, "matched"},
-                         {"tc", 0, "none", 0, "[]", false, "unmatched"}});
+  store.matches().Save(s2, {{"ta", 0, "none", 0, "[]", true, "unmatched"},
+                            {"tb", 12, "override", 1.0, "[]", true, "matched"},
+                            {"tc", 0, "none", 0, "[]", false, "unmatched"}});
   sync = store.wishlist().Sync(s2);
   EXPECT_EQ(sync.closed, 1);  // tb
   EXPECT_EQ(sync.added, 1);   // ta (rejected)
@@ -422,18 +422,18 @@ TEST_F(StateStoreTest, ReviewMatchesStayOffTheWishlistAndSavedAlbumsIncremental)
   MatchRecord review{"ta",  0,       "fuzzy", 0.7, R"([{"item_id": 3, "confidence": 0.7}])",
                      false, "review"};
   MatchRecord none{"tb", 0, "none", 0, "[]", false, ""};
-  store.SaveMatches(s1, {review, none});
-  EXPECT_EQ(store.GetMatch("ta")->status, "review");
-  EXPECT_EQ(store.GetMatch("tb")->status, "unmatched");
+  store.matches().Save(s1, {review, none});
+  EXPECT_EQ(store.matches().Get("ta")->status, "review");
+  EXPECT_EQ(store.matches().Get("tb")->status, "unmatched");
   WishlistSyncResult sync = store.wishlist().Sync(s1);
   EXPECT_EQ(sync.added, 1);
   EXPECT_FALSE(store.wishlist().Get("ta"));
   SummaryCounts summary = store.Summary();
   EXPECT_EQ(summary.review, 1);
   EXPECT_EQ(summary.missing, 1);
-  store.RejectMatch("ta", 3);
-  EXPECT_EQ(store.GetOverride("ta")->item_id, 3);
-  EXPECT_TRUE(store.GetOverride("ta")->rejected);
+  store.matches().Reject("ta", 3);
+  EXPECT_EQ(store.matches().GetOverride("ta")->item_id, 3);
+  EXPECT_TRUE(store.matches().GetOverride("ta")->rejected);
 
   auto album = [](const std::string& id, const std::string& added) {
     SavedAlbum saved;
