@@ -86,6 +86,7 @@ std::string SongKey(std::string_view artist, std::string_view title);
 
 struct ParsedAlbum {
   std::string key;     // folded, edition/remaster tags removed
+  std::string full;    // folded, editions kept: tells "X" from "X (2009 Remaster)"
   uint32_t flags = 0;  // kLive for "Live at ...", "(Live)", "Unplugged", "in Concert"
 };
 

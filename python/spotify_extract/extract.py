@@ -189,6 +189,11 @@ def run(
     except _native.RunLockedError as error:
         raise ui.UserError(str(error)) from error
     with lock:
+        if export_data is not None and not logged_in:
+            try:
+                export_reader.check_newest(store, export_data)
+            except export_reader.ExportError as error:
+                raise ui.UserError(f"--from-export: {error}") from error
         options, playlist_dir = pipeline_options(
             plugin_config, lib, dry_run=request.dry_run, source=source
         )
@@ -219,6 +224,15 @@ def run(
             f"Data export: {len(imported.files)} file(s); {imported.playlists} playlist(s) "
             f"read, {imported.filled} filled in where Spotify refused the entries"
         )
+        if imported.not_on_spotify:
+            echo(
+                f"Data export: {len(imported.not_on_spotify)} playlist(s) no longer on Spotify "
+                "(deleted or renamed since the export) left out: "
+                + ", ".join(repr(name) for name in imported.not_on_spotify[:5])
+                + (" …" if len(imported.not_on_spotify) > 5 else "")
+            )
+        if imported.removed:
+            echo(f"Data export: {imported.removed} playlist(s) of an earlier export removed")
     for text in summary_lines(
         result, playlist_dir=playlist_dir, dry_run=request.dry_run, verbose=request.verbose
     ):
