@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
@@ -184,31 +185,53 @@ std::string PlaylistFileName(const MirrorPlaylist& playlist, const MirrorOptions
   return stem + suffix + extension;
 }
 
-MirrorResult Mirror(const std::vector<MirrorPlaylist>& playlists,
-                    const std::vector<OwnedFile>& previously_owned, const MirrorOptions& options) {
+namespace {
+
+// What every stage of one Mirror() call reads.
+struct MirrorRun {
+  const std::vector<MirrorPlaylist>& playlists;
+  const std::vector<OwnedFile>& previously_owned;
+  const MirrorOptions& options;
+  std::string dir;  // the playlist folder, absolute and normal
+  RenderContext context;
+  std::map<std::string, const OwnedFile*> owned_by_path;
+
+  const OwnedFile* Owned(const std::string& path) const {
+    auto found = owned_by_path.find(path);
+    return found == owned_by_path.end() ? nullptr : found->second;
+  }
+  // A path we may not write: something we did not write, or what we wrote became other
+  // than a regular file.
+  bool Foreign(const std::string& path) const {
+    DiskState state = Inspect(path);
+    if (Owned(path)) return state == DiskState::kOther;
+    return state != DiskState::kMissing;
+  }
+};
+
+MirrorRun StartRun(const std::vector<MirrorPlaylist>& playlists,
+                   const std::vector<OwnedFile>& previously_owned, const MirrorOptions& options) {
   if (options.playlist_dir.empty()) throw PlaylistConfigError("playlist_dir is not set");
   const std::string cwd = CurrentDirectory();
-  const std::string dir = LexicallyNormalPath(options.playlist_dir, cwd);
+  MirrorRun run{playlists, previously_owned, options, LexicallyNormalPath(options.playlist_dir, cwd),
+                {}, {}};
   NormalizeExtension(options.style.extension);  // validates before anything happens
+  run.context.library_root = LexicallyNormalPath(options.library_root, cwd);
+  run.context.playlist_dir = run.dir;
+  run.context.style = options.style;
+  run.context.missing_comments = options.missing_comments;
+  run.context.non_utf8 = options.non_utf8;
+  for (const OwnedFile& file : previously_owned) run.owned_by_path[file.path] = &file;
+  return run;
+}
 
-  RenderContext context;
-  context.library_root = LexicallyNormalPath(options.library_root, cwd);
-  context.playlist_dir = dir;
-  context.style = options.style;
-  context.missing_comments = options.missing_comments;
-  context.non_utf8 = options.non_utf8;
-
-  std::map<std::string, const OwnedFile*> owned_by_path;
-  for (const OwnedFile& file : previously_owned) owned_by_path[file.path] = &file;
-
-  MirrorResult result;
-  result.playlists.resize(playlists.size());
+// Renders every playlist with a playable entry; the others get their outcome's message.
+std::vector<Plan> RenderPlaylists(const MirrorRun& run, MirrorResult& result) {
   std::vector<Plan> plans;
   std::unordered_set<std::string> seen_ids;
-
-  // 1. Render every playlist.
-  for (size_t i = 0; i < playlists.size(); ++i) {
-    const MirrorPlaylist& playlist = playlists[i];
+  result.playlists.resize(run.playlists.size());
+  for (size_t i = 0; i < run.playlists.size(); ++i) {
+    const MirrorPlaylist& playlist = run.playlists[i];
     PlaylistOutcome& outcome = result.playlists[i];
     outcome.spotify_id = playlist.spotify_id;
     outcome.name = playlist.name;
@@ -218,35 +241,34 @@ MirrorResult Mirror(const std::vector<MirrorPlaylist>& playlists,
     }
     Plan plan;
     plan.index = i;
-    plan.content = RenderM3u(playlist.entries, context, &outcome.stats);
+    plan.content = RenderM3u(playlist.entries, run.context, &outcome.stats);
     if (outcome.stats.entries == 0) {
       outcome.message = "no track of it is in the library yet";
       continue;
     }
     plan.hash = ContentHash(plan.content);
     for (int attempt = 0; attempt < 3; ++attempt) {
-      std::string name = PlaylistFileName(playlist, options, attempt);
+      std::string name = PlaylistFileName(playlist, run.options, attempt);
       if (std::find(plan.names.begin(), plan.names.end(), name) == plan.names.end()) {
         plan.names.push_back(name);
       }
     }
     plans.push_back(std::move(plan));
   }
+  return plans;
+}
 
-  // 2. Choose file names: keep the names already owned, then the first free one.
-  auto foreign = [&](const std::string& path) {
-    DiskState state = Inspect(path);
-    if (owned_by_path.count(path)) return state == DiskState::kOther;
-    return state != DiskState::kMissing;
-  };
+// Keeps the names a playlist already owns, then gives each other playlist its first free
+// name; names taken by files we did not write are avoided and reported.
+void ChooseFileNames(const MirrorRun& run, std::vector<Plan>& plans, MirrorResult& result) {
   std::set<std::string> taken;  // FileNameKey of chosen names
   for (Plan& plan : plans) {
-    const std::string& id = playlists[plan.index].spotify_id;
+    const std::string& id = run.playlists[plan.index].spotify_id;
     for (const std::string& name : plan.names) {
-      std::string path = JoinPath(dir, name);
-      auto owned = owned_by_path.find(path);
-      if (owned != owned_by_path.end() && owned->second->spotify_id == id &&
-          !taken.count(FileNameKey(name)) && !foreign(path)) {
+      std::string path = JoinPath(run.dir, name);
+      const OwnedFile* owned = run.Owned(path);
+      if (owned && owned->spotify_id == id && !taken.count(FileNameKey(name)) &&
+          !run.Foreign(path)) {
         plan.path = path;
         taken.insert(FileNameKey(name));
         break;
@@ -259,8 +281,8 @@ MirrorResult Mirror(const std::vector<MirrorPlaylist>& playlists,
     std::vector<std::string> avoided;
     for (const std::string& name : plan.names) {
       if (taken.count(FileNameKey(name))) continue;
-      std::string path = JoinPath(dir, name);
-      if (foreign(path)) {
+      std::string path = JoinPath(run.dir, name);
+      if (run.Foreign(path)) {
         avoided.push_back(path);
         continue;
       }
@@ -278,77 +300,86 @@ MirrorResult Mirror(const std::vector<MirrorPlaylist>& playlists,
       outcome.message = "every file name for it is taken by another playlist";
     }
   }
+}
 
-  // 3. What really changes: content equal to the recorded hash and to the disk is kept.
+// Content equal to the recorded hash and to the disk is not rewritten (mtime kept).
+void MarkChangedFiles(const MirrorRun& run, std::vector<Plan>& plans) {
   for (Plan& plan : plans) {
     if (plan.path.empty()) continue;
-    auto owned = owned_by_path.find(plan.path);
+    const OwnedFile* owned = run.Owned(plan.path);
     bool same = false;
-    if (owned != owned_by_path.end() && owned->second->content_hash == plan.hash) {
+    if (owned && owned->content_hash == plan.hash) {
       std::optional<std::string> disk = ReadSmallFile(plan.path);
       same = disk && *disk == plan.content;
     }
     plan.needs_write = !same;
   }
+}
 
-  // 4. Stage every new file; a failure changes nothing.
-  if (!options.dry_run) {
-    bool any_write = false;
-    for (const Plan& plan : plans)
-      any_write = any_write || (plan.needs_write && !plan.path.empty());
-    if (any_write) {
-      if (int error = MakeDirectories(dir); error != 0) {
-        throw MirrorError("cannot create the playlist folder " + Quoted(dir) + ": " +
-                              ErrnoText(error) + " (check playlist_dir)",
-                          previously_owned);
-      }
-      RemoveStaleTemporaries(dir);
+// Writes every changed file to a temporary file beside its place; a failure removes them
+// all and changes nothing.
+void StageFiles(const MirrorRun& run, std::vector<Plan>& plans) {
+  bool any_write = false;
+  for (const Plan& plan : plans) any_write = any_write || (plan.needs_write && !plan.path.empty());
+  if (any_write) {
+    if (int error = MakeDirectories(run.dir); error != 0) {
+      throw MirrorError("cannot create the playlist folder " + Quoted(run.dir) + ": " +
+                            ErrnoText(error) + " (check playlist_dir)",
+                        run.previously_owned);
     }
-    for (Plan& plan : plans) {
-      if (plan.path.empty() || !plan.needs_write) continue;
-      struct stat existing {};
-      mode_t mode =
-          Inspect(plan.path, &existing) == DiskState::kRegular ? (existing.st_mode & 07777) : 0644;
-      try {
-        plan.temp_path = StageFile(dir, plan.content, mode, options.write_function);
-      } catch (const std::runtime_error& error) {
-        for (Plan& staged : plans) {
-          if (!staged.temp_path.empty()) ::unlink(staged.temp_path.c_str());
-        }
-        throw MirrorError("cannot write playlist " + Quoted(playlists[plan.index].name) + " to " +
-                              Quoted(dir) + ": " + error.what() + "; no playlist was changed",
-                          previously_owned);
-      }
-    }
-    // 5. Put them in place.
-    std::vector<OwnedFile> owned_now = previously_owned;
-    for (size_t p = 0; p < plans.size(); ++p) {
-      Plan& plan = plans[p];
-      if (plan.temp_path.empty()) continue;
-      if (::rename(plan.temp_path.c_str(), plan.path.c_str()) != 0) {
-        int error = errno;
-        for (size_t rest = p; rest < plans.size(); ++rest) {
-          if (!plans[rest].temp_path.empty()) ::unlink(plans[rest].temp_path.c_str());
-        }
-        FsyncDirectory(dir);
-        throw MirrorError("cannot replace " + Quoted(plan.path) + ": " + ErrnoText(error),
-                          owned_now);
-      }
-      plan.temp_path.clear();
-      std::erase_if(owned_now, [&](const OwnedFile& file) { return file.path == plan.path; });
-      owned_now.push_back({playlists[plan.index].spotify_id, plan.path, plan.hash});
-    }
-    FsyncDirectory(dir);
+    RemoveStaleTemporaries(run.dir);
   }
+  for (Plan& plan : plans) {
+    if (plan.path.empty() || !plan.needs_write) continue;
+    struct stat existing {};
+    mode_t mode =
+        Inspect(plan.path, &existing) == DiskState::kRegular ? (existing.st_mode & 07777) : 0644;
+    try {
+      plan.temp_path = StageFile(run.dir, plan.content, mode, run.options.write_function);
+    } catch (const std::runtime_error& error) {
+      for (Plan& staged : plans) {
+        if (!staged.temp_path.empty()) ::unlink(staged.temp_path.c_str());
+      }
+      throw MirrorError("cannot write playlist " + Quoted(run.playlists[plan.index].name) +
+                            " to " + Quoted(run.dir) + ": " + error.what() +
+                            "; no playlist was changed",
+                        run.previously_owned);
+    }
+  }
+}
 
-  // 6. Outcomes and the new owned list.
+// Renames the staged files into place; a failure leaves what was replaced so far recorded.
+void PutInPlace(const MirrorRun& run, std::vector<Plan>& plans) {
+  std::vector<OwnedFile> owned_now = run.previously_owned;
+  for (size_t p = 0; p < plans.size(); ++p) {
+    Plan& plan = plans[p];
+    if (plan.temp_path.empty()) continue;
+    if (::rename(plan.temp_path.c_str(), plan.path.c_str()) != 0) {
+      int error = errno;
+      for (size_t rest = p; rest < plans.size(); ++rest) {
+        if (!plans[rest].temp_path.empty()) ::unlink(plans[rest].temp_path.c_str());
+      }
+      FsyncDirectory(run.dir);
+      throw MirrorError("cannot replace " + Quoted(plan.path) + ": " + ErrnoText(error),
+                        owned_now);
+    }
+    plan.temp_path.clear();
+    std::erase_if(owned_now, [&](const OwnedFile& file) { return file.path == plan.path; });
+    owned_now.push_back({run.playlists[plan.index].spotify_id, plan.path, plan.hash});
+  }
+  FsyncDirectory(run.dir);
+}
+
+// Each playlist's outcome, the counts and the new owned list; returns the paths kept.
+std::set<std::string> RecordOutcomes(const MirrorRun& run, const std::vector<Plan>& plans,
+                                     MirrorResult& result) {
   std::set<std::string> kept_paths;
   for (const Plan& plan : plans) {
     PlaylistOutcome& outcome = result.playlists[plan.index];
     if (plan.path.empty()) continue;
     outcome.path = plan.path;
     outcome.status = plan.needs_write ? MirrorStatus::kWritten : MirrorStatus::kUnchanged;
-    result.owned.push_back({playlists[plan.index].spotify_id, plan.path, plan.hash});
+    result.owned.push_back({run.playlists[plan.index].spotify_id, plan.path, plan.hash});
     kept_paths.insert(plan.path);
   }
   for (const PlaylistOutcome& outcome : result.playlists) {
@@ -364,10 +395,14 @@ MirrorResult Mirror(const std::vector<MirrorPlaylist>& playlists,
         break;
     }
   }
+  return kept_paths;
+}
 
-  // 7. Files of playlists deleted, renamed or emptied on Spotify.
+// Removes the files of playlists deleted, renamed or emptied on Spotify.
+void RemoveFilesOfGonePlaylists(const MirrorRun& run, const std::set<std::string>& kept_paths,
+                                MirrorResult& result) {
   std::set<std::string> dirs_changed;
-  for (const OwnedFile& file : previously_owned) {
+  for (const OwnedFile& file : run.previously_owned) {
     if (kept_paths.count(file.path)) continue;
     DiskState state = Inspect(file.path);
     if (state == DiskState::kMissing) continue;
@@ -376,7 +411,7 @@ MirrorResult Mirror(const std::vector<MirrorPlaylist>& playlists,
                                 " is no longer a regular file; left alone and forgotten");
       continue;
     }
-    if (options.dry_run) {
+    if (run.options.dry_run) {
       ++result.removed;
       result.removed_paths.push_back(file.path);
       continue;
@@ -392,6 +427,23 @@ MirrorResult Mirror(const std::vector<MirrorPlaylist>& playlists,
     }
   }
   for (const std::string& changed : dirs_changed) FsyncDirectory(changed);
+}
+
+}  // namespace
+
+MirrorResult Mirror(const std::vector<MirrorPlaylist>& playlists,
+                    const std::vector<OwnedFile>& previously_owned, const MirrorOptions& options) {
+  const MirrorRun run = StartRun(playlists, previously_owned, options);
+  MirrorResult result;
+  std::vector<Plan> plans = RenderPlaylists(run, result);
+  ChooseFileNames(run, plans, result);
+  MarkChangedFiles(run, plans);
+  if (!options.dry_run) {
+    StageFiles(run, plans);
+    PutInPlace(run, plans);
+  }
+  const std::set<std::string> kept_paths = RecordOutcomes(run, plans, result);
+  RemoveFilesOfGonePlaylists(run, kept_paths, result);
   return result;
 }
 
