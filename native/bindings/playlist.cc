@@ -58,6 +58,7 @@ void BindPlaylist(py::module_& module, py::handle base_error) {
   py::enum_<MirrorStatus>(module, "MirrorStatus")
       .value("WRITTEN", MirrorStatus::kWritten)
       .value("UNCHANGED", MirrorStatus::kUnchanged)
+      .value("KEPT", MirrorStatus::kKept)
       .value("SKIPPED", MirrorStatus::kSkipped);
 
   py::class_<PathStyle> style(module, "PathStyle");
@@ -148,6 +149,7 @@ void BindPlaylist(py::module_& module, py::handle base_error) {
       .def_readonly("written", &MirrorResult::written)
       .def_readonly("unchanged", &MirrorResult::unchanged)
       .def_readonly("removed", &MirrorResult::removed)
+      .def_readonly("kept", &MirrorResult::kept)
       .def_readonly("skipped", &MirrorResult::skipped)
       .def_readonly("playlists", &MirrorResult::playlists)
       .def_property_readonly("removed_paths",
@@ -185,8 +187,10 @@ void BindPlaylist(py::module_& module, py::handle base_error) {
       },
       py::arg("entries"), py::arg("library_root"), py::arg("playlist_dir"), py::arg("style"),
       py::arg("missing_comments") = false, py::arg("non_utf8") = NonUtf8Policy::kSkip);
-  module.def("sanitize_file_stem", &SanitizeFileStem, py::arg("name"),
-             py::arg("max_bytes") = kDefaultMaxNameBytes);
+  module.def(
+      "sanitize_file_stem",
+      [](std::string_view name, size_t max_bytes) { return SanitizeFileStem(name, max_bytes); },
+      py::arg("name"), py::arg("max_bytes") = kDefaultMaxNameBytes);
   module.def("content_hash",
              [](const py::bytes& content) { return ContentHash(std::string(content)); });
 }

@@ -7,9 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
@@ -34,6 +34,8 @@ std::string Dirname(const std::string& path) {
   if (slash == 0) return "/";
   return path.substr(0, slash);
 }
+
+std::string Basename(const std::string& path) { return path.substr(path.rfind('/') + 1); }
 
 std::string JoinPath(const std::string& dir, const std::string& name) {
   return dir == "/" ? "/" + name : dir + "/" + name;
@@ -71,6 +73,20 @@ std::optional<std::string> ReadSmallFile(const std::string& path) {
   return content;
 }
 
+// The playlist id in the marker line of the file at `path`, if it has one.
+std::optional<std::string> ReadMarker(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return std::nullopt;
+  char buffer[4096];  // the marker is the second line
+  ssize_t n;
+  do {
+    n = ::read(fd, buffer, sizeof(buffer));
+  } while (n < 0 && errno == EINTR);
+  ::close(fd);
+  if (n <= 0) return std::nullopt;
+  return MarkerPlaylistId(std::string_view(buffer, static_cast<size_t>(n)));
+}
+
 void FsyncDirectory(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return;
@@ -106,7 +122,8 @@ void RemoveStaleTemporaries(const std::string& dir) {
 }
 
 struct Plan {
-  size_t index = 0;  // into the input playlists
+  size_t index = 0;   // into the input playlists
+  bool keep = false;  // no playable entry: the file at `path` stays as it is
   std::string content;
   std::string hash;
   std::vector<std::string> names;  // candidate file names, best first
@@ -150,7 +167,10 @@ std::string StageFile(const std::string& dir, const std::string& content, mode_t
   return temp;
 }
 
+// The first `length` letters and digits of an id, after its last ':' ("export:4e18…"
+// gives "4e18…", not the "export" every export playlist shares).
 std::string ShortId(std::string_view id, size_t length) {
+  if (size_t colon = id.rfind(':'); colon != std::string_view::npos) id.remove_prefix(colon + 1);
   std::string out;
   for (char c : id) {
     if (out.size() == length) break;
@@ -172,6 +192,13 @@ std::string ContentHash(std::string_view content) {
 std::string PlaylistFileName(const MirrorPlaylist& playlist, const MirrorOptions& options,
                              int attempt) {
   std::string extension = NormalizeExtension(options.style.extension);
+  const std::string expanded =
+      ExpandNameTemplate(options.name_template, playlist.name, playlist.spotify_id);
+  // Nothing of the name survives ("..", "", only control characters): without the id,
+  // every such playlist would be "Untitled".
+  if (SanitizeFileStem(expanded, options.max_name_bytes, "").empty()) {
+    attempt = std::max(attempt, 1);
+  }
   std::string suffix;
   if (attempt > 0) {
     std::string id = ShortId(playlist.spotify_id, attempt == 1 ? 6 : 64);
@@ -180,9 +207,7 @@ std::string PlaylistFileName(const MirrorPlaylist& playlist, const MirrorOptions
   }
   size_t budget =
       options.max_name_bytes > suffix.size() + 8 ? options.max_name_bytes - suffix.size() : 8;
-  std::string stem = SanitizeFileStem(
-      ExpandNameTemplate(options.name_template, playlist.name, playlist.spotify_id), budget);
-  return stem + suffix + extension;
+  return SanitizeFileStem(expanded, budget) + suffix + extension;
 }
 
 namespace {
@@ -200,21 +225,31 @@ struct MirrorRun {
     auto found = owned_by_path.find(path);
     return found == owned_by_path.end() ? nullptr : found->second;
   }
-  // A path we may not write: something we did not write, or what we wrote became other
-  // than a regular file.
-  bool Foreign(const std::string& path) const {
-    DiskState state = Inspect(path);
-    if (Owned(path)) return state == DiskState::kOther;
-    return state != DiskState::kMissing;
+  // A regular file that is ours for playlist `id`: recorded for it, or carrying our marker
+  // for it (the state database was lost, or the folder holds files of an earlier run).
+  bool OursFor(const std::string& path, const std::string& id) const {
+    if (Inspect(path) != DiskState::kRegular) return false;
+    const OwnedFile* owned = Owned(path);
+    if (owned) return owned->spotify_id == id;
+    return ReadMarker(path) == id;
   }
+  // A path playlist `id` may not write: a file neither recorded nor marked as ours for it,
+  // or what we wrote became other than a regular file.
+  bool Foreign(const std::string& path, const std::string& id) const {
+    DiskState state = Inspect(path);
+    if (state == DiskState::kMissing) return false;
+    if (state == DiskState::kOther) return true;
+    return !Owned(path) && ReadMarker(path) != id;
+  }
+  bool InFolder(const std::string& path) const { return Dirname(path) == dir; }
 };
 
 MirrorRun StartRun(const std::vector<MirrorPlaylist>& playlists,
                    const std::vector<OwnedFile>& previously_owned, const MirrorOptions& options) {
   if (options.playlist_dir.empty()) throw PlaylistConfigError("playlist_dir is not set");
   const std::string cwd = CurrentDirectory();
-  MirrorRun run{playlists, previously_owned, options, LexicallyNormalPath(options.playlist_dir, cwd),
-                {}, {}};
+  MirrorRun run{
+      playlists, previously_owned, options, LexicallyNormalPath(options.playlist_dir, cwd), {}, {}};
   NormalizeExtension(options.style.extension);  // validates before anything happens
   run.context.library_root = LexicallyNormalPath(options.library_root, cwd);
   run.context.playlist_dir = run.dir;
@@ -241,9 +276,27 @@ std::vector<Plan> RenderPlaylists(const MirrorRun& run, MirrorResult& result) {
     }
     Plan plan;
     plan.index = i;
-    plan.content = RenderM3u(playlist.entries, run.context, &outcome.stats);
+    RenderContext context = run.context;
+    context.playlist_id = playlist.spotify_id;
+    plan.content = RenderM3u(playlist.entries, context, &outcome.stats);
     if (outcome.stats.entries == 0) {
-      outcome.message = "no track of it is in the library yet";
+      const OwnedFile* kept = nullptr;
+      for (const OwnedFile& file : run.previously_owned) {
+        if (file.spotify_id == playlist.spotify_id && run.InFolder(file.path) &&
+            Inspect(file.path) == DiskState::kRegular) {
+          kept = &file;
+          break;
+        }
+      }
+      if (kept == nullptr) {
+        outcome.message = "no track of it is in the library yet";
+        continue;
+      }
+      outcome.message = "no track of it is in the library now; its file is kept as it was";
+      plan.keep = true;
+      plan.path = kept->path;
+      plan.hash = kept->content_hash;
+      plans.push_back(std::move(plan));
       continue;
     }
     plan.hash = ContentHash(plan.content);
@@ -258,19 +311,22 @@ std::vector<Plan> RenderPlaylists(const MirrorRun& run, MirrorResult& result) {
   return plans;
 }
 
-// Keeps the names a playlist already owns, then gives each other playlist its first free
-// name; names taken by files we did not write are avoided and reported.
+// Keeps the files a playlist already has (recorded or marked as its own), then gives each
+// other playlist its first free name; names taken by files we did not write are avoided
+// and reported, and so are names another playlist has.
 void ChooseFileNames(const MirrorRun& run, std::vector<Plan>& plans, MirrorResult& result) {
-  std::set<std::string> taken;  // FileNameKey of chosen names
+  std::map<std::string, size_t> taken;  // FileNameKey of chosen names -> input playlist
   for (Plan& plan : plans) {
+    if (plan.keep) {
+      taken.emplace(FileNameKey(Basename(plan.path)), plan.index);
+      continue;
+    }
     const std::string& id = run.playlists[plan.index].spotify_id;
     for (const std::string& name : plan.names) {
       std::string path = JoinPath(run.dir, name);
-      const OwnedFile* owned = run.Owned(path);
-      if (owned && owned->spotify_id == id && !taken.count(FileNameKey(name)) &&
-          !run.Foreign(path)) {
+      if (!taken.count(FileNameKey(name)) && run.OursFor(path, id)) {
         plan.path = path;
-        taken.insert(FileNameKey(name));
+        taken.emplace(FileNameKey(name), plan.index);
         break;
       }
     }
@@ -278,17 +334,26 @@ void ChooseFileNames(const MirrorRun& run, std::vector<Plan>& plans, MirrorResul
   for (Plan& plan : plans) {
     if (!plan.path.empty()) continue;
     PlaylistOutcome& outcome = result.playlists[plan.index];
+    const std::string& id = run.playlists[plan.index].spotify_id;
     std::vector<std::string> avoided;
+    std::optional<size_t> sharing;  // the playlist that has the plain name
     for (const std::string& name : plan.names) {
-      if (taken.count(FileNameKey(name))) continue;
+      if (auto other = taken.find(FileNameKey(name)); other != taken.end()) {
+        if (!sharing) sharing = other->second;
+        continue;
+      }
       std::string path = JoinPath(run.dir, name);
-      if (run.Foreign(path)) {
+      if (run.Foreign(path, id)) {
         avoided.push_back(path);
         continue;
       }
       plan.path = path;
-      taken.insert(FileNameKey(name));
+      taken.emplace(FileNameKey(name), plan.index);
       break;
+    }
+    if (sharing && !plan.path.empty()) {
+      outcome.message = "same file name as the playlist " + Quoted(run.playlists[*sharing].name) +
+                        "; written as " + Quoted(Basename(plan.path));
     }
     for (const std::string& path : avoided) {
       std::string text = Quoted(path) + " was not written by beets-spotify-extract; left alone";
@@ -302,13 +367,13 @@ void ChooseFileNames(const MirrorRun& run, std::vector<Plan>& plans, MirrorResul
   }
 }
 
-// Content equal to the recorded hash and to the disk is not rewritten (mtime kept).
+// Content equal to the disk (and to the recorded hash) is not rewritten (mtime kept).
 void MarkChangedFiles(const MirrorRun& run, std::vector<Plan>& plans) {
   for (Plan& plan : plans) {
-    if (plan.path.empty()) continue;
+    if (plan.path.empty() || plan.keep) continue;
     const OwnedFile* owned = run.Owned(plan.path);
     bool same = false;
-    if (owned && owned->content_hash == plan.hash) {
+    if (!owned || owned->content_hash == plan.hash) {  // unrecorded: ours by its marker
       std::optional<std::string> disk = ReadSmallFile(plan.path);
       same = disk && *disk == plan.content;
     }
@@ -340,9 +405,8 @@ void StageFiles(const MirrorRun& run, std::vector<Plan>& plans) {
       for (Plan& staged : plans) {
         if (!staged.temp_path.empty()) ::unlink(staged.temp_path.c_str());
       }
-      throw MirrorError("cannot write playlist " + Quoted(run.playlists[plan.index].name) +
-                            " to " + Quoted(run.dir) + ": " + error.what() +
-                            "; no playlist was changed",
+      throw MirrorError("cannot write playlist " + Quoted(run.playlists[plan.index].name) + " to " +
+                            Quoted(run.dir) + ": " + error.what() + "; no playlist was changed",
                         run.previously_owned);
     }
   }
@@ -360,8 +424,7 @@ void PutInPlace(const MirrorRun& run, std::vector<Plan>& plans) {
         if (!plans[rest].temp_path.empty()) ::unlink(plans[rest].temp_path.c_str());
       }
       FsyncDirectory(run.dir);
-      throw MirrorError("cannot replace " + Quoted(plan.path) + ": " + ErrnoText(error),
-                        owned_now);
+      throw MirrorError("cannot replace " + Quoted(plan.path) + ": " + ErrnoText(error), owned_now);
     }
     plan.temp_path.clear();
     std::erase_if(owned_now, [&](const OwnedFile& file) { return file.path == plan.path; });
@@ -378,7 +441,9 @@ std::set<std::string> RecordOutcomes(const MirrorRun& run, const std::vector<Pla
     PlaylistOutcome& outcome = result.playlists[plan.index];
     if (plan.path.empty()) continue;
     outcome.path = plan.path;
-    outcome.status = plan.needs_write ? MirrorStatus::kWritten : MirrorStatus::kUnchanged;
+    outcome.status = plan.keep          ? MirrorStatus::kKept
+                     : plan.needs_write ? MirrorStatus::kWritten
+                                        : MirrorStatus::kUnchanged;
     result.owned.push_back({run.playlists[plan.index].spotify_id, plan.path, plan.hash});
     kept_paths.insert(plan.path);
   }
@@ -390,6 +455,9 @@ std::set<std::string> RecordOutcomes(const MirrorRun& run, const std::vector<Pla
       case MirrorStatus::kUnchanged:
         ++result.unchanged;
         break;
+      case MirrorStatus::kKept:
+        ++result.kept;
+        break;
       case MirrorStatus::kSkipped:
         ++result.skipped;
         break;
@@ -398,14 +466,20 @@ std::set<std::string> RecordOutcomes(const MirrorRun& run, const std::vector<Pla
   return kept_paths;
 }
 
-// Removes the files of playlists deleted, renamed or emptied on Spotify.
+// Removes the files of playlists deleted or renamed on Spotify. Files recorded in another
+// folder (playlist_dir changed) are left there and forgotten; a warning names the folder.
 void RemoveFilesOfGonePlaylists(const MirrorRun& run, const std::set<std::string>& kept_paths,
                                 MirrorResult& result) {
   std::set<std::string> dirs_changed;
+  std::map<std::string, int> left_in_old_folders;
   for (const OwnedFile& file : run.previously_owned) {
     if (kept_paths.count(file.path)) continue;
     DiskState state = Inspect(file.path);
     if (state == DiskState::kMissing) continue;
+    if (!run.InFolder(file.path)) {
+      ++left_in_old_folders[Dirname(file.path)];
+      continue;
+    }
     if (state == DiskState::kOther) {
       result.warnings.push_back(Quoted(file.path) +
                                 " is no longer a regular file; left alone and forgotten");
@@ -427,6 +501,12 @@ void RemoveFilesOfGonePlaylists(const MirrorRun& run, const std::set<std::string
     }
   }
   for (const std::string& changed : dirs_changed) FsyncDirectory(changed);
+  for (const auto& [folder, count] : left_in_old_folders) {
+    result.warnings.push_back(std::to_string(count) +
+                              " playlist file(s) mirrored before are left in " + Quoted(folder) +
+                              " (playlist_dir changed); they are no longer updated: remove them "
+                              "by hand if you do not want them");
+  }
 }
 
 }  // namespace

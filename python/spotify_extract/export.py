@@ -26,6 +26,7 @@ import re
 import unicodedata
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -501,6 +502,35 @@ def export_playlist_id(name: str) -> str:
     return "export:" + hashlib.sha1(name_key(name).encode("utf-8")).hexdigest()[:16]
 
 
+def export_playlist_ids(names: Iterable[str]) -> list[str]:
+    """The id of each export playlist, in order. The first playlist with a given name key
+    keeps `export_playlist_id` (stable between runs and between the export's formats);
+    a later one whose key is taken ("Chill" after "chill", "💔" after "🔥": no letter or
+    digit at all) gets one from its exact name and rank, so two playlists never share an
+    id, nor a mirrored file."""
+    ids: list[str] = []
+    keys: set[str] = set()
+    exact: Counter[str] = Counter()
+    for name in names:
+        key = name_key(name)
+        normal = unicodedata.normalize("NFC", name)
+        rank = exact[normal]
+        exact[normal] += 1
+        if key not in keys:
+            keys.add(key)
+            ids.append(export_playlist_id(name))
+            continue
+        digest = hashlib.sha1(f"name:{normal}\0{rank}".encode()).hexdigest()[:16]
+        ids.append("export:" + digest)
+    return ids
+
+
+def _api_match_key(name: str) -> str:
+    """The key an export playlist is matched to an API playlist by: its name key, or the
+    exact name when that key is empty (all emoji or punctuation)."""
+    return name_key(name) or "=" + unicodedata.normalize("NFC", name).casefold()
+
+
 @dataclass
 class ImportReport:
     playlists: int = 0
@@ -524,8 +554,9 @@ def import_into_store(
     api_by_name: dict[str, Any] = {}
     for record in store.list_playlists():
         if record.source == "api":
-            api_by_name.setdefault(name_key(record.name), record)
-    for playlist in data.playlists:
+            api_by_name.setdefault(_api_match_key(record.name), record)
+    ids = export_playlist_ids(playlist.name for playlist in data.playlists)
+    for playlist, playlist_id in zip(data.playlists, ids, strict=True):
         entries = _native_entries(playlist.entries)
         version = (
             "export:"
@@ -535,7 +566,7 @@ def import_into_store(
                 ).encode("utf-8")
             ).hexdigest()[:16]
         )
-        api = api_by_name.get(name_key(playlist.name))
+        api = api_by_name.get(_api_match_key(playlist.name))
         if api is not None:
             if api.access == "readable" and api.fetched_snapshot_id == api.playlist.snapshot_id:
                 report.skipped += 1  # the API gave these entries, fresher than the export
@@ -544,7 +575,7 @@ def import_into_store(
             report.filled += 1
             continue
         native = _native.Playlist()
-        native.id = export_playlist_id(playlist.name)
+        native.id = playlist_id
         native.name = playlist.name
         native.description = playlist.description
         native.total_entries = len(entries)
