@@ -239,7 +239,8 @@ void BindStore(py::module_& module, py::handle base_error) {
       .def("clear_fetch_progress", &S::ClearFetchProgress, Release())
       // playlists and entries
       .def("save_playlist_page", &S::SavePlaylistPage, Release())
-      .def("finish_playlist_listing", &S::FinishPlaylistListing, Release())
+      .def("finish_playlist_listing", &S::FinishPlaylistListing, py::arg("snapshot"),
+           py::arg("source") = "api", Release())
       .def("get_playlist", &S::GetPlaylist, py::arg("id"), Release())
       .def("list_playlists", &S::ListPlaylists, py::arg("include_removed") = false, Release())
       .def("playlists_needing_entries", &S::PlaylistsNeedingEntries, Release())

@@ -25,6 +25,7 @@ PHASE_LABELS: dict[str, str] = {
     "match": "Matching",
     "mirror": "Writing playlists",
     "wishlist": "Wishlist",
+    "download": "Downloading",
 }
 
 # Plain mode: at most one line per phase every this many seconds (cron mails stay short).
@@ -93,6 +94,14 @@ class ProgressReporter:
             if self._progress is not None:
                 self._progress.stop()
                 self._progress = None
+
+    def note(self, text: str) -> None:
+        """One line that stays: above the bars on a terminal, a plain line otherwise."""
+        with self._lock:
+            if self._progress is not None:
+                self._progress.console.print(text, markup=False, highlight=False)
+            else:
+                self._line(text)
 
     def __call__(self, phase: str, done: int, total: int, detail: str) -> None:
         with self._lock:
