@@ -52,7 +52,7 @@ def login(
             webbrowser.open(url)
     flow.wait(timeout)
     user = _native.SpotifyClient(config).current_user()
-    return {"id": user["id"], "display_name": user["display_name"]}
+    return {"id": user.id, "display_name": user.display_name}
 
 
 def logout(plugin_config: Any) -> bool:
@@ -63,7 +63,7 @@ def logout(plugin_config: Any) -> bool:
 def status(plugin_config: Any) -> dict[str, str]:
     """The connected account; raises LoginRequiredError when there is none."""
     user = _native.SpotifyClient(native_config(plugin_config)).current_user()
-    return {"id": user["id"], "display_name": user["display_name"]}
+    return {"id": user.id, "display_name": user.display_name}
 
 
 def describe(user: dict[str, str]) -> str:

@@ -97,33 +97,28 @@ def cmd_add(plugin_config, listener, lib, opts, args) -> None:
             if pair is None:
                 raise ui.UserError(f"add: {text!r} is neither a Spotify link nor 'Artist - Title'")
             artist, title = pair
-            track = {"id": manual_key(artist, title), "name": title, "artists": [{"name": artist}]}
+            track = _native().Track()
+            track.id = manual_key(artist, title)
+            track.name = title
+            track.artists = [_native().ArtistRef("", artist)]
         added, _, owned = _add_tracks(library, store, [track], f"add: {text}")
-        label = f"{_artists(track)} - {track['name']}"
+        label = f"{_artists(track)} - {track.name}"
         if owned:
             ui.print_(f"already in your library: {label}")
         else:
             ui.print_(f"{'added' if added else 'already on the wishlist'}: {label}")
 
 
-def _artists(track: dict[str, Any]) -> str:
-    return ", ".join(artist["name"] for artist in track["artists"] if artist.get("name"))
+def _artists(track: Any) -> str:
+    return ", ".join(artist.name for artist in track.artists if artist.name)
 
 
-def _look_up_track(plugin_config, store, track_id: str) -> dict[str, Any]:
+def _look_up_track(plugin_config, store, track_id: str) -> Any:
     """The track as stored by an extract run, else as Spotify has it; one line when
     Spotify has no such track (an id alone would be an entry with no name)."""
     stored = store.get_track(track_id)
     if stored is not None:
-        return {
-            "id": stored.id,
-            "name": stored.name,
-            "artists": [{"id": a.id, "name": a.name} for a in stored.artists],
-            "album_name": stored.album_name,
-            "isrc": stored.isrc,
-            "duration_ms": stored.duration_ms,
-            "cover_url": stored.cover_url,
-        }
+        return stored
     native = _native()
     what = f"add: track {track_id}"
     config = extract.spotify_config(plugin_config)
@@ -151,7 +146,7 @@ NOT_SHARED = (
 )
 
 
-def _spotify_tracks(plugin_config, ref: SpotifyRef) -> list[dict[str, Any]]:
+def _spotify_tracks(plugin_config, ref: SpotifyRef) -> list[Any]:
     """The tracks of an album, or of a playlist (no episodes, local files or gaps)."""
     native = _native()
     what = f"add: {ref.kind} {ref.id}"
@@ -164,21 +159,21 @@ def _spotify_tracks(plugin_config, ref: SpotifyRef) -> list[dict[str, Any]]:
     try:
         client = native.SpotifyClient(config)
         if ref.kind == "album":
-            return [track for track in client.album_tracks(ref.id)["tracks"] if track["id"]]
+            return [track for track in client.album_tracks(ref.id).tracks if track.id]
         result = client.playlist_items(ref.id)
     except native.SpotifyExtractError as error:
         raise ui.UserError(f"{what}: {error}") from error
-    if result["access"] == "not_shared":
+    if result.access == native.PlaylistAccess.NOT_SHARED:
         raise ui.UserError(f"{what}: {NOT_SHARED}")
-    if result["access"] == "unavailable":
+    if result.access == native.PlaylistAccess.UNAVAILABLE:
         raise ui.UserError(
             f"{what}: Spotify does not serve it (no such playlist, or a Spotify-owned / "
             "Made For You one, which personal apps cannot read)"
         )
     return [
-        entry["track"]
-        for entry in result["entries"]
-        if entry["kind"] == "track" and entry["track"]["id"]
+        entry.track
+        for entry in result.entries
+        if entry.kind == native.EntryKind.TRACK and entry.track.id
     ]
 
 
@@ -191,7 +186,7 @@ class _LibraryCheck:
         self._lib = lib
         self._matcher = None
 
-    def owned(self, tracks: list[dict[str, Any]], what: str) -> set[str]:
+    def owned(self, tracks: list[Any], what: str) -> set[str]:
         if not tracks:
             return set()
         native = _native()
@@ -210,27 +205,27 @@ class _LibraryCheck:
 
 
 def _add_tracks(
-    library: _LibraryCheck, store, tracks: list[dict[str, Any]], what: str
+    library: _LibraryCheck, store, tracks: list[Any], what: str
 ) -> tuple[int, int, set[str]]:
     """Wishlist entries for the tracks the library lacks: (added, already there, owned)."""
     native = _native()
     owned = library.owned(tracks, what)
     added = already = 0
     for track in tracks:
-        if track["id"] in owned:
+        if track.id in owned:
             continue
         entry = native.WishlistEntry()
         entry.source = "manual"
         entry.requested_by = ["manual"]
-        entry.spotify_track_id = track["id"]
-        if not track["id"].startswith(MANUAL_PREFIX):
-            entry.spotify_url = spotdl.track_url(track["id"])
-        entry.title = track["name"]
+        entry.spotify_track_id = track.id
+        if not track.id.startswith(MANUAL_PREFIX):
+            entry.spotify_url = spotdl.track_url(track.id)
+        entry.title = track.name
         entry.artist = _artists(track)
-        entry.album = track.get("album_name", "")
-        entry.isrc = track.get("isrc", "")
-        entry.duration_ms = track.get("duration_ms", 0)
-        entry.cover_url = track.get("cover_url", "")
+        entry.album = track.album_name
+        entry.isrc = track.isrc
+        entry.duration_ms = track.duration_ms
+        entry.cover_url = track.cover_url
         if store.add_wishlist_entry(entry):
             added += 1
         else:
@@ -241,7 +236,7 @@ def _add_tracks(
 def _add_from_spotify(plugin_config, library: _LibraryCheck, store, ref: SpotifyRef) -> None:
     """Every track of the album or playlist that the library lacks goes on the wishlist."""
     # A track twice in a playlist is one entry.
-    by_id = {track["id"]: track for track in _spotify_tracks(plugin_config, ref)}
+    by_id = {track.id: track for track in _spotify_tracks(plugin_config, ref)}
     added, already, owned = _add_tracks(
         library, store, list(by_id.values()), f"add: {ref.kind} {ref.id}"
     )

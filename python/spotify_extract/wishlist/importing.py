@@ -56,17 +56,19 @@ def _item_dict(item: Item) -> dict[str, Any]:
     }
 
 
-def _track_dict(entry, artists: Sequence[str] | None = None) -> dict[str, Any]:
+def _track(entry, artists: Sequence[str] | None = None) -> Any:
     """A wishlist entry as a track for the matcher; `artists` are the stored credits
     (the entry keeps them joined into one line)."""
-    return {
-        "id": entry.spotify_track_id,
-        "name": entry.title,
-        "artists": list(artists) if artists else [entry.artist],
-        "album": getattr(entry, "album", ""),
-        "isrc": entry.isrc,
-        "duration_ms": getattr(entry, "duration_ms", 0),
-    }
+    from spotify_extract import _native
+
+    track = _native.Track()
+    track.id = entry.spotify_track_id
+    track.name = entry.title
+    track.artists = [_native.ArtistRef("", name) for name in (artists or [entry.artist])]
+    track.album_name = getattr(entry, "album", "")
+    track.isrc = entry.isrc
+    track.duration_ms = getattr(entry, "duration_ms", 0)
+    return track
 
 
 def match_items(
@@ -93,8 +95,7 @@ def match_items(
         [_item_dict(item) for item in by_id.values()], options or _native.MatchOptions()
     )
     tracks = [
-        _track_dict(entry, credits(entry.spotify_track_id) if credits else None)
-        for entry in entries
+        _track(entry, credits(entry.spotify_track_id) if credits else None) for entry in entries
     ]
     results = matcher.match_all(tracks)
     sure = [
