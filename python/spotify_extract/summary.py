@@ -7,6 +7,8 @@ import os
 from collections import Counter
 from typing import Any
 
+from spotify_extract.mirror import playlist_notes
+
 METHOD_LABELS = {
     "spotify_id": "Spotify id",
     "isrc": "ISRC",
@@ -112,12 +114,13 @@ def summary_lines(
             os.path.dirname(os.fsdecode(written[0].path)) if written else "(none)"
         )
         verb = "would be written" if dry_run else "mirrored"
+        kept = f"{mirror.kept} kept as they were, " if mirror.kept else ""
         lines.append(
             f"Playlists: {len(written)} {verb} to {where} "
-            f"({mirror.written} written, {mirror.unchanged} unchanged, "
+            f"({mirror.written} written, {mirror.unchanged} unchanged, {kept}"
             f"{mirror.removed} removed)"
         )
-        lines.extend(f"  warning: {text}" for text in mirror.warnings)
+        lines.extend(playlist_notes(mirror))
 
     if result.not_shared:
         lines.append(
