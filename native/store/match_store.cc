@@ -34,7 +34,12 @@ void MatchStore::Save(int64_t snapshot, const std::vector<MatchRecord>& matches)
       "method = excluded.method, confidence = excluded.confidence, "
       "runners_up = excluded.runners_up, overridden = excluded.overridden, "
       "matched_snapshot = excluded.matched_snapshot, updated_at = excluded.updated_at, "
-      "status = excluded.status");
+      "status = excluded.status "
+      // An unchanged match is not written again (a rerun rewrote every row).
+      "WHERE (matches.item_id, matches.method, matches.confidence, matches.runners_up, "
+      "matches.overridden, matches.matched_snapshot, matches.status) IS NOT "
+      "(excluded.item_id, excluded.method, excluded.confidence, excluded.runners_up, "
+      "excluded.overridden, excluded.matched_snapshot, excluded.status)");
   std::string now = UtcNow();
   for (const MatchRecord& match : matches) {
     if (!exists.Bind(match.spotify_track_id).Step()) continue;
