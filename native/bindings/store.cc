@@ -261,24 +261,26 @@ void BindStore(py::module_& module, py::handle base_error) {
       .def("replace_playlist_entries", &S::ReplacePlaylistEntries, py::arg("snapshot"),
            py::arg("playlist_id"), py::arg("entries"), py::arg("version"), Release())
       .def("playlist_entries", &S::PlaylistEntries, py::arg("playlist_id"), Release())
-      .def("liked_count", &S::LikedCount, Release())
-      .def("commit_liked", &S::CommitLiked, Release())
-      .def("liked_entries", &S::LikedEntries, Release())
-      .def("stage_albums", &S::StageAlbums, py::arg("scope"), py::arg("offset"), py::arg("page"),
-           py::arg("next_offset"), py::arg("total"), py::arg("version") = "full", Release())
-      .def("commit_albums", &S::CommitAlbums, py::arg("scope"), py::arg("full") = true, Release())
-      .def("saved_albums", &S::SavedAlbums, Release())
-      .def("saved_album_count", &S::SavedAlbumCount, Release())
+      .def("liked_count", On(&S::saved, &SavedLibraryStore::LikedCount), Release())
+      .def("commit_liked", On(&S::saved, &SavedLibraryStore::CommitLiked), Release())
+      .def("liked_entries", On(&S::saved, &SavedLibraryStore::LikedEntries), Release())
+      .def("stage_albums", On(&S::saved, &SavedLibraryStore::StageAlbums), py::arg("scope"),
+           py::arg("offset"), py::arg("page"), py::arg("next_offset"), py::arg("total"),
+           py::arg("version") = "full", Release())
+      .def("commit_albums", On(&S::saved, &SavedLibraryStore::CommitAlbums), py::arg("scope"),
+           py::arg("full") = true, Release())
+      .def("saved_albums", On(&S::saved, &SavedLibraryStore::SavedAlbums), Release())
+      .def("saved_album_count", On(&S::saved, &SavedLibraryStore::SavedAlbumCount), Release())
       .def("tracks_needing_enrichment", &S::TracksNeedingEnrichment, py::arg("limit") = 0,
            Release())
-      .def("followed_artists", &S::FollowedArtists, Release())
+      .def("followed_artists", On(&S::saved, &SavedLibraryStore::FollowedArtists), Release())
       // tracks, features
       .def("upsert_tracks", &S::UpsertTracks, Release())
       .def("get_track", &S::GetTrack, py::arg("id"), Release())
       .def("wanted_tracks", &S::WantedTracks, Release())
-      .def("save_audio_features", &S::SaveAudioFeatures, py::arg("features"),
-           py::arg("missing") = std::vector<std::string>(), Release())
-      .def("get_audio_features", &S::GetAudioFeatures, Release())
+      .def("save_audio_features", On(&S::saved, &SavedLibraryStore::SaveAudioFeatures),
+           py::arg("features"), py::arg("missing") = std::vector<std::string>(), Release())
+      .def("get_audio_features", On(&S::saved, &SavedLibraryStore::GetAudioFeatures), Release())
       // matches, overrides
       .def("save_matches", On(&S::matches, &MatchStore::Save), py::arg("snapshot"),
            py::arg("matches"), Release())

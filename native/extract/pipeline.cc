@@ -291,12 +291,12 @@ void Pipeline::PlaylistItems(int64_t snapshot, CancelToken* cancel) {
 void Pipeline::Liked(int64_t snapshot, CancelToken* cancel) {
   NewestFirstSource<SavedTrack> source;
   source.scope = "liked";
-  source.stored_count = [&] { return store_.LikedCount(); };
+  source.stored_count = [&] { return store_.saved().LikedCount(); };
   source.fetch = [&](const PageOptions& options, const PageCallback<SavedTrack>& on_page) {
     client_->GetSavedTracks(options, on_page, cancel);
   };
   source.all_known = [&](const std::vector<SavedTrack>& page) {
-    return store_.AllLikedKnown(page);
+    return store_.saved().AllLikedKnown(page);
   };
   source.stage = [&](const std::string& mode, const Page<SavedTrack>& page, int next) {
     std::vector<PlaylistEntry> entries;
@@ -304,7 +304,7 @@ void Pipeline::Liked(int64_t snapshot, CancelToken* cancel) {
     for (const SavedTrack& saved : page.items) entries.push_back(EntryOf(saved));
     store_.StageEntries("liked", mode, page.offset, entries, next, page.total);
   };
-  source.commit = [&](bool full) { store_.CommitLiked(snapshot, full); };
+  source.commit = [&](bool full) { store_.saved().CommitLiked(snapshot, full); };
   source.full_pass_note = "Liked Songs changed beyond the newest page; reading them all";
   FetchNewestFirst(
       store_, source, [&](int64_t done, int64_t total) { Report("liked", done, total); },
@@ -314,17 +314,17 @@ void Pipeline::Liked(int64_t snapshot, CancelToken* cancel) {
 void Pipeline::Albums(int64_t /*snapshot*/, CancelToken* cancel) {
   NewestFirstSource<SavedAlbum> source;
   source.scope = "albums";
-  source.stored_count = [&] { return store_.SavedAlbumCount(); };
+  source.stored_count = [&] { return store_.saved().SavedAlbumCount(); };
   source.fetch = [&](const PageOptions& options, const PageCallback<SavedAlbum>& on_page) {
     client_->GetSavedAlbums(options, on_page, cancel);
   };
   source.all_known = [&](const std::vector<SavedAlbum>& page) {
-    return store_.AllAlbumsKnown(page);
+    return store_.saved().AllAlbumsKnown(page);
   };
   source.stage = [&](const std::string& mode, const Page<SavedAlbum>& page, int next) {
-    store_.StageAlbums("albums", page.offset, page.items, next, page.total, mode);
+    store_.saved().StageAlbums("albums", page.offset, page.items, next, page.total, mode);
   };
-  source.commit = [&](bool full) { store_.CommitAlbums("albums", full); };
+  source.commit = [&](bool full) { store_.saved().CommitAlbums("albums", full); };
   source.full_pass_note = "Saved albums changed beyond the newest page; reading them all";
   FetchNewestFirst(
       store_, source, [&](int64_t done, int64_t total) { Report("albums", done, total); },
@@ -335,8 +335,8 @@ void Pipeline::Artists(int64_t /*snapshot*/, CancelToken* cancel) {
   Report("artists", 0, 0);
   std::vector<Artist> artists = client_->GetFollowedArtists(cancel);
   int total = static_cast<int>(artists.size());
-  store_.StageArtists("artists", 0, artists, "", total);
-  store_.CommitArtists("artists");
+  store_.saved().StageArtists("artists", 0, artists, "", total);
+  store_.saved().CommitArtists("artists");
   Report("artists", total, total);
 }
 
@@ -360,7 +360,7 @@ void Pipeline::AudioFeaturesPhase(int64_t /*snapshot*/, CancelToken* cancel) {
     // Refused before (apps registered since November 2024): not asked again.
     return;
   }
-  std::vector<std::string> ids = store_.TracksWithoutAudioFeatures();
+  std::vector<std::string> ids = store_.saved().TracksWithoutAudioFeatures();
   const int64_t total = static_cast<int64_t>(ids.size());
   Report("audio_features", 0, total);
   for (size_t start = 0; start < ids.size(); start += kFeatureChunk) {
@@ -382,7 +382,7 @@ void Pipeline::AudioFeaturesPhase(int64_t /*snapshot*/, CancelToken* cancel) {
     for (const std::string& id : chunk) {
       if (!found.contains(id)) missing.push_back(id);
     }
-    store_.SaveAudioFeatures(fetched.features, missing);
+    store_.saved().SaveAudioFeatures(fetched.features, missing);
     Report("audio_features", static_cast<int64_t>(start + chunk.size()), total);
   }
 }
@@ -479,7 +479,7 @@ std::vector<MirrorPlaylist> BuildMirrorPlaylists(StateStore& store, const Librar
     MirrorPlaylist playlist;
     playlist.spotify_id = kLikedSongsId;
     playlist.name = kLikedSongsName;
-    playlist.entries = to_entries(store.LikedEntries());
+    playlist.entries = to_entries(store.saved().LikedEntries());
     playlists.push_back(std::move(playlist));
   }
   return playlists;

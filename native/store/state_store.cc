@@ -19,128 +19,6 @@ using Lock = std::lock_guard<std::recursive_mutex>;
 
 namespace {
 
-json ArtistsJson(const std::vector<ArtistRef>& artists) {
-  json list = json::array();
-  for (const ArtistRef& artist : artists) {
-    list.push_back({{"id", artist.id}, {"name", artist.name}});
-  }
-  return list;
-}
-
-std::vector<ArtistRef> ArtistsFromJson(const std::string& text) {
-  std::vector<ArtistRef> artists;
-  json list = json::parse(text, nullptr, false);
-  if (!list.is_array()) return artists;
-  for (const json& artist : list) {
-    if (!artist.is_object()) continue;
-    artists.push_back({artist.value("id", ""), artist.value("name", "")});
-  }
-  return artists;
-}
-
-json ParseObject(const std::string& text) {
-  json value = json::parse(text, nullptr, false);
-  return value.is_object() ? value : json::object();
-}
-
-// The first column of every row (ids, mostly).
-std::vector<std::string> FirstColumn(sql::Statement& rows) {
-  std::vector<std::string> values;
-  while (rows.Step()) values.push_back(rows.Text(0));
-  return values;
-}
-
-// Whether every saved thing of a page is stored already with the same added_at: the stop
-// signal of the newest-first incremental reads. `query` takes (id, added_at); entries
-// without an id (local files) say nothing either way.
-template <typename Saved, typename IdOf>
-bool AllSavedKnown(sql::Connection& db, const char* query, const std::vector<Saved>& page,
-                   IdOf id_of) {
-  sql::Statement statement = db.Prepare(query);
-  for (const Saved& saved : page) {
-    const std::string& id = id_of(saved);
-    if (id.empty()) continue;
-    if (!statement.Bind(id, saved.added_at).Step()) return false;
-  }
-  return true;
-}
-
-// Stages one page of objects (saved albums, followed artists) as JSON rows; the first page
-// of a pass replaces whatever an abandoned pass left.
-void StageObjects(sql::Connection& db, const std::string& scope, int offset,
-                  const std::vector<json>& payloads) {
-  if (offset == 0) db.Prepare("DELETE FROM staged_objects WHERE scope = ?").Bind(scope).Run();
-  sql::Statement insert = db.Prepare(
-      "INSERT OR REPLACE INTO staged_objects (scope, position, payload) VALUES (?, ?, ?)");
-  for (size_t i = 0; i < payloads.size(); ++i) {
-    insert.Bind(scope, offset + static_cast<int>(i), SafeDump(payloads[i])).Run();
-  }
-}
-
-// Forgets a fetch in progress for `scope` and everything it staged (a scope only ever
-// stages into one of the two tables, so clearing both is exact).
-void DropStaged(sql::Connection& db, const std::string& scope) {
-  db.Prepare("DELETE FROM fetch_progress WHERE scope = ?").Bind(scope).Run();
-  db.Prepare("DELETE FROM staged_entries WHERE scope = ?").Bind(scope).Run();
-  db.Prepare("DELETE FROM staged_objects WHERE scope = ?").Bind(scope).Run();
-}
-
-constexpr const char* kSavedAlbumColumns =
-    "id, name, artists, release_date, upc, cover_url, total_tracks, added_at";
-
-SavedAlbum ReadSavedAlbum(sql::Statement& row) {
-  SavedAlbum saved;
-  saved.album.id = row.Text(0);
-  saved.album.name = row.Text(1);
-  saved.album.artists = ArtistsFromJson(row.Text(2));
-  saved.album.release_date = row.Text(3);
-  saved.album.upc = row.Text(4);
-  saved.album.cover_url = row.Text(5);
-  saved.album.total_tracks = static_cast<int>(row.Int(6));
-  saved.added_at = row.Text(7);
-  return saved;
-}
-
-// The staged form of a saved album, which CommitAlbums reads back.
-json SavedAlbumJson(const SavedAlbum& saved) {
-  const Album& album = saved.album;
-  return {{"added_at", saved.added_at},
-          {"id", album.id},
-          {"name", album.name},
-          {"artists", ArtistsJson(album.artists)},
-          {"release_date", album.release_date},
-          {"upc", album.upc},
-          {"cover_url", album.cover_url},
-          {"total_tracks", album.total_tracks}};
-}
-
-constexpr const char* kTrackColumns =
-    "t.id, t.name, t.artists, t.album_id, t.album, t.album_artists, t.album_release_date, "
-    "t.isrc, t.duration_ms, t.disc_number, t.track_number, t.explicit, t.playable, "
-    "t.popularity, t.cover_url, t.preview_url";
-constexpr int kTrackColumnCount = 16;
-
-Track ReadTrack(sql::Statement& row, int first = 0) {
-  Track track;
-  track.id = row.Text(first + 0);
-  track.name = row.Text(first + 1);
-  track.artists = ArtistsFromJson(row.Text(first + 2));
-  track.album_id = row.Text(first + 3);
-  track.album_name = row.Text(first + 4);
-  track.album_artists = ArtistsFromJson(row.Text(first + 5));
-  track.album_release_date = row.Text(first + 6);
-  track.isrc = row.Text(first + 7);
-  track.duration_ms = static_cast<int>(row.Int(first + 8));
-  track.disc_number = static_cast<int>(row.Int(first + 9));
-  track.track_number = static_cast<int>(row.Int(first + 10));
-  track.explicit_content = row.Int(first + 11) != 0;
-  track.is_playable = row.Int(first + 12) != 0;
-  if (!row.IsNull(first + 13)) track.popularity = static_cast<int>(row.Int(first + 13));
-  track.cover_url = row.Text(first + 14);
-  track.preview_url = row.Text(first + 15);
-  return track;
-}
-
 bool IsTrackEntry(const PlaylistEntry& entry) {
   return (entry.kind == EntryKind::kTrack || entry.kind == EntryKind::kUnavailable) &&
          !entry.track.id.empty();
@@ -172,6 +50,7 @@ StateStore::StateStore(const std::string& path, Options options)
     : path_(path),
       db_(OpenDatabase(path, options.busy_timeout)),
       matches_(SharedConnection{*db_, mutex_}),
+      saved_(SharedConnection{*db_, mutex_}),
       wishlist_(SharedConnection{*db_, mutex_}) {
   db_->Exec("PRAGMA foreign_keys = ON");
   {
@@ -225,18 +104,12 @@ int StateStore::SchemaVersion() {
 
 std::optional<std::string> StateStore::GetMeta(const std::string& key) {
   Lock lock(mutex_);
-  sql::Statement statement = db_->Prepare("SELECT value FROM meta WHERE key = ?");
-  if (!statement.Bind(key).Step()) return std::nullopt;
-  return statement.Text(0);
+  return spotify_extract::GetMeta(*db_, key);
 }
 
 void StateStore::SetMeta(const std::string& key, const std::string& value) {
   Lock lock(mutex_);
-  db_->Prepare(
-         "INSERT INTO meta (key, value) VALUES (?, ?) "
-         "ON CONFLICT(key) DO UPDATE SET value = excluded.value")
-      .Bind(key, value)
-      .Run();
+  spotify_extract::SetMeta(*db_, key, value);
 }
 
 void StateStore::DeleteMeta(const std::string& key) {
@@ -499,21 +372,6 @@ void StateStore::ClearFetchProgress(const std::string& scope) {
   transaction.Commit();
 }
 
-void StateStore::SetProgressLocked(const std::string& scope, const std::string& version,
-                                   int next_offset, const std::string& next_cursor, int total,
-                                   int64_t snapshot) {
-  db_->Prepare(
-         "INSERT INTO fetch_progress "
-         "(scope, version, next_offset, next_cursor, total, snapshot, updated_at) "
-         "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(scope) DO UPDATE SET "
-         "version = excluded.version, next_offset = excluded.next_offset, "
-         "next_cursor = excluded.next_cursor, total = excluded.total, "
-         "snapshot = excluded.snapshot, updated_at = excluded.updated_at")
-      .Bind(scope, version, next_offset, next_cursor, total,
-            snapshot ? std::optional<int64_t>(snapshot) : std::nullopt, UtcNow())
-      .Run();
-}
-
 // ---------------------------------------------------------------------------------------
 // playlists
 
@@ -591,7 +449,7 @@ void StateStore::SavePlaylistPage(int64_t snapshot, const std::vector<Playlist>&
               snapshot, now)
         .Run();
   }
-  SetProgressLocked("playlists", "", next_offset, "", total, snapshot);
+  SetFetchProgress(*db_, "playlists", "", next_offset, "", total, snapshot);
   transaction.Commit();
 }
 
@@ -829,7 +687,7 @@ void StateStore::StageEntries(const std::string& scope, const std::string& versi
   int64_t snapshot = snapshot_row.Step() ? snapshot_row.Int(0) : 0;
   UpsertTracksLocked(tracks, snapshot);
   StageEntriesLocked(scope, offset, entries);
-  SetProgressLocked(scope, version, next_offset, "", total, snapshot);
+  SetFetchProgress(*db_, scope, version, next_offset, "", total, snapshot);
   transaction.Commit();
 }
 
@@ -952,268 +810,7 @@ std::vector<StoredEntry> StateStore::PlaylistEntries(const std::string& playlist
 }
 
 // ---------------------------------------------------------------------------------------
-// Liked Songs
-
-bool StateStore::AllLikedKnown(const std::vector<SavedTrack>& page) {
-  Lock lock(mutex_);
-  return AllSavedKnown(
-      *db_, "SELECT 1 FROM tracks WHERE id = ? AND liked = 1 AND liked_added_at = ?", page,
-      [](const SavedTrack& saved) -> const std::string& { return saved.track.id; });
-}
-
-int StateStore::LikedCount() {
-  Lock lock(mutex_);
-  return CountOf(*db_, "SELECT COUNT(*) FROM tracks WHERE liked = 1");
-}
-
-void StateStore::CommitLiked(int64_t snapshot, bool full) {
-  Lock lock(mutex_);
-  sql::Transaction transaction(*db_);
-  // The staged entries, in Spotify's order (newest first), tracks only.
-  std::vector<std::pair<std::string, std::string>> staged;  // id, added_at
-  std::unordered_set<std::string> staged_ids;
-  {
-    sql::Statement rows = db_->Prepare(
-        "SELECT track_id, added_at FROM staged_entries WHERE scope = 'liked' "
-        "AND kind = 'track' AND track_id IS NOT NULL ORDER BY position");
-    while (rows.Step()) {
-      std::string id = rows.Text(0);
-      if (staged_ids.insert(id).second) staged.emplace_back(id, rows.Text(1));
-    }
-  }
-  sql::Statement liked_before =
-      db_->Prepare("SELECT id FROM tracks WHERE liked = 1 ORDER BY liked_position, id");
-  const std::vector<std::string> previous = FirstColumn(liked_before);
-  std::unordered_set<std::string> previous_ids(previous.begin(), previous.end());
-  bool first_time = !GetMeta("liked_recorded").has_value();
-  sql::Statement describe = db_->Prepare("SELECT artist || ' - ' || name FROM tracks WHERE id = ?");
-  auto description = [&](const std::string& id) {
-    return describe.Bind(id).Step() ? describe.Text(0) : std::string();
-  };
-
-  // The new order: the staged ones first, then (incremental) the rest as they were.
-  std::vector<std::pair<std::string, std::string>> order = staged;
-  if (!full) {
-    for (const std::string& id : previous) {
-      if (!staged_ids.contains(id)) order.emplace_back(id, "");
-    }
-  }
-  std::unordered_set<std::string> now_ids;
-  for (const auto& [id, added_at] : order) now_ids.insert(id);
-  for (const std::string& id : previous) {
-    if (!now_ids.contains(id)) {
-      db_->Prepare(
-             "UPDATE tracks SET liked = 0, liked_added_at = NULL, liked_position = NULL "
-             "WHERE id = ?")
-          .Bind(id)
-          .Run();
-      if (!first_time) RecordChange(*db_, snapshot, "liked_removed", id, description(id));
-    }
-  }
-  sql::Statement current = db_->Prepare(
-      "SELECT liked, liked_position, COALESCE(liked_added_at, '') FROM tracks "
-      "WHERE id = ?");
-  sql::Statement update = db_->Prepare(
-      "UPDATE tracks SET liked = 1, liked_position = ?, "
-      "liked_added_at = CASE WHEN ? != '' THEN ? ELSE liked_added_at END WHERE id = ?");
-  for (size_t position = 0; position < order.size(); ++position) {
-    const auto& [id, added_at] = order[position];
-    if (!current.Bind(id).Step()) continue;  // not staged as a track row (should not happen)
-    bool unchanged = current.Int(0) == 1 && current.Int(1) == static_cast<int64_t>(position) &&
-                     (added_at.empty() || current.Text(2) == added_at);
-    if (unchanged) continue;
-    if (!previous_ids.contains(id) && !first_time) {
-      RecordChange(*db_, snapshot, "liked_added", id, description(id));
-    }
-    update.Bind(static_cast<int64_t>(position), added_at, added_at, id).Run();
-  }
-  DropStaged(*db_, "liked");
-  SetMeta("liked_recorded", "1");
-  transaction.Commit();
-}
-
-std::vector<StoredEntry> StateStore::LikedEntries() {
-  Lock lock(mutex_);
-  std::vector<StoredEntry> entries;
-  sql::Statement statement = db_->Prepare(
-      std::string("SELECT t.liked_position, COALESCE(t.liked_added_at, ''), ") + kTrackColumns +
-      " FROM tracks t WHERE t.liked = 1 ORDER BY t.liked_position, t.id");
-  while (statement.Step()) {
-    StoredEntry entry;
-    entry.position = static_cast<int>(statement.Int(0));
-    entry.added_at = statement.Text(1);
-    entry.track = ReadTrack(statement, 2);
-    entries.push_back(std::move(entry));
-  }
-  return entries;
-}
-
-// ---------------------------------------------------------------------------------------
-// saved albums, followed artists
-
-void StateStore::StageAlbums(const std::string& scope, int offset,
-                             const std::vector<SavedAlbum>& page, int next_offset, int total,
-                             const std::string& version) {
-  Lock lock(mutex_);
-  sql::Transaction transaction(*db_);
-  std::vector<json> payloads;
-  payloads.reserve(page.size());
-  for (const SavedAlbum& saved : page) payloads.push_back(SavedAlbumJson(saved));
-  StageObjects(*db_, scope, offset, payloads);
-  SetProgressLocked(scope, version, next_offset, "", total, 0);
-  transaction.Commit();
-}
-
-void StateStore::CommitAlbums(const std::string& scope, bool full) {
-  Lock lock(mutex_);
-  sql::Transaction transaction(*db_);
-  std::vector<json> order;
-  std::unordered_set<std::string> staged_ids;
-  {
-    sql::Statement rows =
-        db_->Prepare("SELECT payload FROM staged_objects WHERE scope = ? ORDER BY position");
-    rows.Bind(scope);
-    while (rows.Step()) {
-      json album = ParseObject(rows.Text(0));
-      std::string id = album.value("id", "");
-      if (id.empty() || !staged_ids.insert(id).second) continue;
-      order.push_back(std::move(album));
-    }
-  }
-  if (!full) {
-    // Incremental: the albums saved before keep their order below the new ones.
-    sql::Statement rows = db_->Prepare(std::string("SELECT ") + kSavedAlbumColumns +
-                                       " FROM saved_albums ORDER BY position, id");
-    while (rows.Step()) {
-      SavedAlbum saved = ReadSavedAlbum(rows);
-      if (staged_ids.contains(saved.album.id)) continue;
-      order.push_back(SavedAlbumJson(saved));
-    }
-  }
-  db_->Exec("DELETE FROM saved_albums");
-  sql::Statement insert = db_->Prepare(
-      "INSERT OR IGNORE INTO saved_albums (id, name, artists, artist, release_date, upc, "
-      "cover_url, total_tracks, added_at, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  for (size_t position = 0; position < order.size(); ++position) {
-    const json& album = order[position];
-    std::vector<ArtistRef> artists = ArtistsFromJson(SafeDump(album.value("artists", json())));
-    int64_t total_tracks = album.contains("total_tracks") && album["total_tracks"].is_number()
-                               ? album["total_tracks"].get<int64_t>()
-                               : 0;
-    insert
-        .Bind(album.value("id", ""), album.value("name", ""), SafeDump(ArtistsJson(artists)),
-              JoinArtists(artists), album.value("release_date", ""), album.value("upc", ""),
-              album.value("cover_url", ""), total_tracks, album.value("added_at", ""),
-              static_cast<int64_t>(position))
-        .Run();
-  }
-  DropStaged(*db_, scope);
-  transaction.Commit();
-}
-
-bool StateStore::AllAlbumsKnown(const std::vector<SavedAlbum>& page) {
-  Lock lock(mutex_);
-  return AllSavedKnown(
-      *db_, "SELECT 1 FROM saved_albums WHERE id = ? AND added_at = ?", page,
-      [](const SavedAlbum& saved) -> const std::string& { return saved.album.id; });
-}
-
-int StateStore::SavedAlbumCount() {
-  Lock lock(mutex_);
-  return CountOf(*db_, "SELECT COUNT(*) FROM saved_albums");
-}
-
-std::vector<SavedAlbum> StateStore::SavedAlbums() {
-  Lock lock(mutex_);
-  std::vector<SavedAlbum> albums;
-  sql::Statement rows = db_->Prepare(std::string("SELECT ") + kSavedAlbumColumns +
-                                     " FROM saved_albums ORDER BY position, id");
-  while (rows.Step()) albums.push_back(ReadSavedAlbum(rows));
-  return albums;
-}
-
-void StateStore::StageArtists(const std::string& scope, int offset, const std::vector<Artist>& page,
-                              const std::string& next_cursor, int total) {
-  Lock lock(mutex_);
-  sql::Transaction transaction(*db_);
-  std::vector<json> payloads;
-  payloads.reserve(page.size());
-  for (const Artist& artist : page) {
-    json payload = {{"id", artist.id},
-                    {"name", artist.name},
-                    {"genres", artist.genres},
-                    {"image_url", artist.image_url}};
-    if (artist.popularity) payload["popularity"] = *artist.popularity;
-    payloads.push_back(std::move(payload));
-  }
-  StageObjects(*db_, scope, offset, payloads);
-  SetProgressLocked(scope, "", offset + static_cast<int>(page.size()), next_cursor, total, 0);
-  transaction.Commit();
-}
-
-void StateStore::CommitArtists(const std::string& scope) {
-  Lock lock(mutex_);
-  sql::Transaction transaction(*db_);
-  db_->Exec("DELETE FROM followed_artists");
-  sql::Statement rows = db_->Prepare(
-      "SELECT position, payload FROM staged_objects WHERE scope = ? ORDER BY position");
-  sql::Statement insert = db_->Prepare(
-      "INSERT OR IGNORE INTO followed_artists (id, name, genres, popularity, image_url, position) "
-      "VALUES (?, ?, ?, ?, ?, ?)");
-  rows.Bind(scope);
-  while (rows.Step()) {
-    json artist = ParseObject(rows.Text(1));
-    std::string id = artist.value("id", "");
-    if (id.empty()) continue;
-    std::optional<int64_t> popularity;
-    if (artist.contains("popularity") && artist["popularity"].is_number_integer()) {
-      popularity = artist["popularity"].get<int64_t>();
-    }
-    json genres = artist.value("genres", json::array());
-    insert
-        .Bind(id, artist.value("name", ""), SafeDump(genres.is_array() ? genres : json::array()),
-              popularity, artist.value("image_url", ""), rows.Int(0))
-        .Run();
-  }
-  DropStaged(*db_, scope);
-  transaction.Commit();
-}
-
-std::vector<Artist> StateStore::FollowedArtists() {
-  Lock lock(mutex_);
-  std::vector<Artist> artists;
-  sql::Statement rows = db_->Prepare(
-      "SELECT id, name, genres, popularity, image_url FROM followed_artists "
-      "ORDER BY position, id");
-  while (rows.Step()) {
-    Artist artist;
-    artist.id = rows.Text(0);
-    artist.name = rows.Text(1);
-    json genres = json::parse(rows.Text(2), nullptr, false);
-    if (genres.is_array()) {
-      for (const json& genre : genres) {
-        if (genre.is_string()) artist.genres.push_back(genre.get<std::string>());
-      }
-    }
-    if (!rows.IsNull(3)) artist.popularity = static_cast<int>(rows.Int(3));
-    artist.image_url = rows.Text(4);
-    artists.push_back(std::move(artist));
-  }
-  return artists;
-}
-
-// ---------------------------------------------------------------------------------------
 // audio features
-
-std::vector<std::string> StateStore::TracksWithoutAudioFeatures(int limit) {
-  Lock lock(mutex_);
-  sql::Statement statement =
-      db_->Prepare(std::string("SELECT w.track_id FROM (") + kWantedSql +
-                   ") w WHERE w.track_id NOT IN (SELECT track_id FROM audio_features) "
-                   "ORDER BY w.track_id LIMIT ?");
-  statement.Bind(limit > 0 ? limit : -1);
-  return FirstColumn(statement);
-}
 
 std::vector<std::string> StateStore::TracksNeedingEnrichment(int limit) {
   Lock lock(mutex_);
@@ -1231,55 +828,6 @@ void StateStore::MarkEnrichAttempted(const std::vector<std::string>& ids) {
   sql::Statement update = db_->Prepare("UPDATE tracks SET enrich_attempted = 1 WHERE id = ?");
   for (const std::string& id : ids) update.Bind(id).Run();
   transaction.Commit();
-}
-
-void StateStore::SaveAudioFeatures(const std::vector<AudioFeatures>& features,
-                                   const std::vector<std::string>& missing) {
-  Lock lock(mutex_);
-  sql::Transaction transaction(*db_);
-  sql::Statement insert = db_->Prepare(
-      "INSERT OR REPLACE INTO audio_features (track_id, acousticness, danceability, energy, "
-      "instrumentalness, liveness, loudness, speechiness, tempo, valence, key, mode, "
-      "time_signature, fetched_at) "
-      "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS "
-      "(SELECT 1 FROM tracks WHERE id = ?)");
-  std::string now = UtcNow();
-  for (const AudioFeatures& f : features) {
-    insert
-        .Bind(f.track_id, f.acousticness, f.danceability, f.energy, f.instrumentalness, f.liveness,
-              f.loudness, f.speechiness, f.tempo, f.valence, f.key, f.mode, f.time_signature, now,
-              f.track_id)
-        .Run();
-  }
-  sql::Statement none = db_->Prepare(
-      "INSERT OR IGNORE INTO audio_features (track_id, fetched_at) SELECT ?, ? WHERE EXISTS "
-      "(SELECT 1 FROM tracks WHERE id = ?)");
-  for (const std::string& id : missing) none.Bind(id, now, id).Run();
-  transaction.Commit();
-}
-
-std::optional<AudioFeatures> StateStore::GetAudioFeatures(const std::string& track_id) {
-  Lock lock(mutex_);
-  sql::Statement row = db_->Prepare(
-      "SELECT acousticness, danceability, energy, instrumentalness, liveness, loudness, "
-      "speechiness, tempo, valence, key, mode, time_signature FROM audio_features "
-      "WHERE track_id = ? AND tempo IS NOT NULL");
-  if (!row.Bind(track_id).Step()) return std::nullopt;
-  AudioFeatures f;
-  f.track_id = track_id;
-  f.acousticness = row.Double(0);
-  f.danceability = row.Double(1);
-  f.energy = row.Double(2);
-  f.instrumentalness = row.Double(3);
-  f.liveness = row.Double(4);
-  f.loudness = row.Double(5);
-  f.speechiness = row.Double(6);
-  f.tempo = row.Double(7);
-  f.valence = row.Double(8);
-  f.key = static_cast<int>(row.Int(9));
-  f.mode = static_cast<int>(row.Int(10));
-  f.time_signature = static_cast<int>(row.Int(11));
-  return f;
 }
 
 // ---------------------------------------------------------------------------------------

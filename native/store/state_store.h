@@ -12,6 +12,7 @@
 #include "spotify/model.h"
 #include "store/match_store.h"
 #include "store/rows.h"
+#include "store/saved_library_store.h"
 #include "store/sqlite_db.h"
 #include "store/wishlist_store.h"
 
@@ -57,15 +58,6 @@ struct FetchProgress {
   std::string next_cursor;
   int total = 0;
   int staged = 0;  // entries or objects staged so far
-};
-
-// A stored playlist entry (or a Liked Songs entry) with its track.
-struct StoredEntry {
-  int position = 0;
-  EntryKind kind = EntryKind::kTrack;
-  Track track;  // local files: name/artists/album/duration only
-  std::string added_at;
-  std::string added_by;
 };
 
 struct MirroredFile {
@@ -122,6 +114,7 @@ class StateStore {
 
   // The parts, by kind of data (they share the connection and its lock).
   MatchStore& matches() { return matches_; }
+  SavedLibraryStore& saved() { return saved_; }
   WishlistStore& wishlist() { return wishlist_; }
 
   const std::string& path() const { return path_; }
@@ -200,41 +193,14 @@ class StateStore {
                               const std::string& version);
   std::vector<StoredEntry> PlaylistEntries(const std::string& playlist_id);
 
-  // Liked Songs. `known` tells which of the ids are liked already with that added_at.
-  bool AllLikedKnown(const std::vector<SavedTrack>& page);
-  int LikedCount();
-  // Staged Liked Songs become the whole set (full) or are put on top of it (incremental:
-  // the staged entries are the new ones, newest first).
-  void CommitLiked(int64_t snapshot, bool full);
-  std::vector<StoredEntry> LikedEntries();
-
-  // -- saved albums, followed artists ---------------------------------------------------
-  void StageAlbums(const std::string& scope, int offset, const std::vector<SavedAlbum>& page,
-                   int next_offset, int total, const std::string& version = "full");
-  // Staged albums become the whole set (full) or go on top of it (incremental).
-  void CommitAlbums(const std::string& scope, bool full = true);
-  bool AllAlbumsKnown(const std::vector<SavedAlbum>& page);
-  int SavedAlbumCount();
-  std::vector<SavedAlbum> SavedAlbums();
-  void StageArtists(const std::string& scope, int offset, const std::vector<Artist>& page,
-                    const std::string& next_cursor, int total);
-  void CommitArtists(const std::string& scope);
-  std::vector<Artist> FollowedArtists();
-
   // -- tracks and audio features -------------------------------------------------------
   void UpsertTracks(const std::vector<Track>& tracks);
   std::optional<Track> GetTrack(const std::string& id);
   // Distinct tracks in live playlists and Liked Songs, in a stable order (by id).
   std::vector<Track> WantedTracks();
-  std::vector<std::string> TracksWithoutAudioFeatures(int limit = 0);
   // Wanted tracks without ISRC or duration (from an export) not looked up yet.
   std::vector<std::string> TracksNeedingEnrichment(int limit = 0);
   void MarkEnrichAttempted(const std::vector<std::string>& ids);
-  // Stores features; `missing` are ids Spotify has none for (not asked again).
-  void SaveAudioFeatures(const std::vector<AudioFeatures>& features,
-                         const std::vector<std::string>& missing = {});
-  std::optional<AudioFeatures> GetAudioFeatures(const std::string& track_id);
-
   // -- mirrored files -----------------------------------------------------------------
   std::vector<MirroredFile> MirroredFiles();
   void ReplaceMirroredFiles(const std::vector<MirroredFile>& files);
@@ -250,13 +216,12 @@ class StateStore {
                                    const std::string& version);
   void StageEntriesLocked(const std::string& scope, int offset,
                           const std::vector<PlaylistEntry>& entries);
-  void SetProgressLocked(const std::string& scope, const std::string& version, int next_offset,
-                         const std::string& next_cursor, int total, int64_t snapshot);
 
   std::string path_;
   std::recursive_mutex mutex_;
   std::unique_ptr<sql::Connection> db_;
   MatchStore matches_;
+  SavedLibraryStore saved_;
   WishlistStore wishlist_;
 };
 

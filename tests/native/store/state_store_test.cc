@@ -265,17 +265,17 @@ TEST_F(StateStoreTest, LikedSongsIncrementalAndFull) {
   int64_t s1 = store.BeginSnapshot("api", false).id;
   Track a = MakeTrack("a", "A", "X"), b = MakeTrack("b", "B", "X"), c = MakeTrack("c", "C", "X");
   store.StageEntries("liked", "full", 0, {Entry(b, "2024-02"), Entry(a, "2024-01")}, -1, 2);
-  store.CommitLiked(s1, true);
-  EXPECT_EQ(store.LikedCount(), 2);
-  EXPECT_TRUE(store.AllLikedKnown({{"2024-02", b}, {"2024-01", a}}));
-  EXPECT_FALSE(store.AllLikedKnown({{"2024-03", c}}));
+  store.saved().CommitLiked(s1, true);
+  EXPECT_EQ(store.saved().LikedCount(), 2);
+  EXPECT_TRUE(store.saved().AllLikedKnown({{"2024-02", b}, {"2024-01", a}}));
+  EXPECT_FALSE(store.saved().AllLikedKnown({{"2024-03", c}}));
   store.FinishSnapshot(s1, "complete", "");
 
   // Incremental: c is new on top; a and b stay, shifted.
   int64_t s2 = store.BeginSnapshot("api", false).id;
   store.StageEntries("liked", "incremental", 0, {Entry(c, "2024-03")}, 1, 3);
-  store.CommitLiked(s2, false);
-  std::vector<StoredEntry> liked = store.LikedEntries();
+  store.saved().CommitLiked(s2, false);
+  std::vector<StoredEntry> liked = store.saved().LikedEntries();
   ASSERT_EQ(liked.size(), 3u);
   EXPECT_EQ(liked[0].track.id, "c");
   EXPECT_EQ(liked[1].track.id, "b");
@@ -284,8 +284,8 @@ TEST_F(StateStoreTest, LikedSongsIncrementalAndFull) {
 
   // Full: b was unliked.
   store.StageEntries("liked", "full", 0, {Entry(c, "2024-03"), Entry(a, "2024-01")}, -1, 2);
-  store.CommitLiked(s2, true);
-  liked = store.LikedEntries();
+  store.saved().CommitLiked(s2, true);
+  liked = store.saved().LikedEntries();
   ASSERT_EQ(liked.size(), 2u);
   EXPECT_EQ(liked[1].track.id, "a");
   store.FinishSnapshot(s2, "complete", "");
@@ -426,7 +426,7 @@ TEST_F(StateStoreTest, ReviewMatchesStayOffTheWishlistAndSavedAlbumsIncremental)
   int64_t s1 = store.BeginSnapshot("api", false).id;
   Track a = MakeTrack("ta", "A", "X"), b = MakeTrack("tb", "B", "X");
   store.StageEntries("liked", "full", 0, {Entry(a), Entry(b)}, -1, 2);
-  store.CommitLiked(s1, true);
+  store.saved().CommitLiked(s1, true);
   MatchRecord review{"ta",  0,       "fuzzy", 0.7, R"([{"item_id": 3, "confidence": 0.7}])",
                      false, "review"};
   MatchRecord none{"tb", 0, "none", 0, "[]", false, ""};
@@ -450,18 +450,18 @@ TEST_F(StateStoreTest, ReviewMatchesStayOffTheWishlistAndSavedAlbumsIncremental)
     saved.album.name = "Album " + id;
     return saved;
   };
-  store.StageAlbums("albums", 0, {album("a2", "2"), album("a1", "1")}, -1, 2);
-  store.CommitAlbums("albums", true);
-  EXPECT_TRUE(store.AllAlbumsKnown({album("a2", "2")}));
-  EXPECT_FALSE(store.AllAlbumsKnown({album("a3", "3")}));
-  store.StageAlbums("albums", 0, {album("a3", "3"), album("a2", "2")}, 2, 3, "incremental");
+  store.saved().StageAlbums("albums", 0, {album("a2", "2"), album("a1", "1")}, -1, 2);
+  store.saved().CommitAlbums("albums", true);
+  EXPECT_TRUE(store.saved().AllAlbumsKnown({album("a2", "2")}));
+  EXPECT_FALSE(store.saved().AllAlbumsKnown({album("a3", "3")}));
+  store.saved().StageAlbums("albums", 0, {album("a3", "3"), album("a2", "2")}, 2, 3, "incremental");
   EXPECT_EQ(store.GetFetchProgress("albums")->version, "incremental");
-  store.CommitAlbums("albums", false);
-  std::vector<SavedAlbum> albums = store.SavedAlbums();
+  store.saved().CommitAlbums("albums", false);
+  std::vector<SavedAlbum> albums = store.saved().SavedAlbums();
   ASSERT_EQ(albums.size(), 3u);
   EXPECT_EQ(albums[0].album.id, "a3");
   EXPECT_EQ(albums[2].album.id, "a1");
-  EXPECT_EQ(store.SavedAlbumCount(), 3);
+  EXPECT_EQ(store.saved().SavedAlbumCount(), 3);
 }
 
 TEST_F(StateStoreTest, EnrichmentCandidatesAndMissingAudioFeatures) {
@@ -472,17 +472,17 @@ TEST_F(StateStoreTest, EnrichmentCandidatesAndMissingAudioFeatures) {
   bare.name = "Song";
   Track full = MakeTrack("t2", "Other", "Artist", "ISRC2");
   store.StageEntries("liked", "full", 0, {Entry(bare), Entry(full)}, -1, 2);
-  store.CommitLiked(s1, true);
+  store.saved().CommitLiked(s1, true);
   EXPECT_EQ(store.TracksNeedingEnrichment(), std::vector<std::string>{"t1"});
   store.MarkEnrichAttempted({"t1"});
   EXPECT_TRUE(store.TracksNeedingEnrichment().empty());
-  EXPECT_EQ(store.TracksWithoutAudioFeatures().size(), 2u);
+  EXPECT_EQ(store.saved().TracksWithoutAudioFeatures().size(), 2u);
   AudioFeatures features;
   features.track_id = "t2";
   features.tempo = 100;
-  store.SaveAudioFeatures({features}, {"t1"});
-  EXPECT_TRUE(store.TracksWithoutAudioFeatures().empty());
-  EXPECT_FALSE(store.GetAudioFeatures("t1"));
+  store.saved().SaveAudioFeatures({features}, {"t1"});
+  EXPECT_TRUE(store.saved().TracksWithoutAudioFeatures().empty());
+  EXPECT_FALSE(store.saved().GetAudioFeatures("t1"));
   EXPECT_EQ(store.Summary().audio_features, 1);
 }
 
@@ -504,30 +504,30 @@ TEST_F(StateStoreTest, AlbumsArtistsAndAudioFeatures) {
   album.album.id = "al1";
   album.album.name = "Blue";
   album.album.artists = {{"ar", "Joni"}};
-  store.StageAlbums("albums", 0, {album}, -1, 1);
-  EXPECT_TRUE(store.SavedAlbums().empty());
-  store.CommitAlbums("albums");
-  ASSERT_EQ(store.SavedAlbums().size(), 1u);
-  EXPECT_EQ(store.SavedAlbums()[0].album.artists[0].name, "Joni");
+  store.saved().StageAlbums("albums", 0, {album}, -1, 1);
+  EXPECT_TRUE(store.saved().SavedAlbums().empty());
+  store.saved().CommitAlbums("albums");
+  ASSERT_EQ(store.saved().SavedAlbums().size(), 1u);
+  EXPECT_EQ(store.saved().SavedAlbums()[0].album.artists[0].name, "Joni");
 
   Artist artist;
   artist.id = "ar";
   artist.name = "Joni";
   artist.genres = {"folk"};
   artist.popularity = 70;
-  store.StageArtists("artists", 0, {artist}, "", 1);
-  store.CommitArtists("artists");
-  ASSERT_EQ(store.FollowedArtists().size(), 1u);
-  EXPECT_EQ(store.FollowedArtists()[0].genres.at(0), "folk");
-  EXPECT_EQ(store.FollowedArtists()[0].popularity, 70);
+  store.saved().StageArtists("artists", 0, {artist}, "", 1);
+  store.saved().CommitArtists("artists");
+  ASSERT_EQ(store.saved().FollowedArtists().size(), 1u);
+  EXPECT_EQ(store.saved().FollowedArtists()[0].genres.at(0), "folk");
+  EXPECT_EQ(store.saved().FollowedArtists()[0].popularity, 70);
 
   store.UpsertTracks({MakeTrack("t1", "Song", "Artist")});
   AudioFeatures features;
   features.track_id = "t1";
   features.tempo = 120.5;
   features.key = 5;
-  store.SaveAudioFeatures({features});
-  EXPECT_DOUBLE_EQ(store.GetAudioFeatures("t1")->tempo, 120.5);
+  store.saved().SaveAudioFeatures({features});
+  EXPECT_DOUBLE_EQ(store.saved().GetAudioFeatures("t1")->tempo, 120.5);
 }
 
 TEST_F(StateStoreTest, ConcurrentWritersFromThreads) {
