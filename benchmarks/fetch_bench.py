@@ -93,6 +93,7 @@ def run_ours(emu: EmulatorProcess, **settings: Any) -> dict[str, Any]:
         options.library_db = library_db
         options.music_dir = Path(state) / "music"
         options.mirror = False
+        options.accept_library_size = True  # the beets library is empty on purpose
         store = _native.StateStore(Path(state) / "spotify_extract.db")
         pipeline = _native.Pipeline(store, config, options)
         emu.admin("reset")
