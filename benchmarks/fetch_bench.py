@@ -6,8 +6,10 @@ library (60 playlists, 5,000 Liked Songs, 250 saved albums, 120 followed artists
 every readable playlist's items, Liked Songs, saved albums, followed artists, audio
 features — from the same emulator in the same run:
 
-- ours: `_native.SpotifyClient.fetch_library()` (parallel within its in-flight bound,
-  paced by its token bucket + rolling-window cap, default settings unless noted);
+- ours: the extraction pipeline's fetch phases (`_native.Pipeline` into a fresh state
+  database, against an empty beets library, nothing mirrored), the client parallel within
+  its in-flight bound, paced by its token bucket + rolling-window cap, default settings
+  unless noted;
 - spotipy: the obvious sequential loop with spotipy's own paging calls at limit=50.
 
 Two scenarios: the emulator's default rate limit (180 requests per rolling 30 s, like
@@ -63,6 +65,8 @@ class EmulatorProcess:
 
 
 def run_ours(emu: EmulatorProcess, **settings: Any) -> dict[str, Any]:
+    from beets.library import Library as BeetsLibrary
+
     token = emu.admin("token")
     with tempfile.TemporaryDirectory() as state:
         path = Path(state) / "spotify_extract_token.json"
@@ -83,13 +87,26 @@ def run_ours(emu: EmulatorProcess, **settings: Any) -> dict[str, Any]:
         config.state_dir = state
         for key, value in settings.items():
             setattr(config, key, value)
-        client = _native.SpotifyClient(config)
+        library_db = Path(state) / "library.db"
+        BeetsLibrary(str(library_db), directory=str(Path(state) / "music"))._close()
+        options = _native.PipelineOptions()
+        options.library_db = library_db
+        options.music_dir = Path(state) / "music"
+        options.mirror = False
+        store = _native.StateStore(Path(state) / "spotify_extract.db")
+        pipeline = _native.Pipeline(store, config, options)
         emu.admin("reset")
         started = time.perf_counter()
-        data = client.fetch_library()
+        result = pipeline.run()
         elapsed = time.perf_counter() - started
-    entries = sum(len(r["entries"]) for r in data["playlist_items"])
-    return {"seconds": elapsed, "entries": entries, "liked": len(data["liked"]), "data": data}
+        del pipeline, store
+    if result.status != "complete":
+        raise SystemExit(f"the pipeline failed: {result.error}")
+    return {
+        "seconds": elapsed,
+        "entries": result.summary.playlist_entries,
+        "liked": result.summary.liked,
+    }
 
 
 def run_spotipy(emu: EmulatorProcess) -> dict[str, Any]:
@@ -164,7 +181,6 @@ def scenario(name: str, emulator_args: list[str], ours_settings: dict[str, Any])
         theirs_counters = emu.admin("counters")
     finally:
         emu.stop()
-    ours.pop("data")
     result = {
         "scenario": name,
         "emulator": " ".join(emulator_args),

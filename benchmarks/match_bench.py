@@ -524,6 +524,21 @@ def hard_set() -> tuple[list[Item], list[Track], list[Expected]]:
 Prediction = tuple[int | None, str]
 
 
+def _spotify_track(track: Track) -> dict[str, Any]:
+    """A benchmark track as the Spotify Web API track object the engine's matcher reads."""
+    artists = track["artists"] if isinstance(track["artists"], list) else [track["artists"]]
+    shaped: dict[str, Any] = {
+        "id": track.get("id", ""),
+        "name": track.get("name", ""),
+        "artists": [{"name": name} for name in artists],
+        "album": {"name": track.get("album", "")},
+        "external_ids": {"isrc": track.get("isrc", "")},
+    }
+    if track.get("duration_ms") is not None:
+        shaped["duration_ms"] = track["duration_ms"]
+    return shaped
+
+
 def engine(
     items: list[Item], min_confidence: float = 0.85
 ) -> Callable[[list[Track]], list[Prediction]]:
@@ -537,7 +552,7 @@ def engine(
                 r.item_id if r.status == "matched" else None,
                 r.method if r.status == "matched" else r.status,
             )
-            for r in matcher.match_all(tracks)
+            for r in matcher.match_all([_spotify_track(t) for t in tracks])
         ]
 
     return predict

@@ -13,30 +13,6 @@ namespace py = pybind11;
 
 namespace {
 
-std::string FsBytes(const py::handle& value) {
-  if (value.is_none()) return std::string();
-  return py::module_::import("os").attr("fsencode")(value).cast<std::string>();
-}
-
-// A Python callable as an engine callback: the GIL is taken for the call, and a failing
-// callback never breaks the run (progress and log are informational).
-template <typename... Args>
-std::function<void(Args...)> Informational(const py::object& callable) {
-  if (callable.is_none()) return {};
-  auto holder = std::shared_ptr<py::object>(new py::object(callable), [](py::object* object) {
-    py::gil_scoped_acquire gil;
-    delete object;
-  });
-  return [holder](Args... args) {
-    py::gil_scoped_acquire gil;
-    try {
-      (*holder)(args...);
-    } catch (py::error_already_set& error) {
-      error.discard_as_unraisable("spotify-extract progress callback");
-    }
-  };
-}
-
 // The pipeline with its own client and cancel token; run() from a worker thread while
 // the main thread waits, so Ctrl-C there can call cancel().
 struct PyPipeline {
@@ -59,42 +35,20 @@ void BindExtract(py::module_& module, py::handle /*base_error*/) {
       .def_readwrite("liked_songs_playlist", &PipelineOptions::liked_songs_playlist)
       .def_property(
           "library_db", [](const PipelineOptions& o) { return py::bytes(o.library_db); },
-          [](PipelineOptions& o, const py::object& value) { o.library_db = FsBytes(value); })
+          [](PipelineOptions& o, const py::object& value) { o.library_db = PathBytes(value); })
       .def_property(
           "music_dir", [](const PipelineOptions& o) { return py::bytes(o.music_dir); },
-          [](PipelineOptions& o, const py::object& value) { o.music_dir = FsBytes(value); })
-      .def_property(
-          "library_busy_timeout",
-          [](const PipelineOptions& o) { return o.library_busy_timeout.count() / 1000.0; },
-          [](PipelineOptions& o, double seconds) {
-            o.library_busy_timeout =
-                std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
-          })
+          [](PipelineOptions& o, const py::object& value) { o.music_dir = PathBytes(value); })
+      .def_readwrite("library_busy_timeout", &PipelineOptions::library_busy_timeout)
       .def_readwrite("match", &PipelineOptions::match)
       .def_readwrite("mirror", &PipelineOptions::mirror)
       .def_readwrite("mirror_options", &PipelineOptions::mirror_options)
-      .def_property(
-          "resume_within", [](const PipelineOptions& o) { return o.resume_within.count(); },
-          [](PipelineOptions& o, int64_t seconds) {
-            o.resume_within = std::chrono::seconds(seconds);
-          })
+      .def_readwrite("resume_within", &PipelineOptions::resume_within)
       .def_property(
           "import_export", [](const PipelineOptions&) { return py::none(); },
           [](PipelineOptions& o, const py::object& callable) {
-            if (callable.is_none()) {
-              o.import_export = {};
-              return;
-            }
             // Unlike progress, an import failure must fail the run: exceptions propagate.
-            auto holder =
-                std::shared_ptr<py::object>(new py::object(callable), [](py::object* object) {
-                  py::gil_scoped_acquire gil;
-                  delete object;
-                });
-            o.import_export = [holder](int64_t snapshot) {
-              py::gil_scoped_acquire gil;
-              (*holder)(snapshot);
-            };
+            o.import_export = PythonCallback<int64_t>(callable, CallbackErrors::kPropagate);
           });
 
   py::class_<PipelineResult>(module, "PipelineResult")
@@ -122,13 +76,7 @@ void BindExtract(py::module_& module, py::handle /*base_error*/) {
              self->options = options;
              if (!config.is_none()) {
                SpotifyConfig spotify = config.cast<SpotifyConfig>();
-               LogFn log_fn;
-               if (!log.is_none()) {
-                 auto call = Informational<int, const std::string&>(log);
-                 log_fn = [call](LogLevel level, const std::string& message) {
-                   call(static_cast<int>(level), message);
-                 };
-               }
+               LogFn log_fn = PythonLog(log);
                py::gil_scoped_release release;
                self->client = SpotifyClient::Open(spotify, log_fn);
              }
@@ -141,21 +89,15 @@ void BindExtract(py::module_& module, py::handle /*base_error*/) {
           "run",
           [](PyPipeline& self, const py::object& progress, const py::object& log) {
             ProgressFn progress_fn;
-            if (!progress.is_none()) {
-              auto call =
-                  Informational<const std::string&, int64_t, int64_t, const std::string&>(progress);
+            auto call = PythonCallback<const std::string&, int64_t, int64_t, const std::string&>(
+                progress, CallbackErrors::kReport);
+            if (call) {
               progress_fn = [call](const ProgressEvent& event) {
                 call(event.phase, event.done, event.total, event.detail);
               };
             }
-            LogFn log_fn;
-            if (!log.is_none()) {
-              auto call = Informational<int, const std::string&>(log);
-              log_fn = [call](LogLevel level, const std::string& message) {
-                call(static_cast<int>(level), message);
-              };
-            }
-            Pipeline pipeline(*self.store, self.client.get(), self.options, progress_fn, log_fn);
+            Pipeline pipeline(*self.store, self.client.get(), self.options, progress_fn,
+                              PythonLog(log));
             py::gil_scoped_release release;
             return pipeline.Run(&self.cancel);
           },

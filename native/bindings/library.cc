@@ -56,15 +56,15 @@ void BindLibrary(py::module_& module, py::handle base_error) {
 
   module.def(
       "read_library",
-      [](const std::string& db_path, py::bytes music_dir, double busy_timeout_seconds) {
+      [](const std::string& db_path, py::bytes music_dir, std::chrono::milliseconds busy_timeout) {
         LibraryReadOptions options;
         options.music_dir = music_dir;
-        options.busy_timeout =
-            std::chrono::milliseconds(static_cast<int64_t>(busy_timeout_seconds * 1000));
+        options.busy_timeout = busy_timeout;
         py::gil_scoped_release release;
         return ReadLibrary(db_path, options);
       },
-      py::arg("db_path"), py::arg("music_dir") = py::bytes(), py::arg("busy_timeout") = 5.0,
+      py::arg("db_path"), py::arg("music_dir") = py::bytes(),
+      py::arg("busy_timeout") = std::chrono::milliseconds(5000),
       "Load every item of a beets library.db (opened read-only), sorted by id.");
 }
 

@@ -1,8 +1,10 @@
+#include <pybind11/chrono.h>
 #include <pybind11/stl.h>
 
 #include "bindings/bindings.h"
 #include "library/library_reader.h"
 #include "match/matcher.h"
+#include "spotify/parse.h"
 
 namespace spotify_extract::bindings {
 
@@ -15,60 +17,19 @@ std::string GetString(const py::dict& d, const char* key) {
   return py::str(d[key]).cast<std::string>();
 }
 
-std::vector<ArtistRef> ArtistsFrom(py::handle value) {
-  std::vector<ArtistRef> artists;
-  if (value.is_none()) return artists;
-  if (py::isinstance<py::str>(value)) {
-    artists.push_back({"", value.cast<std::string>()});
-    return artists;
-  }
-  for (py::handle entry : value) {
-    if (py::isinstance<py::dict>(entry)) {
-      auto d = py::reinterpret_borrow<py::dict>(entry);
-      artists.push_back({GetString(d, "id"), GetString(d, "name")});
-    } else if (py::isinstance<py::str>(entry)) {
-      artists.push_back({"", entry.cast<std::string>()});
-    } else {
-      artists.push_back({"", py::str(entry.attr("name")).cast<std::string>()});
-    }
-  }
-  return artists;
-}
-
-// A track from a bound Track, a plain dict ({"id", "name", "artists": [str], "album",
-// "isrc", "duration_ms"}) or a Spotify Web API track object (album and external_ids
-// nested).
+// A track from a bound Track or a Spotify Web API track object (a dict), read by the
+// engine's own parser.
 Track TrackFrom(py::handle value) {
-  if (!py::isinstance<py::dict>(value)) {
-    try {
-      return value.cast<Track>();
-    } catch (const py::cast_error&) {
-      throw py::type_error("a track must be a dict or a Track, got " +
-                           py::str(value.get_type()).cast<std::string>());
-    }
+  if (py::isinstance<py::dict>(value)) {
+    std::string text = py::module_::import("json").attr("dumps")(value).cast<std::string>();
+    return ParseTrack(nlohmann::json::parse(text));
   }
-  auto d = py::reinterpret_borrow<py::dict>(value);
-  Track track;
-  track.id = GetString(d, "id");
-  track.name = GetString(d, "name");
-  if (d.contains("artists")) track.artists = ArtistsFrom(d["artists"]);
-  if (d.contains("album") && py::isinstance<py::dict>(d["album"])) {
-    auto album = py::reinterpret_borrow<py::dict>(d["album"]);
-    track.album_name = GetString(album, "name");
-    track.album_id = GetString(album, "id");
-  } else {
-    track.album_name = GetString(d, "album");
+  try {
+    return value.cast<Track>();
+  } catch (const py::cast_error&) {
+    throw py::type_error("a track must be a Track or a Spotify track object (dict), got " +
+                         py::str(value.get_type()).cast<std::string>());
   }
-  if (track.album_name.empty()) track.album_name = GetString(d, "album_name");
-  track.isrc = GetString(d, "isrc");
-  if (track.isrc.empty() && d.contains("external_ids") &&
-      py::isinstance<py::dict>(d["external_ids"])) {
-    track.isrc = GetString(py::reinterpret_borrow<py::dict>(d["external_ids"]), "isrc");
-  }
-  if (d.contains("duration_ms") && !d["duration_ms"].is_none()) {
-    track.duration_ms = d["duration_ms"].cast<int>();
-  }
-  return track;
 }
 
 // A library item from a bound LibraryItem or a dict with LibraryItem's field names.
@@ -170,16 +131,16 @@ void BindMatch(py::module_& module, py::handle base_error) {
       .def_static(
           "from_library",
           [](const std::string& db_path, py::bytes music_dir, const MatchOptions& options,
-             double busy_timeout_seconds) {
+             std::chrono::milliseconds busy_timeout) {
             LibraryReadOptions read;
             read.music_dir = music_dir;
-            read.busy_timeout =
-                std::chrono::milliseconds(static_cast<int64_t>(busy_timeout_seconds * 1000));
+            read.busy_timeout = busy_timeout;
             py::gil_scoped_release release;
             return Matcher::Build(ReadLibrary(db_path, read), options);
           },
           py::arg("db_path"), py::arg("music_dir") = py::bytes(),
-          py::arg("options") = MatchOptions(), py::arg("busy_timeout") = 5.0,
+          py::arg("options") = MatchOptions(),
+          py::arg("busy_timeout") = std::chrono::milliseconds(5000),
           "Read a beets library.db (read-only) and index it for matching.")
       .def(
           "set_overrides",

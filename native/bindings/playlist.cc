@@ -12,17 +12,11 @@ namespace py = pybind11;
 
 namespace {
 
-// Paths cross as bytes; str and os.PathLike are encoded the way Python does (fsencode).
-std::string FsEncode(const py::handle& value) {
-  if (value.is_none()) return {};
-  return py::module_::import("os").attr("fsencode")(value).cast<std::string>();
-}
-
 template <typename T>
 void BytesProperty(py::class_<T>& cls, const char* name, std::string T::*member) {
   cls.def_property(
       name, [member](const T& self) { return py::bytes(self.*member); },
-      [member](T& self, const py::handle& value) { self.*member = FsEncode(value); });
+      [member](T& self, const py::handle& value) { self.*member = PathBytes(value); });
 }
 
 template <typename T>
@@ -77,7 +71,7 @@ void BindPlaylist(py::module_& module, py::handle base_error) {
           "matched",
           [](const py::handle& path, double duration, const std::string& artist,
              const std::string& title, const std::string& spotify_uri) {
-            return MirrorEntry::Matched(FsEncode(path), duration, artist, title, spotify_uri);
+            return MirrorEntry::Matched(PathBytes(path), duration, artist, title, spotify_uri);
           },
           py::arg("path"), py::arg("duration"), py::arg("artist"), py::arg("title"),
           py::arg("spotify_uri") = "")
@@ -107,7 +101,7 @@ void BindPlaylist(py::module_& module, py::handle base_error) {
   owned
       .def(py::init([](const std::string& spotify_id, const py::handle& path,
                        const std::string& content_hash) {
-             return OwnedFile{spotify_id, FsEncode(path), content_hash};
+             return OwnedFile{spotify_id, PathBytes(path), content_hash};
            }),
            py::arg("spotify_id"), py::arg("path"), py::arg("content_hash"))
       .def_readwrite("spotify_id", &OwnedFile::spotify_id)
@@ -174,21 +168,6 @@ void BindPlaylist(py::module_& module, py::handle base_error) {
       },
       py::arg("playlists"), py::arg("previously_owned"), py::arg("options"),
       "Write one m3u per playlist into options.playlist_dir; returns counts and the owned list.");
-  module.def(
-      "render_m3u",
-      [](const std::vector<MirrorEntry>& entries, const py::handle& library_root,
-         const py::handle& playlist_dir, const PathStyle& style, bool missing_comments,
-         NonUtf8Policy non_utf8) {
-        RenderContext context{FsEncode(library_root), FsEncode(playlist_dir), style,
-                              missing_comments, non_utf8};
-        return py::bytes(RenderM3u(entries, context));
-      },
-      py::arg("entries"), py::arg("library_root"), py::arg("playlist_dir"), py::arg("style"),
-      py::arg("missing_comments") = false, py::arg("non_utf8") = NonUtf8Policy::kSkip);
-  module.def("sanitize_file_stem", &SanitizeFileStem, py::arg("name"),
-             py::arg("max_bytes") = kDefaultMaxNameBytes);
-  module.def("content_hash",
-             [](const py::bytes& content) { return ContentHash(std::string(content)); });
 }
 
 }  // namespace spotify_extract::bindings

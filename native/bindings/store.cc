@@ -8,17 +8,6 @@ namespace spotify_extract::bindings {
 
 namespace py = pybind11;
 
-namespace {
-
-// A path given as str or bytes (os.PathLike too), as the bytes the file system uses.
-std::string PathBytes(const py::handle& value) {
-  if (value.is_none()) return std::string();
-  py::object encoded = py::module_::import("os").attr("fsencode")(value);
-  return encoded.cast<std::string>();
-}
-
-}  // namespace
-
 void BindStore(py::module_& module, py::handle base_error) {
   auto& store_error = py::register_exception<StoreError>(module, "StoreError", base_error);
   py::register_exception<RunLockedError>(module, "RunLockedError", store_error);
@@ -196,82 +185,57 @@ void BindStore(py::module_& module, py::handle base_error) {
   using S = StateStore;
   using Release = py::call_guard<py::gil_scoped_release>;
   py::class_<S>(module, "StateStore")
-      .def(py::init([](const py::object& path, double busy_timeout) {
+      .def(py::init([](const py::object& path, std::chrono::milliseconds busy_timeout) {
              S::Options options;
-             options.busy_timeout =
-                 std::chrono::milliseconds(static_cast<int64_t>(busy_timeout * 1000));
+             options.busy_timeout = busy_timeout;
              std::string bytes = PathBytes(path);
              py::gil_scoped_release release;
              return std::make_unique<S>(bytes, options);
            }),
-           py::arg("path"), py::arg("busy_timeout") = 10.0)
+           py::arg("path"), py::arg("busy_timeout") = std::chrono::milliseconds(10000))
       .def_property_readonly("path", &S::path)
       .def("lock_path", &S::LockPath)
-      .def("schema_version", &S::SchemaVersion, Release())
-      .def_static("latest_schema_version", &S::LatestSchemaVersion)
       .def("get_meta", &S::GetMeta, py::arg("key"), Release())
       .def("set_meta", &S::SetMeta, py::arg("key"), py::arg("value"), Release())
-      .def("delete_meta", &S::DeleteMeta, py::arg("key"), Release())
       // snapshots
-      .def(
-          "begin_snapshot",
-          [](S& store, const std::string& source, bool dry_run, double resume_within) {
-            return store.BeginSnapshot(source, dry_run,
-                                       std::chrono::seconds(static_cast<int64_t>(resume_within)));
-          },
-          py::arg("source") = "api", py::arg("dry_run") = false, py::arg("resume_within") = 86400.0,
-          Release())
+      .def("begin_snapshot", &S::BeginSnapshot, py::arg("source") = "api",
+           py::arg("dry_run") = false,
+           py::arg("resume_within") = std::chrono::seconds(std::chrono::hours(24)), Release())
       .def("get_snapshot", &S::GetSnapshot, py::arg("id"), Release())
       .def("last_snapshot", &S::LastSnapshot, py::arg("status") = "", Release())
-      .def("list_snapshots", &S::ListSnapshots, py::arg("limit") = 20, Release())
-      .def("set_snapshot_phase", &S::SetSnapshotPhase, Release())
-      .def("is_phase_done", &S::IsPhaseDone, Release())
-      .def("complete_phase", &S::CompletePhase, py::arg("snapshot"), py::arg("phase"),
-           py::arg("seconds"), py::arg("extra_json") = "{}", Release())
-      .def("add_requests", &S::AddRequests, Release())
       .def("finish_snapshot", &S::FinishSnapshot, py::arg("snapshot"), py::arg("status"),
            py::arg("error") = "", py::arg("counts_json") = "{}", Release())
       .def("changes", &S::Changes, py::arg("snapshot"), Release())
       // profile, progress
-      .def("save_profile", &S::SaveProfile, Release())
-      .def("get_profile", &S::GetProfile, Release())
-      .def("get_fetch_progress", &S::GetFetchProgress, Release())
       .def("clear_fetch_progress", &S::ClearFetchProgress, Release())
       // playlists and entries
       .def("save_playlist_page", &S::SavePlaylistPage, Release())
-      .def("finish_playlist_listing", &S::FinishPlaylistListing, Release())
+      .def("finish_playlist_listing", &S::FinishPlaylistListing, py::arg("snapshot"),
+           py::arg("source") = "api", Release())
       .def("get_playlist", &S::GetPlaylist, py::arg("id"), Release())
       .def("list_playlists", &S::ListPlaylists, py::arg("include_removed") = false, Release())
       .def("playlists_needing_entries", &S::PlaylistsNeedingEntries, Release())
       .def("set_playlist_access", &S::SetPlaylistAccess, Release())
       .def("upsert_export_playlist", &S::UpsertExportPlaylist, Release())
       .def("stage_entries", &S::StageEntries, Release())
-      .def("commit_playlist_entries", &S::CommitPlaylistEntries, Release())
       .def("replace_playlist_entries", &S::ReplacePlaylistEntries, py::arg("snapshot"),
            py::arg("playlist_id"), py::arg("entries"), py::arg("version"), Release())
       .def("playlist_entries", &S::PlaylistEntries, py::arg("playlist_id"), Release())
-      .def("all_liked_known", &S::AllLikedKnown, Release())
       .def("liked_count", &S::LikedCount, Release())
       .def("commit_liked", &S::CommitLiked, Release())
       .def("liked_entries", &S::LikedEntries, Release())
       .def("stage_albums", &S::StageAlbums, py::arg("scope"), py::arg("offset"), py::arg("page"),
            py::arg("next_offset"), py::arg("total"), py::arg("version") = "full", Release())
       .def("commit_albums", &S::CommitAlbums, py::arg("scope"), py::arg("full") = true, Release())
-      .def("all_albums_known", &S::AllAlbumsKnown, Release())
-      .def("stage_artists", &S::StageArtists, Release())
-      .def("commit_artists", &S::CommitArtists, Release())
       .def("saved_albums", &S::SavedAlbums, Release())
       .def("saved_album_count", &S::SavedAlbumCount, Release())
       .def("tracks_needing_enrichment", &S::TracksNeedingEnrichment, py::arg("limit") = 0,
            Release())
-      .def("mark_enrich_attempted", &S::MarkEnrichAttempted, Release())
       .def("followed_artists", &S::FollowedArtists, Release())
       // tracks, features
       .def("upsert_tracks", &S::UpsertTracks, Release())
       .def("get_track", &S::GetTrack, py::arg("id"), Release())
       .def("wanted_tracks", &S::WantedTracks, Release())
-      .def("tracks_without_audio_features", &S::TracksWithoutAudioFeatures, py::arg("limit") = 0,
-           Release())
       .def("save_audio_features", &S::SaveAudioFeatures, py::arg("features"),
            py::arg("missing") = std::vector<std::string>(), Release())
       .def("get_audio_features", &S::GetAudioFeatures, Release())

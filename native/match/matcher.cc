@@ -30,6 +30,10 @@ constexpr size_t kMaxTokenPostings = 8000;
 constexpr double kTitleFloor = 0.75;
 constexpr double kArtistFloor = 0.8;
 constexpr double kAlbumFloor = 0.85;
+// Durations further apart than either bound are another cut or recording as often as
+// not: such a fuzzy candidate is at best "needs review" (kUnsureCap).
+constexpr double kSureDurationGap = 20.0;    // seconds
+constexpr double kSureDurationShare = 0.15;  // of the shorter duration
 
 uint64_t Hash(std::string_view text) { return std::hash<std::string_view>{}(text); }
 
@@ -90,10 +94,12 @@ bool FarApart(size_t a_size, uint64_t a_mask, size_t b_size, uint64_t b_mask, do
 
 // A matching side (track or item), as views into its strings.
 struct View {
-  std::string_view core, unfolded, main, remixer, album, joined, primary, isrc, spotify_id;
+  std::string_view core, unfolded, main, remixer, album, album_full, joined, primary, isrc,
+      spotify_id;
   std::span<const std::string_view> credits;
   size_t artist_credit_count = 0;  // credits[0, n) come from the artist fields
   uint32_t flags = 0;
+  int remaster_year = 0;
   double duration = 0.0;  // seconds, 0 = unknown
   uint64_t core_mask = 0, album_mask = 0, joined_mask = 0, primary_mask = 0;  // CharMask
 
@@ -170,6 +176,7 @@ struct TrackFeatures {
     v.main = title.main;
     v.remixer = title.remixer;
     v.album = album.key;
+    v.album_full = album.full;
     v.joined = artists.joined;
     v.primary = artists.primary;
     v.isrc = isrc;
@@ -177,6 +184,7 @@ struct TrackFeatures {
     v.credits = credit_views;
     v.artist_credit_count = artists.artist_credit_count;
     v.flags = title.flags | album.flags;
+    v.remaster_year = title.remaster_year;
     v.duration = duration;
     v.core_mask = CharMask(v.core);
     v.album_mask = CharMask(v.album);
@@ -220,6 +228,7 @@ struct CreditSet {
 
 struct AlbumEntry {
   std::string_view key;
+  std::string_view full;  // editions kept
   uint64_t mask = 0;
   uint32_t flags = 0;
 };
@@ -229,6 +238,7 @@ struct TitleEntry {
   TextArena::Ref core, unfolded, main, remixer;  // into the arena of the title's chunk
   uint64_t core_mask = 0;                        // CharMask(core)
   uint32_t flags = 0;                            // version flags
+  uint16_t remaster_year = 0;
 };
 
 // An item in the index: 40 bytes. Its identifiers live in the arena of its chunk.
@@ -293,14 +303,20 @@ struct Scored {
   uint32_t item = 0;
   double score = 0.0;
   bool same_album = false;
+  bool same_version = false;  // remastered (and when) on both sides or on neither
+  bool same_edition = false;  // the album names agree, edition tags included
   double duration_diff = 1e9;
   double version_penalty = 0.0;  // exact tier: a copy of the very version comes first
   double agreement = 0.0;        // exact tier: artist credits and remixer agreeing
 };
 
-// Orders equally good copies of one recording: same album, closest duration, lowest id.
+// Orders equally good copies of one recording: same album, the title's remaster tag as
+// given ("Coração" before "Coração (Remastered 2009)"), the same album edition, closest
+// duration, lowest id.
 bool BetterCopy(const Scored& a, const Scored& b) {
   if (a.same_album != b.same_album) return a.same_album;
+  if (a.same_version != b.same_version) return a.same_version;
+  if (a.same_edition != b.same_edition) return a.same_edition;
   if (a.duration_diff != b.duration_diff) return a.duration_diff < b.duration_diff;
   return a.item < b.item;
 }
@@ -472,6 +488,9 @@ double FuzzyScore(const View& q, const View& it) {
   // Only a featured or secondary artist in common, or a different word in the title:
   // plausible, never certain.
   if (artist < 0.85) score = std::min(score, kUnsureCap);
+  if (diff > kSureDurationGap || diff > kSureDurationShare * std::min(q.duration, it.duration)) {
+    score = std::min(score, kUnsureCap);
+  }
   if (title < 1.0 &&
       (HasForeignWord(q.core, it.core) || norm::TokenSortSimilarity(q.core, it.core) >= 0.999)) {
     score = std::min(score, kUnsureCap);
@@ -567,6 +586,7 @@ struct IndexData {
     v.main = TitleText(r.title, title.main);
     v.remixer = TitleText(r.title, title.remixer);
     v.album = albums[r.album].key;
+    v.album_full = albums[r.album].full;
     v.joined = set.joined;
     v.primary = set.primary;
     v.isrc = arena.Get(r.isrc);
@@ -574,6 +594,7 @@ struct IndexData {
     v.credits = Credits(r.credit_set);
     v.artist_credit_count = set.artist_credit_count;
     v.flags = r.flags;
+    v.remaster_year = title.remaster_year;
     v.duration = durations[index];
     v.core_mask = title.core_mask;
     v.album_mask = albums[r.album].mask;
@@ -680,6 +701,7 @@ void ParseTitles(const LibraryItems& items, const std::vector<uint32_t>& title_f
     entry.remixer = arena.Add(parsed.remixer);
     entry.core_mask = CharMask(parsed.core);
     entry.flags = parsed.flags;
+    entry.remaster_year = static_cast<uint16_t>(parsed.remaster_year);
 
     TitleKeys& title_keys = keys[t];
     title_keys.core_hash = Hash(parsed.core);
@@ -794,7 +816,10 @@ class IndexBuilder {
     index_.albums.reserve(albums.size());
     for (const norm::ParsedAlbum& album : albums) {
       std::string_view key = index_.shared_arena.Get(index_.shared_arena.Add(album.key));
-      index_.albums.push_back({key, CharMask(key), album.flags});
+      std::string_view full = album.full == album.key
+                                  ? key
+                                  : index_.shared_arena.Get(index_.shared_arena.Add(album.full));
+      index_.albums.push_back({key, full, CharMask(key), album.flags});
     }
   }
 
@@ -982,6 +1007,9 @@ MatchResult Matcher::Match(const Track& track) const {
     s.score = score;
     View it = index.ItemView(item);
     s.same_album = !q.album.empty() && q.album == it.album;
+    s.same_edition = s.same_album && q.album_full == it.album_full;
+    s.same_version =
+        ((q.flags ^ it.flags) & norm::kRemaster) == 0 && q.remaster_year == it.remaster_year;
     double diff = DurationDiff(q, it);
     s.duration_diff = diff < 0 ? 1e6 : diff;
     return s;

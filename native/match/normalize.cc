@@ -297,6 +297,72 @@ bool IsNeutralTagWord(std::string_view word) {
                    "nd",         "rd",       "hd",       "mp3",      "bonustrack"});
 }
 
+// Version words of scripts written without spaces (Japanese, Chinese, Korean), found
+// anywhere inside a word of a tag: "(ライブ)", "(Live版)" -> "live 版", "(現場版)", "(라이브)".
+struct CjkVersionWord {
+  std::string_view text;  // NFC, as FoldText leaves it
+  uint32_t flags;
+};
+constexpr std::array<CjkVersionWord, 27> kCjkVersionWords = {{
+    {"ライブ", kLive},
+    {"ライヴ", kLive},
+    {"现场", kLive},
+    {"現場", kLive},
+    {"演唱会", kLive},
+    {"演唱會", kLive},
+    {"라이브", kLive},
+    {"不插电", kLive | kAcoustic},
+    {"不插電", kLive | kAcoustic},
+    {"リミックス", kRemix},
+    {"리믹스", kRemix},
+    {"アコースティック", kAcoustic},
+    {"어쿠스틱", kAcoustic},
+    {"インスト", kInstrumental},
+    {"伴奏", kInstrumental},
+    {"纯音乐", kInstrumental},
+    {"純音樂", kInstrumental},
+    {"인스트루멘탈", kInstrumental},
+    {"カラオケ", kKaraoke},
+    {"翻唱", kCover},
+    {"カバー", kCover},
+    {"커버", kCover},
+    {"デモ", kDemo},
+    {"리마스터", kRemaster},
+    {"リマスター", kRemaster},
+    {"リマスタード", kRemaster},
+    {"重制", kRemaster},
+}};
+
+uint32_t CjkVersionFlags(std::string_view word) {
+  uint32_t flags = 0;
+  for (const auto& entry : kCjkVersionWords) {
+    if (word.find(entry.text) != std::string_view::npos) flags |= entry.flags;
+  }
+  return flags;
+}
+
+// "版" (edition), "バージョン", "버전" (version): neutral in a tag, like "version".
+bool IsNeutralCjkWord(std::string_view word) {
+  return In(word, {"版", "バージョン", "ヴァージョン", "버전", "ver"});
+}
+
+// A space where a word switches between ASCII letters or digits and another script:
+// scripts without spaces glue tags to Latin words ("live版").
+std::string SplitAtScriptChanges(std::string_view folded) {
+  std::string out;
+  out.reserve(folded.size() + 4);
+  int previous = 0;  // 0 none or space, 1 ASCII letter/digit, 2 other
+  for (size_t i = 0; i < folded.size(); ++i) {
+    auto c = static_cast<unsigned char>(folded[i]);
+    int kind = c == ' ' ? 0 : c < 0x80 ? 1 : 2;
+    const bool continuation = (c & 0xC0) == 0x80;
+    if (!continuation && kind != 0 && previous != 0 && kind != previous) out += ' ';
+    out += static_cast<char>(c);
+    if (!continuation) previous = kind;
+  }
+  return out;
+}
+
 struct Classified {
   bool recognized = false;
   uint32_t flags = 0;
@@ -325,6 +391,7 @@ bool IsMixDescriptor(std::string_view word) {
 Classified ClassifyTag(std::string_view segment, bool bracketed) {
   Classified result;
   std::string folded = FoldText(segment);
+  if (!IsAscii(folded)) folded = SplitAtScriptChanges(folded);
   std::vector<std::string_view> words = Words(folded);
   if (words.empty()) {
     result.recognized = true;
@@ -412,10 +479,12 @@ Classified ClassifyTag(std::string_view segment, bool bracketed) {
     } else if ((w == "version" && prev == "taylors") || w == "rerecorded" || w == "rerecording" ||
                (prev == "re" && (w == "recorded" || w == "record" || w == "recording"))) {
       flag = kRerecorded;
+    } else if (!IsAscii(w)) {
+      flag = CjkVersionFlags(w);
     }
     if (flag != 0) {
       result.flags |= flag;
-    } else if (!IsNeutralTagWord(w)) {
+    } else if (!IsNeutralTagWord(w) && !IsNeutralCjkWord(w)) {
       all_neutral = false;
     }
     if (IsYear(w) && result.year == 0)
@@ -665,10 +734,13 @@ ParsedAlbum ParseAlbum(std::string_view album) {
       parsed.flags |= kLive;
     } else if (w == "unplugged") {
       parsed.flags |= kLive | kAcoustic;
+    } else if (!IsAscii(w)) {
+      parsed.flags |= CjkVersionFlags(w) & (kLive | kAcoustic);
     }
   }
   parsed.key = FoldText(kept);
-  if (parsed.key.empty()) parsed.key = FoldText(lower);
+  parsed.full = FoldText(lower);
+  if (parsed.key.empty()) parsed.key = parsed.full;
   return parsed;
 }
 

@@ -80,6 +80,7 @@ std::string ArtistKey(std::string_view name);
 
 struct ParsedAlbum {
   std::string key;     // folded, edition/remaster tags removed
+  std::string full;    // folded, editions kept: tells "X" from "X (2009 Remaster)"
   uint32_t flags = 0;  // kLive for "Live at ...", "(Live)", "Unplugged", "in Concert"
 };
 

@@ -254,9 +254,11 @@ class StateStore {
   // seen in this snapshot), with renames and new playlists recorded as changes.
   void SavePlaylistPage(int64_t snapshot, const std::vector<Playlist>& page, int offset,
                         int next_offset, int total);
-  // After the last page: API playlists not seen in this snapshot are marked removed and
-  // lose their entries. Returns the ids marked removed.
-  std::vector<std::string> FinishPlaylistListing(int64_t snapshot);
+  // After the last page: playlists of `source` ("api", or "export" after reading the
+  // newest data export) not seen in this snapshot are marked removed and lose their
+  // entries (their m3u goes). Returns the ids marked removed.
+  std::vector<std::string> FinishPlaylistListing(int64_t snapshot,
+                                                 const std::string& source = "api");
   std::optional<PlaylistRecord> GetPlaylist(const std::string& id);
   std::vector<PlaylistRecord> ListPlaylists(bool include_removed = false);
   // Playlists whose entries must be (re)fetched: snapshot_id differs from the stored one.

@@ -60,18 +60,18 @@ def login(
         echo("Login cancelled; nothing was saved.")
         raise Interrupted() from None
     user = _native.SpotifyClient(native).current_user()
-    return {"id": user["id"], "display_name": user["display_name"]}
+    return {"id": user.id, "display_name": user.display_name}
 
 
-def logout(plugin_config: Any) -> bool:
+def logout(config: Settings | Any) -> bool:
     """Delete the saved token; True when there was one."""
-    return bool(_native.logout(native_config(plugin_config)))
+    return bool(_native.logout(native_config(config)))
 
 
-def status(plugin_config: Any) -> dict[str, str]:
+def status(config: Settings | Any) -> dict[str, str]:
     """The connected account; raises LoginRequiredError when there is none."""
-    user = _native.SpotifyClient(native_config(plugin_config)).current_user()
-    return {"id": user["id"], "display_name": user["display_name"]}
+    user = _native.SpotifyClient(native_config(config)).current_user()
+    return {"id": user.id, "display_name": user.display_name}
 
 
 def describe(user: dict[str, str]) -> str:

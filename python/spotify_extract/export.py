@@ -14,6 +14,14 @@ developer app can still mirror their library. PATH is a folder (searched recursi
   ", " with commas inside a name escaped as "\\,".
 
 A malformed file raises ExportError naming the file and the entry.
+
+Which playlists exist: with a login the API decides (the export only fills the entries of
+playlists the API refuses to list). Without one, an account-data export (its
+Playlist*.json files list every playlist) is the authority: a playlist missing from it is
+removed and a renamed one follows the new name. "Newest" is the export's own date, the
+newest modification time of its files (zip members keep the time Spotify wrote them), and
+an older export than the last one read is refused. Exportify writes one CSV per playlist,
+so CSVs only add or update the playlists they hold.
 """
 
 from __future__ import annotations
@@ -28,12 +36,16 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from spotify_extract import _native
 
 LIKED_NAMES = {"liked songs", "liked", "liked_songs", "your music", "saved tracks"}
+UNTITLED = "Untitled"  # a playlist without a name (SECURITY.md)
+# State-database meta key: the date of the newest authoritative export read.
+EXPORT_DATE_KEY = "export_made_at"
 MAX_FILE_BYTES = 512 * 1024 * 1024
 _ID_RE = re.compile(r"^[0-9A-Za-z]{22}$")
 
@@ -82,6 +94,9 @@ class ExportData:
     liked: list[ExportTrack] | None = None  # None: the export has no Liked Songs
     albums: list[ExportAlbum] | None = None
     files: list[str] = field(default_factory=list)
+    # Account data (Playlist*.json) lists every playlist: it decides which exist.
+    complete: bool = False
+    made_at: float = 0.0  # POSIX seconds: the newest modification time of its files
 
 
 def track_id_from_uri(uri: str) -> str:
@@ -141,9 +156,10 @@ def name_key(name: str) -> str:
 class _Source:
     """A file inside a folder or a zip: its display name and bytes."""
 
-    def __init__(self, display: str, reader: Any) -> None:
+    def __init__(self, display: str, reader: Any, modified: float = 0.0) -> None:
         self.display = display
         self._reader = reader
+        self.modified = modified  # POSIX seconds
 
     @property
     def name(self) -> str:
@@ -162,12 +178,26 @@ def _sources(path: Path) -> Iterator[_Source]:
                 if child.suffix.lower() == ".zip":
                     yield from _zip_sources(child)
                 else:
-                    yield _Source(str(child), _file_reader(child))
+                    yield _Source(str(child), _file_reader(child), _mtime(child))
         return
     if path.suffix.lower() == ".zip":
         yield from _zip_sources(path)
         return
-    yield _Source(str(path), _file_reader(path))
+    yield _Source(str(path), _file_reader(path), _mtime(path))
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _zip_time(info: zipfile.ZipInfo) -> float:
+    try:
+        return datetime(*info.date_time, tzinfo=UTC).timestamp()
+    except ValueError:  # a damaged date field
+        return 0.0
 
 
 def _file_reader(path: Path) -> Any:
@@ -200,7 +230,7 @@ def _zip_sources(path: Path) -> Iterator[_Source]:
             except (NotImplementedError, RuntimeError) as error:  # compression, encryption
                 raise ExportError(f"{path}:{info.filename}: cannot be read ({error})") from error
 
-        yield _Source(f"{path}:{info.filename}", read)
+        yield _Source(f"{path}:{info.filename}", read, _zip_time(info))
 
 
 def _load_json(source: _Source) -> Any:
@@ -252,9 +282,7 @@ def parse_playlist_json(source: _Source) -> list[ExportPlaylist]:
     for index, raw in enumerate(_list(document.get("playlists"), source.display, "playlists")):
         where = f"{source.display}: playlist {index + 1}"
         raw = _object(raw, where)
-        name = _text(raw.get("name"), where, "name").strip()
-        if not name:
-            raise ExportError(f"{where}: the playlist has no name")
+        name = _text(raw.get("name"), where, "name").strip() or UNTITLED
         where = f"{source.display}: playlist {index + 1} ({name!r})"
         playlist = ExportPlaylist(
             name=name,
@@ -379,7 +407,9 @@ def parse_exportify_csv(source: _Source) -> ExportPlaylist:
             f"{source.display}: no 'Track URI' and 'Track Name' columns (not an Exportify CSV?)"
         )
     stem = source.name.rsplit(".", 1)[0]
-    playlist = ExportPlaylist(name=stem.replace("_", " ").strip(), source_file=source.display)
+    playlist = ExportPlaylist(
+        name=stem.replace("_", " ").strip() or UNTITLED, source_file=source.display
+    )
 
     def cell(row: list[str], key: str) -> str:
         column = index.get(key)
@@ -442,6 +472,7 @@ def read_export(path: str | Path) -> ExportData:
             data.albums = (data.albums or []) + albums
         elif re.fullmatch(r"playlist\d*\.json", name):
             data.playlists.extend(parse_playlist_json(source))
+            data.complete = True
         elif name.endswith(".csv"):
             playlist = parse_exportify_csv(source)
             if name_key(playlist.name) in {name_key(n) for n in LIKED_NAMES}:
@@ -452,6 +483,7 @@ def read_export(path: str | Path) -> ExportData:
             continue
         found_any = True
         data.files.append(source.display)
+        data.made_at = max(data.made_at, source.modified)
     if not found_any:
         raise ExportError(
             f"{path}: no Spotify export found (expected YourLibrary.json, Playlist1.json… "
@@ -497,8 +529,11 @@ def _native_entries(tracks: Iterable[ExportTrack]) -> list[_native.PlaylistEntry
     return entries
 
 
-def export_playlist_id(name: str) -> str:
-    return "export:" + hashlib.sha1(name_key(name).encode("utf-8")).hexdigest()[:16]
+def export_playlist_id(name: str, occurrence: int = 1) -> str:
+    """The id of an export playlist: its name; the second "Chill" (or "chill") of one
+    export is another playlist, not a replacement of the first."""
+    key = name_key(name) if occurrence == 1 else f"{name_key(name)}#{occurrence}"
+    return "export:" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass
@@ -509,6 +544,31 @@ class ImportReport:
     liked: int = 0
     albums: int = 0
     files: list[str] = field(default_factory=list)
+    # With a login: export playlists Spotify no longer lists (deleted or renamed since).
+    not_on_spotify: list[str] = field(default_factory=list)
+    removed: int = 0  # playlists of earlier exports that this one removed
+
+
+def _format_time(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def check_newest(store: _native.StateStore, data: ExportData) -> None:
+    """Refuses a complete export older than the one read before: it would bring deleted
+    playlists and old names back. Only without a login (then the export decides)."""
+    if not data.complete:
+        return
+    recorded = store.get_meta(EXPORT_DATE_KEY)
+    try:
+        newest = float(recorded) if recorded else 0.0
+    except ValueError:
+        newest = 0.0
+    if data.made_at < newest:
+        raise ExportError(
+            f"this export ({_format_time(data.made_at)}) is older than the one read before "
+            f"({_format_time(newest)}); it would bring back deleted or renamed playlists. "
+            "Pass the newest export"
+        )
 
 
 def import_into_store(
@@ -516,15 +576,18 @@ def import_into_store(
 ) -> ImportReport:
     """Writes an export into the state database.
 
-    Without the API the export is the whole library: playlists, Liked Songs, saved
-    albums. With it, the export fills only what the API refused (the entries of followed
-    playlists, matched by name) and new playlists; the API stays authoritative for the rest.
+    With the API, the API says which playlists exist and what they are called: the
+    export only fills the entries of API playlists it refused (matched by name), and
+    playlists of earlier export-only runs give way to the API's. Without it the export is
+    the whole library (playlists, Liked Songs, saved albums); a complete export (account
+    data) also removes the playlists it no longer has.
     """
     report = ImportReport(files=list(data.files))
     api_by_name: dict[str, Any] = {}
     for record in store.list_playlists():
         if record.source == "api":
             api_by_name.setdefault(name_key(record.name), record)
+    occurrences: dict[str, int] = {}
     for playlist in data.playlists:
         entries = _native_entries(playlist.entries)
         version = (
@@ -535,22 +598,31 @@ def import_into_store(
                 ).encode("utf-8")
             ).hexdigest()[:16]
         )
-        api = api_by_name.get(name_key(playlist.name))
-        if api is not None:
-            if api.access == "readable" and api.fetched_snapshot_id == api.playlist.snapshot_id:
+        if with_api:
+            api = api_by_name.get(name_key(playlist.name))
+            if api is None:
+                report.not_on_spotify.append(playlist.name)
+            elif api.access == "readable" and api.fetched_snapshot_id == api.playlist.snapshot_id:
                 report.skipped += 1  # the API gave these entries, fresher than the export
-                continue
-            store.replace_playlist_entries(snapshot, api.id, entries, version)
-            report.filled += 1
+            else:
+                store.replace_playlist_entries(snapshot, api.id, entries, version)
+                report.filled += 1
             continue
+        occurrence = occurrences[name_key(playlist.name)] = (
+            occurrences.get(name_key(playlist.name), 0) + 1
+        )
         native = _native.Playlist()
-        native.id = export_playlist_id(playlist.name)
+        native.id = export_playlist_id(playlist.name, occurrence)
         native.name = playlist.name
         native.description = playlist.description
         native.total_entries = len(entries)
         store.upsert_export_playlist(snapshot, native)
         store.replace_playlist_entries(snapshot, native.id, entries, version)
         report.playlists += 1
+    if with_api or data.complete:
+        report.removed = len(store.finish_playlist_listing(snapshot, "export"))
+    if not with_api and data.complete:
+        store.set_meta(EXPORT_DATE_KEY, repr(max(data.made_at, 0.0)))
     if not with_api:
         if data.liked is not None:
             entries = _native_entries(data.liked)

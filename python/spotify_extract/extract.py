@@ -21,7 +21,7 @@ from spotify_extract import _native, attributes
 from spotify_extract import export as export_reader
 from spotify_extract import mirror as mirror_settings
 from spotify_extract import settings as plugin_settings
-from spotify_extract.display import safe_line
+from spotify_extract.display import printable, safe_line
 from spotify_extract.interrupt import Interrupted, run_cancellable
 from spotify_extract.progress import ProgressReporter
 from spotify_extract.settings import Settings
@@ -168,6 +168,11 @@ def run(
 
     store = open_store(settings)
     with take_run_lock(store, "beet spotify-extract"):
+        if export_data is not None and not logged_in:
+            try:
+                export_reader.check_newest(store, export_data)
+            except export_reader.ExportError as error:
+                raise ui.UserError(f"--from-export: {error}") from error
         options, playlist_dir = pipeline_options(
             settings, lib, dry_run=request.dry_run, source=source
         )
@@ -226,6 +231,15 @@ def run(
             f"Data export: {len(imported.files)} file(s); {imported.playlists} playlist(s) "
             f"read, {imported.filled} filled in where Spotify refused the entries"
         )
+        if imported.not_on_spotify:
+            say(
+                f"Data export: {len(imported.not_on_spotify)} playlist(s) no longer on Spotify "
+                "(deleted or renamed since the export) left out: "
+                + ", ".join(repr(printable(name)) for name in imported.not_on_spotify[:5])
+                + (" …" if len(imported.not_on_spotify) > 5 else "")
+            )
+        if imported.removed:
+            say(f"Data export: {imported.removed} playlist(s) of an earlier export removed")
     for text in summary_lines(
         result,
         playlist_dir=playlist_dir,
@@ -254,21 +268,31 @@ def _write_attributes(
             echo(f"  {text}")
 
 
-def rerender(config: Settings | Any, lib: Any, store: Any, playlist_ids: Any = None) -> Any:
+def rerender(
+    config: Settings | Any,
+    lib: Any,
+    store: Any,
+    playlist_ids: Any = None,
+    *,
+    lock_held: bool = False,
+) -> Any:
     """Re-write the mirrored playlists from the stored matches (after an import).
 
     Every playlist is rendered (unchanged files are not touched), so a partial list never
     removes the files of the others. `playlist_ids` is accepted for callers that know
-    which playlists changed.
+    which playlists changed. `lock_held`: the caller holds the run lock already (a
+    `beet wishlist download`/`import` whose import closes entries).
     """
     del playlist_ids
     options, _ = pipeline_options(config, lib, dry_run=False, source="api")
     try:
-        lock = _native.RunLock.acquire(store.lock_path(), "playlist refresh")
+        lock = None if lock_held else _native.RunLock.acquire(store.lock_path(), "playlist refresh")
     except _native.RunLockedError:
         return None  # a running extract re-renders at its end anyway
-    with lock:
-        try:
-            return _native.mirror_from_store(store, options)
-        except _native.SpotifyExtractError as error:
-            raise ui.UserError(str(error)) from error
+    try:
+        return _native.mirror_from_store(store, options)
+    except _native.SpotifyExtractError as error:
+        raise ui.UserError(str(error)) from error
+    finally:
+        if lock is not None:
+            lock.release()

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from beets.library import Album, Item, Library
 
-# Set by wishlist.py: (lib, item ids) -> None. Until the state database exists there is
+# Set by the wishlist package: (lib, item ids) -> None. Until the state database exists there is
 # nothing to close, so the default does nothing.
 Resolver = Callable[[Library, list[int]], None]
 

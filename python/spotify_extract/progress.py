@@ -16,7 +16,7 @@ from typing import IO, Any
 
 from beets import logging
 
-from spotify_extract.display import printable
+from spotify_extract.display import printable, safe_line
 
 log = logging.getLogger("beets.spotifyextract")
 
@@ -33,6 +33,7 @@ PHASE_LABELS: dict[str, str] = {
     "match": "Matching",
     "mirror": "Writing playlists",
     "wishlist": "Wishlist",
+    "download": "Downloading",
 }
 
 # Phases whose count is steps, not things fetched or written: no result line.
@@ -91,7 +92,7 @@ class ProgressReporter:
             )
 
     def _write_line(self, text: str) -> None:
-        print(text, file=self._stream, flush=True)
+        print(safe_line(text), file=self._stream, flush=True)
 
     def __enter__(self) -> ProgressReporter:
         if self._progress is not None:
@@ -112,6 +113,14 @@ class ProgressReporter:
         """Forget the phase in progress (a cancelled run reports no partial result)."""
         with self._lock:
             self._current = None
+
+    def note(self, text: str) -> None:
+        """One line that stays: above the bars on a terminal, a plain line otherwise."""
+        with self._lock:
+            if self._progress is not None:
+                self._progress.console.print(safe_line(text), markup=False, highlight=False)
+            else:
+                self._line(text)
 
     def __call__(self, phase: str, done: int, total: int, detail: str) -> None:
         with self._lock:

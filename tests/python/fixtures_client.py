@@ -5,6 +5,9 @@
   native ``SpotifyConfig`` (e.g. ``base_backoff=0.01``, ``ca_file=...``).
 - ``write_token_file(state_dir, token)``: a login as the client stores it (also used by
   fixtures_pipeline and benchmarks).
+- ``fetch_into_store(emulator, **settings)``: the extraction pipeline's fetch of the
+  whole library (against an empty beets library, nothing mirrored) into a fresh state
+  database; returns ``(store, result, config, log_lines)``.
 - ``minimum_requests(library, mode)``: the fewest API requests that can fetch a whole
   library of that shape (what the client must hit exactly).
 """
@@ -91,6 +94,38 @@ def client_for(
     return make
 
 
+@pytest.fixture
+def fetch_into_store(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Callable[..., tuple[Any, Any, _native.SpotifyConfig, list[str]]]:
+    from beets.library import Library as BeetsLibrary
+
+    def fetch(
+        emu: Emulator,
+        token: dict[str, Any] | None = None,
+        audio_features: bool = True,
+        **settings: Any,
+    ):
+        state_dir = tmp_path_factory.mktemp("state")
+        write_token_file(state_dir, token or emu.issue_token())
+        config = native_config(emu, state_dir, **settings)
+        library_db = state_dir / "library.db"
+        BeetsLibrary(str(library_db), directory=str(state_dir / "music"))._close()
+        options = _native.PipelineOptions()
+        options.library_db = library_db
+        options.music_dir = state_dir / "music"
+        options.audio_features = audio_features
+        options.mirror = False
+        store = _native.StateStore(state_dir / "spotify_extract.db")
+        lines: list[str] = []
+        pipeline = _native.Pipeline(store, config, options, lambda level, text: lines.append(text))
+        result = pipeline.run()
+        assert result.status == "complete", result.error
+        return store, result, config, lines
+
+    return fetch
+
+
 def pages(count: int, size: int = 50) -> int:
     return max(1, math.ceil(count / size))
 
@@ -117,8 +152,3 @@ def minimum_requests(library: Library, mode: str, audio_features: bool = True) -
     if audio_features:
         total += 1 if mode == "development" else pages(len(track_ids), 100)
     return total
-
-
-def comparable(data: dict[str, Any]) -> dict[str, Any]:
-    """A fetched library without volatile parts, for "identical to a fault-free run"."""
-    return json.loads(json.dumps(data, sort_keys=True))

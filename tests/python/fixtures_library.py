@@ -5,6 +5,7 @@
 ``sample_library_factory``  ``factory(items=..., seed=..., audio=..., odd_paths=...)``: any
                             other size, built once per session per parameter set
 ``beets_defaults``          beets' global config reset to its defaults (no user config)
+``spotify_track(plain)``    a short track dict as the Spotify track object the matcher reads
 
 The libraries are built by running the generator in a subprocess (so beets' global state in
 the test process is untouched). Read their manifest with ``lib.load_items()``.
@@ -16,6 +17,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -72,3 +74,18 @@ def beets_defaults() -> Iterator[None]:
     yield
     beets.config.clear()
     beets.config.read(user=False, defaults=True)
+
+
+def spotify_track(plain: dict[str, Any]) -> dict[str, Any]:
+    """A track written the short way ({id, name, artists: [str], album or album_name, isrc,
+    duration_ms}) as the Spotify Web API track object the matcher reads."""
+    track: dict[str, Any] = {
+        "id": plain.get("id", ""),
+        "name": plain.get("name", ""),
+        "artists": [{"name": name} for name in plain.get("artists", [])],
+        "album": {"name": plain.get("album") or plain.get("album_name", "")},
+        "external_ids": {"isrc": plain.get("isrc", "")},
+    }
+    if "duration_ms" in plain:
+        track["duration_ms"] = plain["duration_ms"]
+    return track

@@ -5,109 +5,126 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fixtures_client import comparable, minimum_requests
+from fixtures_client import minimum_requests
+from fixtures_pipeline import state_dump
 from spotify_extract import _native
 
 from tests.emulator import Emulator, Library
 from tests.emulator.tls import make_test_ca
 
+# The emulator's names of the entry kinds ("unavailable" is a track Spotify cannot play).
+KIND_NAMES = {
+    _native.EntryKind.TRACK: "track",
+    _native.EntryKind.UNAVAILABLE: "track",
+    _native.EntryKind.EPISODE: "episode",
+    _native.EntryKind.LOCAL_FILE: "local",
+    _native.EntryKind.NULL: "null",
+}
 
+
+# The store keeps the tracks of a playlist; an episode is kept as a position only.
 def expected_entries(library: Library, playlist_id: str) -> list[tuple[str, str | None]]:
     playlist = library.playlist(playlist_id)
     assert playlist is not None
-    return [(e.kind, e.id if e.kind in ("track", "episode") else None) for e in playlist.entries]
+    return [(e.kind, e.id if e.kind == "track" else None) for e in playlist.entries]
 
 
-def fetched_entries(result: dict) -> list[tuple[str, str | None]]:
+def stored_entries(store, playlist_id: str) -> list[tuple[str, str | None]]:
     out = []
-    for entry in result["entries"]:
-        kind = "track" if entry["kind"] == "unavailable" else entry["kind"]
-        out.append((kind, entry["track"]["id"] if kind in ("track", "episode") else None))
+    for entry in store.playlist_entries(playlist_id):
+        kind = KIND_NAMES[entry.kind]
+        out.append((kind, entry.track.id if kind == "track" else None))
     return out
 
 
 @pytest.mark.parametrize("mode", ["development", "extended"])
-def test_whole_library_with_the_fewest_requests(emulator_factory, client_for, mode: str) -> None:
+def test_whole_library_with_the_fewest_requests(
+    emulator_factory, fetch_into_store, mode: str
+) -> None:
     emu: Emulator = emulator_factory(mode=mode)
-    client, _, _ = client_for(emu)
-    data = client.fetch_library()
+    store, result, _, _ = fetch_into_store(emu)
     library = emu.library
     me = library.me.id
 
-    assert [p["id"] for p in data["playlists"]] == [p.id for p in library.playlists]
-    by_id = {r["playlist_id"]: r for r in data["playlist_items"]}
+    playlists = {p.id: p for p in store.list_playlists()}
+    assert sorted(playlists) == sorted(p.id for p in library.playlists)
     for playlist in library.playlists:
-        result = by_id[playlist.id]
+        stored = playlists[playlist.id]
         readable = mode == "extended" or playlist.owner_id == me or playlist.collaborative
         if not playlist.entries:
-            assert result["entries"] == []
+            assert store.playlist_entries(playlist.id) == []
         elif readable:
-            assert result["access"] == "readable"
-            assert fetched_entries(result) == expected_entries(library, playlist.id)
+            assert stored.access == "readable"
+            assert stored_entries(store, playlist.id) == expected_entries(library, playlist.id)
         elif playlist.owner_id == "spotify":
-            assert result["access"] == "unavailable"
+            assert stored.access == "unavailable"
         else:
-            assert result["access"] == "not_shared"
-    assert [s["track"]["id"] for s in data["liked"]] == [t for _, t in library.liked]
-    assert [a["id"] for a in data["saved_albums"]] == [a for _, a in library.saved_albums]
-    assert sorted(a["id"] for a in data["followed_artists"]) == sorted(library.followed_artists)
-    if mode == "development":
-        assert data["audio_features_status"] == "forbidden"
-    else:
-        assert data["audio_features_status"] == "ok"
-        assert len(data["audio_features"]) > 0
+            assert stored.access == "not_shared"
+    assert [e.track.id for e in store.liked_entries()] == [t for _, t in library.liked]
+    assert [a.album.id for a in store.saved_albums()] == [a for _, a in library.saved_albums]
+    assert sorted(a.id for a in store.followed_artists()) == sorted(library.followed_artists)
+    refused = any("audio features" in note for note in result.notes)
+    assert refused == (mode == "development")
+    if mode == "extended":
+        assert result.summary.audio_features > 0
 
     counters = emu.counters()
     assert counters["api_requests"] == minimum_requests(library, mode)
     assert counters["rate_limited"] == 0
-    assert client.stats()["requests"] == counters["api_requests"]
+    assert result.requests == counters["api_requests"]
 
 
 def test_local_files_episodes_nulls_and_unavailable_tracks_are_recognised(
-    emulator, client_for
+    emulator, fetch_into_store
 ) -> None:
-    client, _, _ = client_for(emulator)
-    data = client.fetch_library(audio_features=False)
-    kinds = {e["kind"] for r in data["playlist_items"] for e in r["entries"]}
+    store, _, _, _ = fetch_into_store(emulator, audio_features=False)
     library = emulator.library
     readable = [p for p in library.playlists if p.owner_id == library.me.id or p.collaborative]
+    stored = [e for p in readable for e in store.playlist_entries(p.id)]
+    kinds = {KIND_NAMES[e.kind] for e in stored}
     expected = {e.kind for p in readable for e in p.entries}
     for kind in ("local", "episode", "null"):
         assert (kind in kinds) == (kind in expected)
-    local = [e for r in data["playlist_items"] for e in r["entries"] if e["kind"] == "local"]
-    assert all(e["track"]["id"] == "" and e["track"]["name"] for e in local)
+    local = [e for e in stored if e.kind == _native.EntryKind.LOCAL_FILE]
+    assert all(e.track.id == "" and e.track.name for e in local)
 
 
-def test_faults_give_the_same_data_as_a_fault_free_run(emulator, client_for) -> None:
-    clean_client, _, _ = client_for(emulator)
-    clean = comparable(clean_client.fetch_library())
+def test_faults_give_the_same_data_as_a_fault_free_run(emulator, fetch_into_store) -> None:
+    clean_store, _, _, _ = fetch_into_store(emulator)
+    clean = state_dump(Path(clean_store.path))
 
     emulator.reset_log()
     emulator.set_faults(p_5xx=0.06, p_reset=0.04, p_truncate=0.04, seed=3)
     emulator.storm_429(4, retry_after=1)
-    client, _, lines = client_for(emulator)
-    assert comparable(client.fetch_library()) == clean
+    store, _, _, lines = fetch_into_store(emulator)
+    assert state_dump(Path(store.path)) == clean
     counters = emulator.counters()
     assert counters["rate_limited"] >= 4
     assert sum(counters["faults"].values()) > 5
-    assert client.stats()["faults"] > 0
     assert any("429" in line for line in lines)
 
 
 def test_expired_token_mid_run_refreshes_and_saves_the_new_refresh_token(
-    emulator, client_for
+    emulator, fetch_into_store
 ) -> None:
-    clean_client, _, _ = client_for(emulator)
-    clean = comparable(clean_client.fetch_library())
+    clean_store, _, _, _ = fetch_into_store(emulator)
+    clean = state_dump(Path(clean_store.path))
     token = emulator.issue_token()
-    client, config, _ = client_for(emulator, token=token)
     emulator.fail_next(1, kind="expire", after=6)
-    assert comparable(client.fetch_library()) == clean
-    assert client.stats()["token_refreshes"] == 1
+    store, _, config, _ = fetch_into_store(emulator, token=token)
+    assert state_dump(Path(store.path)) == clean
     saved = Path(config.token_file).read_text()
     assert token["refresh_token"] not in saved  # single-use: the rotated one was saved
     assert token["access_token"] not in saved
     assert Path(config.token_file).stat().st_mode & 0o777 == 0o600
+
+
+def test_client_counts_its_requests(emulator, client_for) -> None:
+    client, _, _ = client_for(emulator)
+    client.current_user()
+    client.playlists()
+    assert client.stats().http.requests == emulator.counters()["api_requests"] == 2
+    assert client.stats().token_refreshes == 0
 
 
 def test_revoked_login_asks_for_login(emulator, client_for) -> None:
@@ -119,7 +136,7 @@ def test_revoked_login_asks_for_login(emulator, client_for) -> None:
 
 
 def test_retry_after_beyond_the_cap_stops_with_when_to_retry(emulator, client_for) -> None:
-    client, _, _ = client_for(emulator, max_retry_after=60)
+    client, _, _ = client_for(emulator, max_retry_after=60.0)
     emulator.storm_429(1, retry_after=19056)
     with pytest.raises(_native.RateLimitError, match="run again after") as error:
         client.current_user()
@@ -149,7 +166,7 @@ def test_liked_songs_stop_early_page_by_page(emulator, client_for) -> None:
     assert seen == [(0, len(emulator.library.liked), 50)]
     assert emulator.count("/me/tracks") == 1
     resumed = client.saved_tracks(start_offset=200)
-    assert [s["track"]["id"] for s in resumed] == [t for _, t in emulator.library.liked[200:]]
+    assert [s.track.id for s in resumed] == [t for _, t in emulator.library.liked[200:]]
 
 
 @pytest.mark.parametrize("mode", ["development", "extended"])
@@ -160,7 +177,7 @@ def test_tracks_by_id_batch_where_allowed_one_by_one_where_not(
     client, _, _ = client_for(emu)
     ids = [*list(emu.library.tracks)[:60], "0000000000000000000000"]
     tracks = client.tracks(ids)
-    assert [t["id"] for t in tracks] == ids[:60]
+    assert [t.id for t in tracks] == ids[:60]
     batch = emu.count(r"^/v1/tracks$")
     single = emu.count(r"^/v1/tracks/")
     if mode == "development":
@@ -173,7 +190,7 @@ def test_tracks_by_id_batch_where_allowed_one_by_one_where_not(
 
 def test_tls_with_the_test_ca(emulator_tls, client_for) -> None:
     client, _, _ = client_for(emulator_tls, ca_file=str(emulator_tls.ca_file))
-    assert client.current_user()["id"] == emulator_tls.library.me.id
+    assert client.current_user().id == emulator_tls.library.me.id
 
 
 def test_tls_with_the_wrong_ca_is_a_clear_error(emulator_tls, client_for, tmp_path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -147,3 +149,119 @@ def test_export_tree_copy_with_other_files(tmp_path: Path) -> None:
     (target / "Spotify Account Data" / "StreamingHistory_music_0.json").write_text("[]")
     data = ex.read_export(target)
     assert len(data.playlists) == 2
+
+
+def _playlist_export(directory: Path, names: list[str], made_at: float) -> Path:
+    """An account-data export (Playlist1.json) holding `names`, each with one track,
+    its file dated `made_at`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    playlists = [
+        {
+            "name": name,
+            "lastModifiedDate": "2026-01-01",
+            "items": [
+                {
+                    "track": {
+                        "trackName": f"Song {index}",
+                        "artistName": "Someone",
+                        "albumName": "Album",
+                        "trackUri": f"spotify:track:{str(index) * 22}",
+                    },
+                    "addedDate": "2026-01-01",
+                }
+            ],
+        }
+        for index, name in enumerate(names)
+    ]
+    path = directory / "Playlist1.json"
+    path.write_text(json.dumps({"playlists": playlists}), encoding="utf-8")
+    os.utime(path, (made_at, made_at))
+    return directory
+
+
+def test_a_playlist_without_a_name_is_untitled(tmp_path: Path) -> None:
+    # SECURITY.md promises "Untitled"; the whole export used to be refused.
+    data = ex.read_export(_playlist_export(tmp_path / "e", ["", "   ", "Fine"], 1e9))
+    assert [p.name for p in data.playlists] == ["Untitled", "Untitled", "Fine"]
+    store = _native.StateStore(tmp_path / "spotify_extract.db")
+    snapshot = store.begin_snapshot("export", False).id
+    report = ex.import_into_store(store, snapshot, data, with_api=False)
+    assert report.playlists == 3
+    assert sorted(p.name for p in store.list_playlists()) == ["Fine", "Untitled", "Untitled"]
+
+
+def test_names_differing_in_case_are_two_playlists(tmp_path: Path) -> None:
+    data = ex.read_export(_playlist_export(tmp_path / "e", ["Chill", "chill"], 1e9))
+    store = _native.StateStore(tmp_path / "spotify_extract.db")
+    snapshot = store.begin_snapshot("export", False).id
+    ex.import_into_store(store, snapshot, data, with_api=False)
+    playlists = store.list_playlists()
+    assert sorted(p.name for p in playlists) == ["Chill", "chill"]
+    assert all(len(store.playlist_entries(p.id)) == 1 for p in playlists)
+
+
+def test_export_only_the_newest_export_decides_which_playlists_exist(tmp_path: Path) -> None:
+    store = _native.StateStore(tmp_path / "spotify_extract.db")
+    first = ex.read_export(_playlist_export(tmp_path / "old", ["Road Trip", "Gone", "Kept"], 1e9))
+    snapshot = store.begin_snapshot("export", False).id
+    ex.check_newest(store, first)
+    ex.import_into_store(store, snapshot, first, with_api=False)
+    store.finish_snapshot(snapshot, "complete", "", "{}")
+    # Since then "Road Trip" was renamed and "Gone" deleted.
+    newer = ex.read_export(_playlist_export(tmp_path / "new", ["Road Trip 2026", "Kept"], 2e9))
+    assert newer.complete and newer.made_at == 2e9
+    ex.check_newest(store, newer)
+    snapshot = store.begin_snapshot("export", False).id
+    report = ex.import_into_store(store, snapshot, newer, with_api=False)
+    assert report.removed == 2
+    assert sorted(p.name for p in store.list_playlists()) == ["Kept", "Road Trip 2026"]
+    removed = {p.name for p in store.list_playlists(include_removed=True) if p.removed}
+    assert removed == {"Road Trip", "Gone"}
+    # The older export would bring them back: refused before anything is written.
+    with pytest.raises(ex.ExportError, match="older than the one read before"):
+        ex.check_newest(store, first)
+    ex.check_newest(store, newer)  # the same export again is fine
+
+
+def test_exportify_csvs_only_add_or_update(tmp_path: Path) -> None:
+    # One CSV per playlist: a single CSV is not the whole library, so it removes nothing.
+    store = _native.StateStore(tmp_path / "spotify_extract.db")
+    snapshot = store.begin_snapshot("export", False).id
+    ex.import_into_store(store, snapshot, ex.read_export(DATA / "exportify"), with_api=False)
+    snapshot = store.begin_snapshot("export", False).id
+    single = ex.read_export(DATA / "exportify" / "chill.csv")
+    assert not single.complete
+    ex.check_newest(store, single)
+    report = ex.import_into_store(store, snapshot, single, with_api=False)
+    assert report.removed == 0
+    assert sorted(p.name for p in store.list_playlists()) == ["chill", "road trip extra"]
+
+
+def test_with_a_login_the_api_decides_which_playlists_exist(tmp_path: Path) -> None:
+    store = _native.StateStore(tmp_path / "spotify_extract.db")
+    # An earlier export-only run.
+    snapshot = store.begin_snapshot("export", False).id
+    old = ex.read_export(_playlist_export(tmp_path / "old", ["Old Name", "Deleted"], 1e9))
+    ex.import_into_store(store, snapshot, old, with_api=False)
+    store.finish_snapshot(snapshot, "complete", "", "{}")
+    # Now logged in: Spotify lists the renamed playlist only (followed: entries refused).
+    snapshot = store.begin_snapshot("api+export", False).id
+    renamed = _native.Playlist()
+    renamed.id = "R" * 22
+    renamed.name = "New Name"
+    renamed.owner_id = "someone-else"
+    renamed.snapshot_id = "s1"
+    renamed.total_entries = 1
+    store.save_playlist_page(snapshot, [renamed], 0, -1, 1)
+    store.finish_playlist_listing(snapshot)
+    store.set_playlist_access(snapshot, renamed.id, "not_shared", "s1")
+    stale = ex.read_export(
+        _playlist_export(tmp_path / "stale", ["Old Name", "Deleted", "New Name"], 1e9)
+    )
+    report = ex.import_into_store(store, snapshot, stale, with_api=True)
+    assert report.filled == 1
+    assert report.playlists == 0
+    assert report.not_on_spotify == ["Old Name", "Deleted"]
+    assert report.removed == 2  # the export-only playlists give way to the API's
+    assert [p.name for p in store.list_playlists()] == ["New Name"]
+    assert len(store.playlist_entries(renamed.id)) == 1

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from beets.library import Item, Library
+from fixtures_library import spotify_track
 from spotify_extract import SpotifyExtractError, _native
 
 HARD_CASES = Path(__file__).parents[1] / "data" / "match_hard_cases.json"
@@ -50,7 +51,7 @@ def hard_matcher(tmp_path: Path, hard_cases: dict) -> _native.Matcher:
 
 def test_hard_cases_through_a_beets_database(hard_matcher, hard_cases) -> None:
     assert len(hard_matcher) == len(hard_cases["library"])
-    results = hard_matcher.match_all([case["track"] for case in hard_cases["cases"]])
+    results = hard_matcher.match_all([spotify_track(case["track"]) for case in hard_cases["cases"]])
     wrong = []
     for case, result in zip(hard_cases["cases"], results, strict=True):
         assert result.track_id == case["track"]["id"]
@@ -96,13 +97,15 @@ def test_result_fields_and_runners_up(tmp_path: Path) -> None:
     )
     matcher = _native.Matcher.from_library(str(db_path))
     result = matcher.match(
-        {
-            "id": "t",
-            "name": "Dreams",
-            "artists": ["Fleetwood Mac"],
-            "album": "Greatest Hits",
-            "duration_ms": 254000,
-        }
+        spotify_track(
+            {
+                "id": "t",
+                "name": "Dreams",
+                "artists": ["Fleetwood Mac"],
+                "album": "Greatest Hits",
+                "duration_ms": 254000,
+            }
+        )
     )
     assert result.item_id == 2
     assert result.method == "exact"
@@ -111,7 +114,9 @@ def test_result_fields_and_runners_up(tmp_path: Path) -> None:
 
 
 def test_overrides_accept_and_reject(hard_matcher) -> None:
-    track = {"id": "t19", "name": "Hello", "artists": ["Adele"], "duration_ms": 295000}
+    track = spotify_track(
+        {"id": "t19", "name": "Hello", "artists": ["Adele"], "duration_ms": 295000}
+    )
     assert hard_matcher.match(track).item_id == 13
     hard_matcher.set_overrides({"t19": [("accept", 14)]})
     result = hard_matcher.match(track)
@@ -138,7 +143,9 @@ def test_review_threshold_from_options(tmp_path: Path) -> None:
             }
         ],
     )
-    track = {"id": "t", "name": "Levitatin", "artists": ["Dua Lipa"], "album": "Club Hits"}
+    track = spotify_track(
+        {"id": "t", "name": "Levitatin", "artists": ["Dua Lipa"], "album": "Club Hits"}
+    )
     strict = _native.Matcher.from_library(str(db_path))
     result = strict.match(track)
     assert (result.status, result.item_id) == ("review", 1)
@@ -155,7 +162,7 @@ def test_errors_are_spotify_extract_errors(tmp_path: Path) -> None:
         _native.MatchOptions(min_confidence=2.0)
     assert issubclass(_native.MatchError, SpotifyExtractError)
     matcher = _native.Matcher.build([])
-    with pytest.raises(TypeError, match="dict or a Track"):
+    with pytest.raises(TypeError, match="a Track or a Spotify track object"):
         matcher.match(42)
 
 
@@ -164,4 +171,7 @@ def test_build_from_read_library_items(tmp_path: Path, hard_cases) -> None:
     items = _native.read_library(str(db_path))
     matcher = _native.Matcher.build(items, _native.MatchOptions(threads=1))
     assert len(matcher) == 5
-    assert matcher.match({"name": "Yesterday", "artists": ["The Beatles"]}).item_id == 4
+    yesterday = _native.Track()
+    yesterday.name = "Yesterday"
+    yesterday.artists = [_native.ArtistRef("", "The Beatles")]
+    assert matcher.match(yesterday).item_id == 4

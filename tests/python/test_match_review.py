@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from beets.library import Item, Library
+from fixtures_library import spotify_track
 from spotify_extract import _native, review
 
 BEET = Path(sys.executable).with_name("beet")
@@ -168,10 +169,10 @@ def test_decisions_drive_the_matcher(tmp_path: Path) -> None:
         r.track_id: r
         for r in matcher.match_all(
             [
-                {"id": "t1", "name": "Levitatin", "artists": ["Dua Lipa"]},
-                {"id": "t2", "name": "Helo", "artists": ["Adele"]},
-                {"id": "t3", "name": "Dreams", "artists": ["Fleetwood Mac"]},
-                {"id": "t4", "name": "Halo", "artists": ["Beyonce"]},
+                spotify_track({"id": "t1", "name": "Levitatin", "artists": ["Dua Lipa"]}),
+                spotify_track({"id": "t2", "name": "Helo", "artists": ["Adele"]}),
+                spotify_track({"id": "t3", "name": "Dreams", "artists": ["Fleetwood Mac"]}),
+                spotify_track({"id": "t4", "name": "Halo", "artists": ["Beyonce"]}),
             ]
         )
     }

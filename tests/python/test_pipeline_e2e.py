@@ -272,6 +272,61 @@ def test_offline_export_without_a_login(pipeline_world) -> None:
     assert len(failed.stderr.strip().splitlines()) == 1
 
 
+def _export_tracks(world: World, playlist) -> list:
+    """The tracks of an emulator playlist as the data export names them."""
+    library = world.library
+    tracks = []
+    for entry in playlist.entries:
+        if entry.kind == "track":
+            source = library.tracks[entry.id]
+            native = _native.Track()
+            native.id = source.id
+            native.name = source.name
+            artist = library.artists[source.artist_ids[0]]
+            native.artists = [_native.ArtistRef(artist.id, artist.name)]
+            native.album_name = library.albums[source.album_id].name
+            tracks.append(native)
+    return tracks
+
+
+def test_offline_the_newest_export_decides_which_playlists_exist(
+    pipeline_world, tmp_path: Path
+) -> None:
+    world: World = pipeline_world()
+    (world.state_dir / "spotify_extract_token.json").unlink()
+    plain = [p for p in world.library.playlists if p.entries and p.name.replace(" ", "").isalnum()]
+    owned = [p for p in plain if p.name == p.name.strip()][:2]
+    first, second = (_export_tracks(world, p) for p in owned)
+
+    class Renamed:
+        name = owned[0].name + " renamed"
+
+    old = _account_data_export(tmp_path / "old", [(owned[0], first), (owned[1], second)])
+    new = _account_data_export(tmp_path / "new", [(Renamed, first)])
+    os.utime(old / "Playlist1.json", (1_700_000_000, 1_700_000_000))
+    os.utime(new / "Playlist1.json", (1_800_000_000, 1_800_000_000))
+    result = world.beet("--from-export", str(old))
+    assert result.returncode == 0, result.stdout + result.stderr
+    before = set(world.m3u_files())
+    assert {f"{p.name} (Spotify).m3u" for p in owned} <= before
+    # Since that export, the first playlist was renamed and the second deleted.
+    result = world.beet("--from-export", str(new))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 playlist(s) of an earlier export removed" in result.stdout
+    assert set(world.m3u_files()) == before - {f"{p.name} (Spotify).m3u" for p in owned} | {
+        f"{Renamed.name} (Spotify).m3u"
+    }
+    # The older export again would bring both back: one line, nothing changed.
+    files = world.m3u_files()
+    state = state_dump(world.state_db)
+    stale = world.beet("--from-export", str(old))
+    assert stale.returncode != 0
+    assert "older than the one read before" in stale.stderr
+    assert len(stale.stderr.strip().splitlines()) == 1
+    assert world.m3u_files() == files
+    assert state_dump(world.state_db) == state
+
+
 def test_export_fills_what_the_api_refuses_and_the_api_adds_isrcs(
     pipeline_world, tmp_path: Path
 ) -> None:

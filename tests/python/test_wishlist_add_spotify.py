@@ -130,3 +130,34 @@ def test_the_client_sends_only_album_ids(client_for, emulator: Emulator) -> None
         with pytest.raises(_native.SpotifyApiError, match="not a Spotify album id"):
             client.album_tracks(bad)
     assert emulator.count(r"^/v1/albums") == 0
+
+
+def test_a_track_link_is_looked_up_and_checked_against_the_library(
+    connected: BeetsEnv, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A track link used to go on the wishlist as it was: with empty fields for an
+    unknown id, and as pending although the library had the track."""
+    env = connected
+    _, ids = playlist_tracks(emulator, owned=True)
+    have, want = (emulator.library.tracks[i] for i in ids[:2])
+    artist = emulator.library.artists[have.artist_ids[0]].name
+    env.lib.add(
+        Item(
+            title=have.name,
+            artist=artist,
+            album=emulator.library.albums[have.album_id].name,
+            length=have.duration_ms / 1000,
+            path=bytes(env.music / "have.mp3"),
+        )
+    )
+    out = wishlist(env, capsys, "add", f"spotify:track:{have.id}")
+    assert out == f"already in your library: {artist} - {have.name}\n"
+    out = wishlist(env, capsys, "add", f"{artist} - {have.name}")
+    assert out == f"already in your library: {artist} - {have.name}\n"
+    out = wishlist(env, capsys, "add", f"https://open.spotify.com/track/{want.id}")
+    assert out.startswith("added: ") and out.endswith(f" - {want.name}\n")
+    with pytest.raises(ui.UserError, match=r"^add: track 0{22}: Spotify has no such track$"):
+        wishlist(env, capsys, "add", "spotify:track:0000000000000000000000")
+    entries = {e.spotify_track_id: e for e in open_state_store(env).list_wishlist()}
+    assert list(entries) == [want.id]
+    assert entries[want.id].title == want.name and entries[want.id].artist

@@ -3,8 +3,11 @@ and errors as one line with a non-zero exit status."""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -109,3 +112,94 @@ def test_spotdl_missing_is_one_line(cli) -> None:
         "(pip install 'beets-spotify-extract[download]', or set spotifyextract.spotdl_command)"
     ]
     assert store(env).get_wishlist_entry(A).status == "pending"
+
+
+def _set_config(env: BeetsEnv, **keys: object) -> None:
+    """Change `spotifyextract:` keys of the cli fixture's config.yaml."""
+    config = env.root / "config.yaml"
+    lines = [
+        line
+        for line in config.read_text().splitlines()
+        if not any(line.strip().startswith(f"{key}:") for key in keys)
+    ]
+    at = lines.index("spotifyextract:") + 1
+    lines[at:at] = [f"  {key}: {value}" for key, value in keys.items()]
+    config.write_text("\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("download",),
+        ("import",),
+        ("add", "ABBA - Waterloo"),
+        ("dismiss", "abba"),
+        ("restore", "abba"),
+        ("retry",),
+    ],
+)
+def test_writing_subcommands_wait_for_the_run_lock(cli, standin: Standin, args) -> None:
+    """Two `wishlist download` at once downloaded each other's tracks: every subcommand
+    that writes takes the run lock, waits beets' `timeout`, then names the holder."""
+    env, beet = cli
+    with (env.root / "config.yaml").open("a") as config:
+        config.write("timeout: 0.5\n")
+    before = [(e.spotify_track_id, e.status) for e in store(env).list_wishlist()]
+    with _native.RunLock.acquire(store(env).lock_path(), "beet wishlist download"):
+        result = beet("wishlist", *args)
+    assert result.returncode != 0
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("error: another spotify-extract run is in progress")
+    assert f"pid {os.getpid()}, beet wishlist download" in line
+    assert standin.invocations() == []
+    assert [(e.spotify_track_id, e.status) for e in store(env).list_wishlist()] == before
+
+
+def _wait_for(condition, what: str, seconds: float = 120.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        time.sleep(0.05)
+
+
+def test_ctrl_c_stops_imports_what_finished_and_fails(cli, standin: Standin) -> None:
+    """Ctrl-C used to leave quietly with exit status 0 and the finished files unimported."""
+    env, _ = cli
+    _set_config(env, parallel_downloads=1)
+    standin.tracks[B]["mode"] = "hang"  # A (ABBA) downloads first, then B hangs
+    standin.save()
+    environ = {**standin.env(), "BEETSDIR": str(env.root), "HOME": str(env.root)}
+    process = subprocess.Popen(
+        [str(BEET), "wishlist", "download"],
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _wait_for(lambda: standin.pids_file.exists() and standin.pids_file.read_text(), "B")
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=120)
+    finally:
+        process.kill()
+    assert process.returncode != 0, (out, err)
+    assert "stopped (Ctrl-C)" in err
+    assert "Traceback" not in err
+    assert store(env).get_wishlist_entry(A).status == "imported", (out, err)
+    assert store(env).get_wishlist_entry(B).status == "pending"
+    assert store(env).get_wishlist_entry(C).status == "pending"
+    assert [argv for argv in standin.invocations() if C in " ".join(argv)] == []
+    # spotDL's own children went with it.
+    for pid in standin.pids_file.read_text().split():
+        _wait_for(lambda pid=pid: not Path(f"/proc/{pid}").exists(), f"pid {pid} to end", 30)
+
+
+def test_every_download_failing_is_an_error(cli, standin: Standin) -> None:
+    _, beet = cli
+    for track in standin.tracks.values():
+        track["mode"] = "fail"
+    standin.save()
+    result = beet("wishlist", "download")
+    assert result.returncode != 0
+    assert "0 downloaded, 3 failed" in result.stdout
+    assert result.stderr.strip().splitlines()[-1].startswith("error: every download failed (3")

@@ -67,8 +67,9 @@ def test_add_track_links_and_artist_title(seeded, capsys) -> None:
     # A track the store knows (from a playlist) keeps its metadata.
     out = wishlist(seeded, capsys, "add", f"spotify:track:{A}")
     assert out == "already on the wishlist: ABBA - Dancing Queen\n"
-    out = wishlist(seeded, capsys, "add", f"https://open.spotify.com/track/{D}?si=x")
-    assert out == f"added: https://open.spotify.com/track/{D}\n"
+    # A track nothing knows is looked up on Spotify: not without a login.
+    with pytest.raises(ui.UserError, match=f"add: track {D}: not in your Spotify data yet"):
+        wishlist(seeded, capsys, "add", f"https://open.spotify.com/track/{D}?si=x")
     out = wishlist(seeded, capsys, "add", "Portishead - Glory Box")
     assert out == "added: Portishead - Glory Box\n"
     out = wishlist(seeded, capsys, "list", "-s", "pending", "-f", "$artist/$title/$playlists")
@@ -117,6 +118,6 @@ def test_stats(seeded, capsys) -> None:
     store.set_wishlist_status(B, "failed", "no results")
     out = wishlist(seeded, capsys, "stats").splitlines()
     assert out[0] == "3 entries: 1 pending, 1 downloaded, 1 failed"
-    assert out[1] == "queue: 1 to download"
-    assert out[2].startswith("success rate: 50% (1 of 2 downloads")
-    assert out[3].startswith("this week: 1 downloaded")
+    assert out[1] == "to download: 1 pending; to import: 1 downloaded"
+    assert out[2].startswith("downloads: 50% succeeded (1 of 2 tried")
+    assert out[4].startswith("this week: 1 downloaded")

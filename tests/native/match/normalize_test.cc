@@ -152,6 +152,26 @@ TEST(ParseTitle, NonLatinTitles) {
   EXPECT_EQ(ParseTitle("Кукушка").core, "кукушка");
 }
 
+// Scripts without spaces write their version words glued to the title or to Latin words.
+TEST(ParseTitle, VersionWordsOfCjkScripts) {
+  EXPECT_EQ(ParseTitle("海 - Live").flags, kLive);
+  EXPECT_EQ(ParseTitle("海 - Live").core, "海");
+  EXPECT_EQ(ParseTitle("夜に駆ける (ライブ)").flags, kLive);
+  EXPECT_EQ(ParseTitle("夜に駆ける (ライブ)").core, "夜に駆ける");
+  EXPECT_EQ(ParseTitle("晴天 (Live版)").flags, kLive);
+  EXPECT_EQ(ParseTitle("晴天 (Live版)").core, "晴天");
+  EXPECT_EQ(ParseTitle("晴天 - 現場版").flags, kLive);
+  EXPECT_EQ(ParseTitle("晴天 (现场)").flags, kLive);
+  EXPECT_EQ(ParseTitle("봄날 (라이브)").flags, kLive);
+  EXPECT_EQ(ParseTitle("海 (ライブ・バージョン)").flags, kLive);
+  EXPECT_EQ(ParseTitle("海 (伴奏)").flags, kInstrumental);
+  EXPECT_EQ(ParseTitle("海 (リミックス)").flags, kRemix);
+  // A bracket that is part of the title stays in it.
+  EXPECT_EQ(ParseTitle("海 (夏の日)").flags, 0u);
+  EXPECT_EQ(ParseTitle("海 (夏の日)").core, "海 夏の日");
+  EXPECT_EQ(ParseAlbum("2019 演唱会").flags, kLive);
+}
+
 TEST(SplitArtists, Separators) {
   EXPECT_THAT(SplitArtists("Simon & Garfunkel"), ElementsAre("simon", "garfunkel"));
   EXPECT_THAT(SplitArtists("A, B and C"), ElementsAre("a", "b", "c"));

@@ -1,0 +1,246 @@
+"""`beet wishlist add`: Spotify links and URIs, or "Artist - Title"."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from beets import ui
+from beets.library import Library
+
+from spotify_extract import extract, spotdl
+from spotify_extract.wishlist.entries import MANUAL_PREFIX, _native, open_store
+
+# Spotify links and URIs a person may paste: open.spotify.com (with or without an
+# intl-xx segment, query string) and spotify:kind:id.
+_URL_RE = re.compile(
+    r"^https?://open\.spotify\.com/(?:intl-[a-zA-Z-]+/)?(track|album|playlist)/"
+    r"([0-9A-Za-z]{22})/?(?:[?#].*)?$"
+)
+_URI_RE = re.compile(r"^spotify:(track|album|playlist):([0-9A-Za-z]{22})$")
+_ARTIST_TITLE_RE = re.compile(r"^\s*(.+?)\s+[-\u2013\u2014]\s+(.+?)\s*$")
+# A text query handed to spotDL for a manual entry: it can never look like an option.
+_TEXT_QUERY_RE = re.compile(r"^[^\s\-][^\x00-\x1f]{0,299}$")
+
+
+# --------------------------------------------------------------------------------------
+# Parsing what a person adds
+
+
+@dataclass(frozen=True)
+class SpotifyRef:
+    kind: str  # track | album | playlist
+    id: str
+
+
+def parse_spotify_ref(text: str) -> SpotifyRef | None:
+    """A Spotify track/album/playlist URL or URI, or None."""
+    text = text.strip()
+    match = _URL_RE.match(text) or _URI_RE.match(text)
+    if not match:
+        return None
+    return SpotifyRef(match.group(1), match.group(2))
+
+
+def parse_artist_title(text: str) -> tuple[str, str] | None:
+    match = _ARTIST_TITLE_RE.match(text)
+    if not match:
+        return None
+    return match.group(1), match.group(2)
+
+
+def manual_key(artist: str, title: str) -> str:
+    digest = hashlib.sha1(f"{normalize(artist)}\x00{normalize(title)}".encode()).hexdigest()
+    return MANUAL_PREFIX + digest[:22]
+
+
+def text_query(entry) -> str | None:
+    """The spotDL search text of a manual "Artist - Title" entry, when it is safe."""
+    query = f"{entry.artist} - {entry.title}"
+    return query if _TEXT_QUERY_RE.match(query) else None
+
+
+# --------------------------------------------------------------------------------------
+# Matching new items against the wishlist
+
+_FEAT_RE = re.compile(r"[\(\[]\s*(?:feat|ft|featuring|with)\b.*?[\)\]]", re.IGNORECASE)
+_PUNCT_RE = re.compile(r"[^\w]+", re.UNICODE)
+
+
+def normalize(text: str) -> str:
+    """Case, accents, punctuation and "(feat. X)" do not matter; scripts are kept."""
+    text = unicodedata.normalize("NFKC", text or "").casefold()
+    text = _FEAT_RE.sub(" ", text)
+    decomposed = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(_PUNCT_RE.sub(" ", text).split())
+
+
+def cmd_add(plugin_config, listener, lib, opts, args) -> None:
+    if not args:
+        raise ui.UserError("add: give a Spotify track, album or playlist link, or 'Artist - Title'")
+    store = open_store(plugin_config)
+    library = _LibraryCheck(plugin_config, lib)
+    for text in args:
+        ref = parse_spotify_ref(text)
+        if ref is not None and ref.kind in ("album", "playlist"):
+            _add_from_spotify(plugin_config, library, store, ref)
+            continue
+        if ref is not None:
+            track = _look_up_track(plugin_config, store, ref.id)
+        else:
+            pair = parse_artist_title(text)
+            if pair is None:
+                raise ui.UserError(f"add: {text!r} is neither a Spotify link nor 'Artist - Title'")
+            artist, title = pair
+            track = _native().Track()
+            track.id = manual_key(artist, title)
+            track.name = title
+            track.artists = [_native().ArtistRef("", artist)]
+        added, _, owned = _add_tracks(library, store, [track], f"add: {text}")
+        label = f"{_artists(track)} - {track.name}"
+        if owned:
+            ui.print_(f"already in your library: {label}")
+        else:
+            ui.print_(f"{'added' if added else 'already on the wishlist'}: {label}")
+
+
+def _artists(track: Any) -> str:
+    return ", ".join(artist.name for artist in track.artists if artist.name)
+
+
+def _look_up_track(plugin_config, store, track_id: str) -> Any:
+    """The track as stored by an extract run, else as Spotify has it; one line when
+    Spotify has no such track (an id alone would be an entry with no name)."""
+    stored = store.get_track(track_id)
+    if stored is not None:
+        return stored
+    native = _native()
+    what = f"add: track {track_id}"
+    config = extract.spotify_config(plugin_config)
+    if not extract.has_login(config):
+        raise ui.UserError(
+            f"{what}: not in your Spotify data yet, and track links are looked up on Spotify: "
+            "run `beet spotify-extract --login` first, or add it as 'Artist - Title'"
+        )
+    try:
+        found = native.SpotifyClient(config).tracks([track_id])
+    except native.SpotifyExtractError as error:
+        raise ui.UserError(f"{what}: {error}") from error
+    if not found:
+        raise ui.UserError(f"{what}: Spotify has no such track")
+    return found[0]
+
+
+# Personal (development-mode) apps are given the entries of the person's own and
+# collaborative playlists only: a followed playlist answers 403.
+NOT_SHARED = (
+    "Spotify gives personal apps the tracks of your own and collaborative playlists only, "
+    "not of playlists you follow; save a copy in Spotify (… > Add to other playlist > New "
+    "playlist) and add that, or read your data export with "
+    "`beet spotify-extract --from-export PATH`"
+)
+
+
+def _spotify_tracks(plugin_config, ref: SpotifyRef) -> list[Any]:
+    """The tracks of an album, or of a playlist (no episodes, local files or gaps)."""
+    native = _native()
+    what = f"add: {ref.kind} {ref.id}"
+    config = extract.spotify_config(plugin_config)
+    if not extract.has_login(config):
+        raise ui.UserError(
+            f"{what}: {ref.kind} links are read from Spotify; run `beet spotify-extract "
+            "--login` first"
+        )
+    try:
+        client = native.SpotifyClient(config)
+        if ref.kind == "album":
+            return [track for track in client.album_tracks(ref.id).tracks if track.id]
+        result = client.playlist_items(ref.id)
+    except native.SpotifyExtractError as error:
+        raise ui.UserError(f"{what}: {error}") from error
+    if result.access == native.PlaylistAccess.NOT_SHARED:
+        raise ui.UserError(f"{what}: {NOT_SHARED}")
+    if result.access == native.PlaylistAccess.UNAVAILABLE:
+        raise ui.UserError(
+            f"{what}: Spotify does not serve it (no such playlist, or a Spotify-owned / "
+            "Made For You one, which personal apps cannot read)"
+        )
+    return [
+        entry.track
+        for entry in result.entries
+        if entry.kind == native.EntryKind.TRACK and entry.track.id
+    ]
+
+
+class _LibraryCheck:
+    """The extraction's matcher over the beets library (read once, on first use) and its
+    settings: what it would call "in your library" stays off the wishlist."""
+
+    def __init__(self, plugin_config, lib: Library) -> None:
+        self._plugin_config = plugin_config
+        self._lib = lib
+        self._matcher = None
+
+    def owned(self, tracks: list[Any], what: str) -> set[str]:
+        if not tracks:
+            return set()
+        native = _native()
+        try:
+            if self._matcher is None:
+                self._matcher = native.Matcher.from_library(
+                    os.fsdecode(self._lib.path),
+                    self._lib.directory,
+                    extract.match_options(self._plugin_config),
+                    busy_timeout=extract.lock_timeout(),
+                )
+            results = self._matcher.match_all(tracks)
+        except native.SpotifyExtractError as error:
+            raise ui.UserError(f"{what}: {error}") from error
+        return {r.track_id for r in results if r.status == "matched"}
+
+
+def _add_tracks(
+    library: _LibraryCheck, store, tracks: list[Any], what: str
+) -> tuple[int, int, set[str]]:
+    """Wishlist entries for the tracks the library lacks: (added, already there, owned)."""
+    native = _native()
+    owned = library.owned(tracks, what)
+    added = already = 0
+    for track in tracks:
+        if track.id in owned:
+            continue
+        entry = native.WishlistEntry()
+        entry.source = "manual"
+        entry.requested_by = ["manual"]
+        entry.spotify_track_id = track.id
+        if not track.id.startswith(MANUAL_PREFIX):
+            entry.spotify_url = spotdl.track_url(track.id)
+        entry.title = track.name
+        entry.artist = _artists(track)
+        entry.album = track.album_name
+        entry.isrc = track.isrc
+        entry.duration_ms = track.duration_ms
+        entry.cover_url = track.cover_url
+        if store.add_wishlist_entry(entry):
+            added += 1
+        else:
+            already += 1
+    return added, already, owned
+
+
+def _add_from_spotify(plugin_config, library: _LibraryCheck, store, ref: SpotifyRef) -> None:
+    """Every track of the album or playlist that the library lacks goes on the wishlist."""
+    # A track twice in a playlist is one entry.
+    by_id = {track.id: track for track in _spotify_tracks(plugin_config, ref)}
+    added, already, owned = _add_tracks(
+        library, store, list(by_id.values()), f"add: {ref.kind} {ref.id}"
+    )
+    ui.print_(
+        f"{ref.kind} {ref.id}: {added} added, {already} already on the wishlist, "
+        f"{len(owned)} already in your library"
+    )
