@@ -529,11 +529,27 @@ def _native_entries(tracks: Iterable[ExportTrack]) -> list[_native.PlaylistEntry
     return entries
 
 
+def entries_version(tracks: Iterable[ExportTrack]) -> str:
+    """The stored version of a playlist read from an export: a hash of every field of its
+    entries, so equal entries are recognised and not stored again."""
+    digest = hashlib.sha1()
+    for t in tracks:
+        fields = (t.uri, t.name, t.artists, t.album, t.album_artists, t.isrc, t.duration_ms)
+        digest.update(repr((*fields, t.added_at, t.added_by, t.kind)).encode("utf-8"))
+    return "export:" + digest.hexdigest()[:16]
+
+
 def export_playlist_id(name: str, occurrence: int = 1) -> str:
     """The id of an export playlist: its name; the second "Chill" (or "chill") of one
     export is another playlist, not a replacement of the first."""
     key = name_key(name) if occurrence == 1 else f"{name_key(name)}#{occurrence}"
     return "export:" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def _api_match_key(name: str) -> str:
+    """The key an export playlist is matched to an API playlist by: its name key, or the
+    exact name when that key is empty (all emoji or punctuation: "🔥" is not "💔")."""
+    return name_key(name) or "=" + unicodedata.normalize("NFC", name).casefold()
 
 
 @dataclass
@@ -583,28 +599,23 @@ def import_into_store(
     data) also removes the playlists it no longer has.
     """
     report = ImportReport(files=list(data.files))
+    records = store.list_playlists()
     api_by_name: dict[str, Any] = {}
-    for record in store.list_playlists():
+    for record in records:
         if record.source == "api":
-            api_by_name.setdefault(name_key(record.name), record)
+            api_by_name.setdefault(_api_match_key(record.name), record)
+    stored_versions = {record.id: record.fetched_snapshot_id for record in records}
     occurrences: dict[str, int] = {}
     for playlist in data.playlists:
-        entries = _native_entries(playlist.entries)
-        version = (
-            "export:"
-            + hashlib.sha1(
-                json.dumps(
-                    [(t.uri, t.name, t.added_at) for t in playlist.entries], ensure_ascii=False
-                ).encode("utf-8")
-            ).hexdigest()[:16]
-        )
+        version = entries_version(playlist.entries)
         if with_api:
-            api = api_by_name.get(name_key(playlist.name))
+            api = api_by_name.get(_api_match_key(playlist.name))
             if api is None:
                 report.not_on_spotify.append(playlist.name)
             elif api.access == "readable" and api.fetched_snapshot_id == api.playlist.snapshot_id:
                 report.skipped += 1  # the API gave these entries, fresher than the export
             else:
+                entries = _native_entries(playlist.entries)
                 store.replace_playlist_entries(snapshot, api.id, entries, version)
                 report.filled += 1
             continue
@@ -615,9 +626,12 @@ def import_into_store(
         native.id = export_playlist_id(playlist.name, occurrence)
         native.name = playlist.name
         native.description = playlist.description
-        native.total_entries = len(entries)
+        native.total_entries = len(playlist.entries)
         store.upsert_export_playlist(snapshot, native)
-        store.replace_playlist_entries(snapshot, native.id, entries, version)
+        # Entries equal to those stored (the same export read again) are not written again.
+        if stored_versions.get(native.id) != version:
+            entries = _native_entries(playlist.entries)
+            store.replace_playlist_entries(snapshot, native.id, entries, version)
         report.playlists += 1
     if with_api or data.complete:
         report.removed = len(store.finish_playlist_listing(snapshot, "export"))

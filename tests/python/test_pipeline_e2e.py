@@ -12,6 +12,7 @@ import os
 import signal
 import sqlite3
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -408,3 +409,38 @@ def test_write_attributes_reach_beets_and_dry_run_only_reports(pipeline_world) -
     )
     assert listed.returncode == 0, listed.stderr
     assert len(listed.stdout.split()) > 0
+
+
+def test_the_same_export_again_stores_nothing_again(pipeline_world, tmp_path: Path) -> None:
+    """A rerun on an unchanged export neither re-stores its playlists nor rewrites the
+    matches; a changed entry re-stores only its own playlist."""
+    import shutil
+
+    world: World = pipeline_world()
+    (world.state_dir / "spotify_extract_token.json").unlink()
+    export = tmp_path / "exportify"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "data" / "exports" / "exportify", export)
+
+    def stored() -> tuple[dict[str, int], dict[str, str]]:
+        connection = sqlite3.connect(f"file:{world.state_db}?mode=ro", uri=True)
+        with connection:
+            fetched = dict(connection.execute("SELECT name, last_fetched_snapshot FROM playlists"))
+            matches = dict(connection.execute("SELECT spotify_track_id, updated_at FROM matches"))
+        connection.close()
+        return fetched, matches
+
+    assert world.beet("--from-export", str(export)).returncode == 0
+    fetched, matches = stored()
+    assert len(fetched) == 2 and matches  # chill, road trip extra (liked songs is Liked)
+    time.sleep(1.1)  # updated_at has whole seconds: a rewrite would show
+    rerun = world.beet("--from-export", str(export))
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert stored() == (fetched, matches)
+
+    chill = export / "chill.csv"
+    chill.write_text(chill.read_text().replace("Homogenic", "Homogenic (Remastered)"))
+    changed = world.beet("--from-export", str(export))
+    assert changed.returncode == 0, changed.stdout + changed.stderr
+    refetched, _ = stored()
+    assert refetched["road trip extra"] == fetched["road trip extra"]
+    assert refetched["chill"] > fetched["chill"]
