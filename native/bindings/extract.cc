@@ -31,6 +31,7 @@ void BindExtract(py::module_& module, py::handle /*base_error*/) {
       .def(py::init<>())
       .def_readwrite("source", &PipelineOptions::source)
       .def_readwrite("dry_run", &PipelineOptions::dry_run)
+      .def_readwrite("accept_library_size", &PipelineOptions::accept_library_size)
       .def_readwrite("audio_features", &PipelineOptions::audio_features)
       .def_readwrite("liked_songs_playlist", &PipelineOptions::liked_songs_playlist)
       .def_property(

@@ -4,6 +4,7 @@
 #include "bindings/bindings.h"
 #include "library/library_reader.h"
 #include "match/matcher.h"
+#include "match/normalize.h"
 #include "spotify/parse.h"
 
 namespace spotify_extract::bindings {
@@ -108,6 +109,9 @@ void BindMatch(py::module_& module, py::handle base_error) {
                MatchMethodName(r.method) + " " + MatchStatusName(r.status) + " " +
                std::to_string(r.confidence) + ">";
       });
+
+  module.def("song_key", &norm::SongKey, py::arg("artist"), py::arg("title"),
+             "The matcher's identity of an 'Artist - Title' (NUL-separated).");
 
   py::class_<Matcher>(module, "Matcher")
       .def_static(

@@ -52,6 +52,7 @@ void BindPlaylist(py::module_& module, py::handle base_error) {
   py::enum_<MirrorStatus>(module, "MirrorStatus")
       .value("WRITTEN", MirrorStatus::kWritten)
       .value("UNCHANGED", MirrorStatus::kUnchanged)
+      .value("KEPT", MirrorStatus::kKept)
       .value("SKIPPED", MirrorStatus::kSkipped);
 
   py::class_<PathStyle> style(module, "PathStyle");
@@ -142,6 +143,7 @@ void BindPlaylist(py::module_& module, py::handle base_error) {
       .def_readonly("written", &MirrorResult::written)
       .def_readonly("unchanged", &MirrorResult::unchanged)
       .def_readonly("removed", &MirrorResult::removed)
+      .def_readonly("kept", &MirrorResult::kept)
       .def_readonly("skipped", &MirrorResult::skipped)
       .def_readonly("playlists", &MirrorResult::playlists)
       .def_property_readonly("removed_paths",

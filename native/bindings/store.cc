@@ -180,7 +180,9 @@ void BindStore(py::module_& module, py::handle base_error) {
       .def_readonly("audio_features", &SummaryCounts::audio_features)
       .def_readonly("local_files", &SummaryCounts::local_files)
       .def_readonly("episodes", &SummaryCounts::episodes)
-      .def_readonly("wishlist_pending", &SummaryCounts::wishlist_pending);
+      .def_readonly("missing_by_status", &SummaryCounts::missing_by_status)
+      .def_readonly("wishlist_pending", &SummaryCounts::wishlist_pending)
+      .def_readonly("wishlist_others", &SummaryCounts::wishlist_others);
 
   using S = StateStore;
   using Release = py::call_guard<py::gil_scoped_release>;

@@ -122,6 +122,8 @@ const LibraryItems& Pipeline::Library() {
 }
 
 PipelineResult Pipeline::Run(CancelToken* cancel) {
+  // Before anything is fetched, matched, removed or queued.
+  CheckLibrarySize(store_, options_.library_db, Library().size(), options_.accept_library_size);
   PipelineResult result;
   SnapshotRecord snapshot =
       store_.BeginSnapshot(options_.source, options_.dry_run, options_.resume_within);
@@ -228,6 +230,7 @@ PipelineResult Pipeline::Run(CancelToken* cancel) {
     throw;
   }
   finish("complete", "");
+  if (!options_.dry_run) RecordLibrarySize(store_, Library().size());
   return result;
 }
 
@@ -471,9 +474,10 @@ std::vector<MirrorPlaylist> BuildMirrorPlaylists(StateStore& store, const Librar
     return entries;
   };
 
+  // Every live playlist, also one with no entry now: the mirror keeps its file (only a
+  // playlist gone from Spotify loses it).
   std::vector<MirrorPlaylist> playlists;
   for (const PlaylistRecord& record : store.ListPlaylists()) {
-    if (record.entry_count == 0) continue;
     MirrorPlaylist playlist;
     playlist.spotify_id = record.playlist.id;
     playlist.name = record.playlist.name;
@@ -481,14 +485,11 @@ std::vector<MirrorPlaylist> BuildMirrorPlaylists(StateStore& store, const Librar
     playlists.push_back(std::move(playlist));
   }
   if (liked_songs_playlist) {
-    std::vector<StoredEntry> liked = store.LikedEntries();
-    if (!liked.empty()) {
-      MirrorPlaylist playlist;
-      playlist.spotify_id = kLikedSongsId;
-      playlist.name = kLikedSongsName;
-      playlist.entries = to_entries(liked);
-      playlists.push_back(std::move(playlist));
-    }
+    MirrorPlaylist playlist;
+    playlist.spotify_id = kLikedSongsId;
+    playlist.name = kLikedSongsName;
+    playlist.entries = to_entries(store.LikedEntries());
+    playlists.push_back(std::move(playlist));
   }
   return playlists;
 }
@@ -541,7 +542,9 @@ MirrorResult Pipeline::MirrorFromStore(StateStore& store, const PipelineOptions&
   LibraryReadOptions read;
   read.music_dir = options.music_dir;
   read.busy_timeout = options.library_busy_timeout;
-  return MirrorWith(store, ReadLibrary(options.library_db, read), options);
+  LibraryItems items = ReadLibrary(options.library_db, read);
+  if (!options.accept_library_size) CheckLibraryNotShrunk(store, options.library_db, items.size());
+  return MirrorWith(store, items, options);
 }
 
 }  // namespace spotify_extract

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "extract/library_guard.h"
 #include "http/cancel.h"
 #include "http/http_client.h"
 #include "library/library_items.h"
@@ -49,6 +50,9 @@ struct PipelineOptions {
   std::string library_db;
   std::string music_dir;
   std::chrono::milliseconds library_busy_timeout{5000};
+  // --force: run on a library that is empty or much smaller than at the last run
+  // (extract/library_guard.h); otherwise such a run stops before anything changes.
+  bool accept_library_size = false;
   MatchOptions match;
   bool mirror = true;
   MirrorOptions mirror_options;
@@ -77,8 +81,10 @@ struct PipelineResult {
 };
 
 // Runs the phases. `client` may be null (offline: an export only); the fetch phases are
-// then skipped. Throws on failure after recording the snapshot as "error" (the message is
-// one line); a cancel (the token) ends the run as "cancelled" without throwing.
+// then skipped. First of all the beets library is read and checked (CheckLibrarySize):
+// LibraryShrunkError before any snapshot is begun. Throws on failure after recording the snapshot
+// as "error" (the message is one line); a cancel (the token) ends the run as "cancelled" without
+// throwing.
 class Pipeline {
  public:
   Pipeline(StateStore& store, SpotifyClient* client, PipelineOptions options,
@@ -87,7 +93,8 @@ class Pipeline {
   PipelineResult Run(CancelToken* cancel);
 
   // The mirror phase alone, from the stored playlists and matches (after an import of
-  // downloaded files): reads the library, renders every playlist, records the files.
+  // downloaded files): reads the library, checks it as Run does, renders every playlist,
+  // records the files.
   static MirrorResult MirrorFromStore(StateStore& store, const PipelineOptions& options);
 
  private:
@@ -117,8 +124,9 @@ class Pipeline {
   std::vector<std::string> notes_;
 };
 
-// The playlists to mirror from the store: every live playlist with entries (Spotify order)
-// and Liked Songs when asked, each entry matched to its library item or missing.
+// The playlists to mirror from the store: every live playlist, with or without entries
+// (Spotify order), and Liked Songs when asked, each entry matched to its library item or
+// missing.
 std::vector<MirrorPlaylist> BuildMirrorPlaylists(StateStore& store, const LibraryItems& items,
                                                  bool liked_songs_playlist);
 

@@ -701,6 +701,17 @@ std::string ArtistKey(std::string_view name) {
   return key;
 }
 
+std::string SongKey(std::string_view artist, std::string_view title) {
+  std::vector<std::string> names = SplitArtists(artist);
+  std::string key = ArtistKey(names.empty() ? artist : std::string_view(names.front()));
+  ParsedTitle parsed = ParseTitle(title);
+  key += '\0';
+  key += parsed.core;
+  key += '\0';
+  key += VersionFlagNames(parsed.flags & kHardVersionFlags);  // a live take is another song
+  return key;
+}
+
 ParsedAlbum ParseAlbum(std::string_view album) {
   ParsedAlbum parsed;
   std::string lower = CanonicalLower(album);

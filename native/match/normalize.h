@@ -78,6 +78,12 @@ std::vector<std::string> SplitArtists(std::string_view credit);
 // trailing ", the" removed ("The Beatles" == "Beatles, The" == "beatles").
 std::string ArtistKey(std::string_view name);
 
+// The identity of a song a person typed as "Artist - Title" (a manual wishlist entry): the
+// first credited artist's key, the title's core and its version tags that make another
+// recording (live, remix ...), NUL-separated, so case, accents, punctuation, "(feat. X)"
+// and a remaster tag do not make two songs of one.
+std::string SongKey(std::string_view artist, std::string_view title);
+
 struct ParsedAlbum {
   std::string key;     // folded, edition/remaster tags removed
   std::string full;    // folded, editions kept: tells "X" from "X (2009 Remaster)"

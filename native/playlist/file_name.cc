@@ -161,7 +161,7 @@ std::string CleanLineText(std::string_view text) {
   return Encode(cps);
 }
 
-std::string SanitizeFileStem(std::string_view name, size_t max_bytes) {
+std::string SanitizeFileStem(std::string_view name, size_t max_bytes, std::string_view if_empty) {
   std::vector<utf8proc_int32_t> cps;
   for (utf8proc_int32_t cp : Decode(name, '_')) {
     if (IsDisguise(cp)) continue;
@@ -199,7 +199,7 @@ std::string SanitizeFileStem(std::string_view name, size_t max_bytes) {
     stem = "_" + stem;
     cap(stem);
   }
-  if (stem.empty()) stem = "Untitled";
+  if (stem.empty()) stem = if_empty;
   return stem;
 }
 

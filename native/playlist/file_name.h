@@ -21,8 +21,9 @@ inline constexpr size_t kDefaultMaxNameBytes = 180;
 //  - Windows reserved device names (CON, PRN, AUX, NUL, COM0-9, LPT0-9, with or without an
 //    extension, any case) get a '_' in front;
 //  - at most `max_bytes` bytes, cut on a grapheme-cluster boundary (UTF-8 safe);
-//  - never empty ("Untitled").
-std::string SanitizeFileStem(std::string_view name, size_t max_bytes = kDefaultMaxNameBytes);
+//  - `if_empty` when nothing is left ("Untitled"; the mirror asks for "" to see it).
+std::string SanitizeFileStem(std::string_view name, size_t max_bytes = kDefaultMaxNameBytes,
+                             std::string_view if_empty = "Untitled");
 
 // The key under which two file names collide on a case-insensitive or normalising file
 // system (SMB, macOS, Windows): NFC + Unicode case folding.

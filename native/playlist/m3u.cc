@@ -234,6 +234,19 @@ std::optional<std::string> EntryLocation(std::string_view item_path, const Rende
   return Locate(item_path, context, prepared, reason);
 }
 
+std::optional<std::string> MarkerPlaylistId(std::string_view content) {
+  // The marker is among the comment lines before the first entry.
+  while (!content.empty() && content.front() == '#') {
+    size_t end = content.find('\n');
+    std::string_view line = content.substr(0, end);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.starts_with(kMarkerPrefix)) return std::string(line.substr(kMarkerPrefix.size()));
+    if (end == std::string_view::npos) break;
+    content.remove_prefix(end + 1);
+  }
+  return std::nullopt;
+}
+
 std::string RenderM3u(const std::vector<MirrorEntry>& entries, const RenderContext& context,
                       RenderStats* stats) {
   RenderStats local;
@@ -241,6 +254,9 @@ std::string RenderM3u(const std::vector<MirrorEntry>& entries, const RenderConte
   counts = RenderStats{};
   PreparedContext prepared(context);
   std::string out = "#EXTM3U\n";
+  if (!context.playlist_id.empty()) {
+    out.append(kMarkerPrefix).append(CleanLineText(context.playlist_id)).push_back('\n');
+  }
   for (const MirrorEntry& entry : entries) {
     std::string label = CleanLineText(entry.title);
     if (!entry.artist.empty()) label = CleanLineText(entry.artist) + " - " + label;

@@ -63,12 +63,22 @@ struct MirrorEntry {
 // Why an entry was left out of a playlist.
 enum class SkipReason { kNone, kNonUtf8, kOutsideLibrary, kUnrepresentable };
 
+// The comment line that marks a file as written by this plugin for one playlist:
+// "#SPOTIFY-EXTRACT:playlist=<Spotify id>", second line of every mirrored file. Players
+// skip '#' lines they do not know (MPD, Sonos, Navidrome, Jellyfin, Kodi, VLC).
+inline constexpr std::string_view kMarkerPrefix = "#SPOTIFY-EXTRACT:playlist=";
+
+// The playlist id of the marker line among the leading comment lines of `content`
+// (nullopt when there is none).
+std::optional<std::string> MarkerPlaylistId(std::string_view content);
+
 struct RenderContext {
   std::string library_root;  // beets' music directory, absolute
   std::string playlist_dir;  // where the m3u goes, absolute
   PathStyle style;
   bool missing_comments = false;  // "# artist - title spotify:track:ID" for missing tracks
   NonUtf8Policy non_utf8 = NonUtf8Policy::kSkip;
+  std::string playlist_id;  // written as the marker line (none when empty)
 };
 
 struct RenderStats {
@@ -91,8 +101,8 @@ std::string LexicallyNormalPath(std::string_view path, std::string_view cwd = {}
 std::optional<std::string> EntryLocation(std::string_view item_path, const RenderContext& context,
                                          SkipReason* reason = nullptr);
 
-// The whole m3u: "#EXTM3U", then per matched entry "#EXTINF:<seconds>,<artist> - <title>"
-// and its location; '\n' line ends, UTF-8, no BOM, Spotify order kept.
+// The whole m3u: "#EXTM3U", the marker line, then per matched entry "#EXTINF:<seconds>,<artist> -
+// <title>" and its location; '\n' line ends, UTF-8, no BOM, Spotify order kept.
 std::string RenderM3u(const std::vector<MirrorEntry>& entries, const RenderContext& context,
                       RenderStats* stats = nullptr);
 

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -33,6 +34,8 @@ std::string Dirname(const std::string& path) {
   if (slash == 0) return "/";
   return path.substr(0, slash);
 }
+
+std::string Basename(const std::string& path) { return path.substr(path.rfind('/') + 1); }
 
 std::string JoinPath(const std::string& dir, const std::string& name) {
   return dir == "/" ? "/" + name : dir + "/" + name;
@@ -70,6 +73,20 @@ std::optional<std::string> ReadSmallFile(const std::string& path) {
   return content;
 }
 
+// The playlist id in the marker line of the file at `path`, if it has one.
+std::optional<std::string> ReadMarker(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return std::nullopt;
+  char buffer[4096];  // the marker is the second line
+  ssize_t n;
+  do {
+    n = ::read(fd, buffer, sizeof(buffer));
+  } while (n < 0 && errno == EINTR);
+  ::close(fd);
+  if (n <= 0) return std::nullopt;
+  return MarkerPlaylistId(std::string_view(buffer, static_cast<size_t>(n)));
+}
+
 void FsyncDirectory(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return;
@@ -105,7 +122,8 @@ void RemoveStaleTemporaries(const std::string& dir) {
 }
 
 struct Plan {
-  size_t index = 0;  // into the input playlists
+  size_t index = 0;   // into the input playlists
+  bool keep = false;  // no playable entry: the file at `path` stays as it is
   std::string content;
   std::string hash;
   std::vector<std::string> names;  // candidate file names, best first
@@ -149,7 +167,10 @@ std::string StageFile(const std::string& dir, const std::string& content, mode_t
   return temp;
 }
 
+// The first `length` letters and digits of an id, after its last ':' ("export:4e18…"
+// gives "4e18…", not the "export" every export playlist shares).
 std::string ShortId(std::string_view id, size_t length) {
+  if (size_t colon = id.rfind(':'); colon != std::string_view::npos) id.remove_prefix(colon + 1);
   std::string out;
   for (char c : id) {
     if (out.size() == length) break;
@@ -171,6 +192,13 @@ std::string ContentHash(std::string_view content) {
 std::string PlaylistFileName(const MirrorPlaylist& playlist, const MirrorOptions& options,
                              int attempt) {
   std::string extension = NormalizeExtension(options.style.extension);
+  const std::string expanded =
+      ExpandNameTemplate(options.name_template, playlist.name, playlist.spotify_id);
+  // Nothing of the name survives ("..", "", only control characters): without the id,
+  // every such playlist would be "Untitled".
+  if (SanitizeFileStem(expanded, options.max_name_bytes, "").empty()) {
+    attempt = std::max(attempt, 1);
+  }
   std::string suffix;
   if (attempt > 0) {
     std::string id = ShortId(playlist.spotify_id, attempt == 1 ? 6 : 64);
@@ -179,36 +207,66 @@ std::string PlaylistFileName(const MirrorPlaylist& playlist, const MirrorOptions
   }
   size_t budget =
       options.max_name_bytes > suffix.size() + 8 ? options.max_name_bytes - suffix.size() : 8;
-  std::string stem = SanitizeFileStem(
-      ExpandNameTemplate(options.name_template, playlist.name, playlist.spotify_id), budget);
-  return stem + suffix + extension;
+  return SanitizeFileStem(expanded, budget) + suffix + extension;
 }
 
-MirrorResult Mirror(const std::vector<MirrorPlaylist>& playlists,
-                    const std::vector<OwnedFile>& previously_owned, const MirrorOptions& options) {
+namespace {
+
+// What every stage of one Mirror() call reads.
+struct MirrorRun {
+  const std::vector<MirrorPlaylist>& playlists;
+  const std::vector<OwnedFile>& previously_owned;
+  const MirrorOptions& options;
+  std::string dir;  // the playlist folder, absolute and normal
+  RenderContext context;
+  std::map<std::string, const OwnedFile*> owned_by_path;
+
+  const OwnedFile* Owned(const std::string& path) const {
+    auto found = owned_by_path.find(path);
+    return found == owned_by_path.end() ? nullptr : found->second;
+  }
+  // A regular file that is ours for playlist `id`: recorded for it, or carrying our marker
+  // for it (the state database was lost, or the folder holds files of an earlier run).
+  bool OursFor(const std::string& path, const std::string& id) const {
+    if (Inspect(path) != DiskState::kRegular) return false;
+    const OwnedFile* owned = Owned(path);
+    if (owned) return owned->spotify_id == id;
+    return ReadMarker(path) == id;
+  }
+  // A path playlist `id` may not write: a file neither recorded nor marked as ours for it,
+  // or what we wrote became other than a regular file.
+  bool Foreign(const std::string& path, const std::string& id) const {
+    DiskState state = Inspect(path);
+    if (state == DiskState::kMissing) return false;
+    if (state == DiskState::kOther) return true;
+    return !Owned(path) && ReadMarker(path) != id;
+  }
+  bool InFolder(const std::string& path) const { return Dirname(path) == dir; }
+};
+
+MirrorRun StartRun(const std::vector<MirrorPlaylist>& playlists,
+                   const std::vector<OwnedFile>& previously_owned, const MirrorOptions& options) {
   if (options.playlist_dir.empty()) throw PlaylistConfigError("playlist_dir is not set");
   const std::string cwd = CurrentDirectory();
-  const std::string dir = LexicallyNormalPath(options.playlist_dir, cwd);
+  MirrorRun run{
+      playlists, previously_owned, options, LexicallyNormalPath(options.playlist_dir, cwd), {}, {}};
   NormalizeExtension(options.style.extension);  // validates before anything happens
+  run.context.library_root = LexicallyNormalPath(options.library_root, cwd);
+  run.context.playlist_dir = run.dir;
+  run.context.style = options.style;
+  run.context.missing_comments = options.missing_comments;
+  run.context.non_utf8 = options.non_utf8;
+  for (const OwnedFile& file : previously_owned) run.owned_by_path[file.path] = &file;
+  return run;
+}
 
-  RenderContext context;
-  context.library_root = LexicallyNormalPath(options.library_root, cwd);
-  context.playlist_dir = dir;
-  context.style = options.style;
-  context.missing_comments = options.missing_comments;
-  context.non_utf8 = options.non_utf8;
-
-  std::map<std::string, const OwnedFile*> owned_by_path;
-  for (const OwnedFile& file : previously_owned) owned_by_path[file.path] = &file;
-
-  MirrorResult result;
-  result.playlists.resize(playlists.size());
+// Renders every playlist with a playable entry; the others get their outcome's message.
+std::vector<Plan> RenderPlaylists(const MirrorRun& run, MirrorResult& result) {
   std::vector<Plan> plans;
   std::unordered_set<std::string> seen_ids;
-
-  // 1. Render every playlist.
-  for (size_t i = 0; i < playlists.size(); ++i) {
-    const MirrorPlaylist& playlist = playlists[i];
+  result.playlists.resize(run.playlists.size());
+  for (size_t i = 0; i < run.playlists.size(); ++i) {
+    const MirrorPlaylist& playlist = run.playlists[i];
     PlaylistOutcome& outcome = result.playlists[i];
     outcome.spotify_id = playlist.spotify_id;
     outcome.name = playlist.name;
@@ -218,37 +276,57 @@ MirrorResult Mirror(const std::vector<MirrorPlaylist>& playlists,
     }
     Plan plan;
     plan.index = i;
+    RenderContext context = run.context;
+    context.playlist_id = playlist.spotify_id;
     plan.content = RenderM3u(playlist.entries, context, &outcome.stats);
     if (outcome.stats.entries == 0) {
-      outcome.message = "no track of it is in the library yet";
+      const OwnedFile* kept = nullptr;
+      for (const OwnedFile& file : run.previously_owned) {
+        if (file.spotify_id == playlist.spotify_id && run.InFolder(file.path) &&
+            Inspect(file.path) == DiskState::kRegular) {
+          kept = &file;
+          break;
+        }
+      }
+      if (kept == nullptr) {
+        outcome.message = "no track of it is in the library yet";
+        continue;
+      }
+      outcome.message = "no track of it is in the library now; its file is kept as it was";
+      plan.keep = true;
+      plan.path = kept->path;
+      plan.hash = kept->content_hash;
+      plans.push_back(std::move(plan));
       continue;
     }
     plan.hash = ContentHash(plan.content);
     for (int attempt = 0; attempt < 3; ++attempt) {
-      std::string name = PlaylistFileName(playlist, options, attempt);
+      std::string name = PlaylistFileName(playlist, run.options, attempt);
       if (std::find(plan.names.begin(), plan.names.end(), name) == plan.names.end()) {
         plan.names.push_back(name);
       }
     }
     plans.push_back(std::move(plan));
   }
+  return plans;
+}
 
-  // 2. Choose file names: keep the names already owned, then the first free one.
-  auto foreign = [&](const std::string& path) {
-    DiskState state = Inspect(path);
-    if (owned_by_path.count(path)) return state == DiskState::kOther;
-    return state != DiskState::kMissing;
-  };
-  std::set<std::string> taken;  // FileNameKey of chosen names
+// Keeps the files a playlist already has (recorded or marked as its own), then gives each
+// other playlist its first free name; names taken by files we did not write are avoided
+// and reported, and so are names another playlist has.
+void ChooseFileNames(const MirrorRun& run, std::vector<Plan>& plans, MirrorResult& result) {
+  std::map<std::string, size_t> taken;  // FileNameKey of chosen names -> input playlist
   for (Plan& plan : plans) {
-    const std::string& id = playlists[plan.index].spotify_id;
+    if (plan.keep) {
+      taken.emplace(FileNameKey(Basename(plan.path)), plan.index);
+      continue;
+    }
+    const std::string& id = run.playlists[plan.index].spotify_id;
     for (const std::string& name : plan.names) {
-      std::string path = JoinPath(dir, name);
-      auto owned = owned_by_path.find(path);
-      if (owned != owned_by_path.end() && owned->second->spotify_id == id &&
-          !taken.count(FileNameKey(name)) && !foreign(path)) {
+      std::string path = JoinPath(run.dir, name);
+      if (!taken.count(FileNameKey(name)) && run.OursFor(path, id)) {
         plan.path = path;
-        taken.insert(FileNameKey(name));
+        taken.emplace(FileNameKey(name), plan.index);
         break;
       }
     }
@@ -256,17 +334,26 @@ MirrorResult Mirror(const std::vector<MirrorPlaylist>& playlists,
   for (Plan& plan : plans) {
     if (!plan.path.empty()) continue;
     PlaylistOutcome& outcome = result.playlists[plan.index];
+    const std::string& id = run.playlists[plan.index].spotify_id;
     std::vector<std::string> avoided;
+    std::optional<size_t> sharing;  // the playlist that has the plain name
     for (const std::string& name : plan.names) {
-      if (taken.count(FileNameKey(name))) continue;
-      std::string path = JoinPath(dir, name);
-      if (foreign(path)) {
+      if (auto other = taken.find(FileNameKey(name)); other != taken.end()) {
+        if (!sharing) sharing = other->second;
+        continue;
+      }
+      std::string path = JoinPath(run.dir, name);
+      if (run.Foreign(path, id)) {
         avoided.push_back(path);
         continue;
       }
       plan.path = path;
-      taken.insert(FileNameKey(name));
+      taken.emplace(FileNameKey(name), plan.index);
       break;
+    }
+    if (sharing && !plan.path.empty()) {
+      outcome.message = "same file name as the playlist " + Quoted(run.playlists[*sharing].name) +
+                        "; written as " + Quoted(Basename(plan.path));
     }
     for (const std::string& path : avoided) {
       std::string text = Quoted(path) + " was not written by beets-spotify-extract; left alone";
@@ -278,77 +365,86 @@ MirrorResult Mirror(const std::vector<MirrorPlaylist>& playlists,
       outcome.message = "every file name for it is taken by another playlist";
     }
   }
+}
 
-  // 3. What really changes: content equal to the recorded hash and to the disk is kept.
+// Content equal to the disk (and to the recorded hash) is not rewritten (mtime kept).
+void MarkChangedFiles(const MirrorRun& run, std::vector<Plan>& plans) {
   for (Plan& plan : plans) {
-    if (plan.path.empty()) continue;
-    auto owned = owned_by_path.find(plan.path);
+    if (plan.path.empty() || plan.keep) continue;
+    const OwnedFile* owned = run.Owned(plan.path);
     bool same = false;
-    if (owned != owned_by_path.end() && owned->second->content_hash == plan.hash) {
+    if (!owned || owned->content_hash == plan.hash) {  // unrecorded: ours by its marker
       std::optional<std::string> disk = ReadSmallFile(plan.path);
       same = disk && *disk == plan.content;
     }
     plan.needs_write = !same;
   }
+}
 
-  // 4. Stage every new file; a failure changes nothing.
-  if (!options.dry_run) {
-    bool any_write = false;
-    for (const Plan& plan : plans)
-      any_write = any_write || (plan.needs_write && !plan.path.empty());
-    if (any_write) {
-      if (int error = MakeDirectories(dir); error != 0) {
-        throw MirrorError("cannot create the playlist folder " + Quoted(dir) + ": " +
-                              ErrnoText(error) + " (check playlist_dir)",
-                          previously_owned);
-      }
-      RemoveStaleTemporaries(dir);
+// Writes every changed file to a temporary file beside its place; a failure removes them
+// all and changes nothing.
+void StageFiles(const MirrorRun& run, std::vector<Plan>& plans) {
+  bool any_write = false;
+  for (const Plan& plan : plans) any_write = any_write || (plan.needs_write && !plan.path.empty());
+  if (any_write) {
+    if (int error = MakeDirectories(run.dir); error != 0) {
+      throw MirrorError("cannot create the playlist folder " + Quoted(run.dir) + ": " +
+                            ErrnoText(error) + " (check playlist_dir)",
+                        run.previously_owned);
     }
-    for (Plan& plan : plans) {
-      if (plan.path.empty() || !plan.needs_write) continue;
-      struct stat existing {};
-      mode_t mode =
-          Inspect(plan.path, &existing) == DiskState::kRegular ? (existing.st_mode & 07777) : 0644;
-      try {
-        plan.temp_path = StageFile(dir, plan.content, mode, options.write_function);
-      } catch (const std::runtime_error& error) {
-        for (Plan& staged : plans) {
-          if (!staged.temp_path.empty()) ::unlink(staged.temp_path.c_str());
-        }
-        throw MirrorError("cannot write playlist " + Quoted(playlists[plan.index].name) + " to " +
-                              Quoted(dir) + ": " + error.what() + "; no playlist was changed",
-                          previously_owned);
-      }
-    }
-    // 5. Put them in place.
-    std::vector<OwnedFile> owned_now = previously_owned;
-    for (size_t p = 0; p < plans.size(); ++p) {
-      Plan& plan = plans[p];
-      if (plan.temp_path.empty()) continue;
-      if (::rename(plan.temp_path.c_str(), plan.path.c_str()) != 0) {
-        int error = errno;
-        for (size_t rest = p; rest < plans.size(); ++rest) {
-          if (!plans[rest].temp_path.empty()) ::unlink(plans[rest].temp_path.c_str());
-        }
-        FsyncDirectory(dir);
-        throw MirrorError("cannot replace " + Quoted(plan.path) + ": " + ErrnoText(error),
-                          owned_now);
-      }
-      plan.temp_path.clear();
-      std::erase_if(owned_now, [&](const OwnedFile& file) { return file.path == plan.path; });
-      owned_now.push_back({playlists[plan.index].spotify_id, plan.path, plan.hash});
-    }
-    FsyncDirectory(dir);
+    RemoveStaleTemporaries(run.dir);
   }
+  for (Plan& plan : plans) {
+    if (plan.path.empty() || !plan.needs_write) continue;
+    struct stat existing {};
+    mode_t mode =
+        Inspect(plan.path, &existing) == DiskState::kRegular ? (existing.st_mode & 07777) : 0644;
+    try {
+      plan.temp_path = StageFile(run.dir, plan.content, mode, run.options.write_function);
+    } catch (const std::runtime_error& error) {
+      for (Plan& staged : plans) {
+        if (!staged.temp_path.empty()) ::unlink(staged.temp_path.c_str());
+      }
+      throw MirrorError("cannot write playlist " + Quoted(run.playlists[plan.index].name) + " to " +
+                            Quoted(run.dir) + ": " + error.what() + "; no playlist was changed",
+                        run.previously_owned);
+    }
+  }
+}
 
-  // 6. Outcomes and the new owned list.
+// Renames the staged files into place; a failure leaves what was replaced so far recorded.
+void PutInPlace(const MirrorRun& run, std::vector<Plan>& plans) {
+  std::vector<OwnedFile> owned_now = run.previously_owned;
+  for (size_t p = 0; p < plans.size(); ++p) {
+    Plan& plan = plans[p];
+    if (plan.temp_path.empty()) continue;
+    if (::rename(plan.temp_path.c_str(), plan.path.c_str()) != 0) {
+      int error = errno;
+      for (size_t rest = p; rest < plans.size(); ++rest) {
+        if (!plans[rest].temp_path.empty()) ::unlink(plans[rest].temp_path.c_str());
+      }
+      FsyncDirectory(run.dir);
+      throw MirrorError("cannot replace " + Quoted(plan.path) + ": " + ErrnoText(error), owned_now);
+    }
+    plan.temp_path.clear();
+    std::erase_if(owned_now, [&](const OwnedFile& file) { return file.path == plan.path; });
+    owned_now.push_back({run.playlists[plan.index].spotify_id, plan.path, plan.hash});
+  }
+  FsyncDirectory(run.dir);
+}
+
+// Each playlist's outcome, the counts and the new owned list; returns the paths kept.
+std::set<std::string> RecordOutcomes(const MirrorRun& run, const std::vector<Plan>& plans,
+                                     MirrorResult& result) {
   std::set<std::string> kept_paths;
   for (const Plan& plan : plans) {
     PlaylistOutcome& outcome = result.playlists[plan.index];
     if (plan.path.empty()) continue;
     outcome.path = plan.path;
-    outcome.status = plan.needs_write ? MirrorStatus::kWritten : MirrorStatus::kUnchanged;
-    result.owned.push_back({playlists[plan.index].spotify_id, plan.path, plan.hash});
+    outcome.status = plan.keep          ? MirrorStatus::kKept
+                     : plan.needs_write ? MirrorStatus::kWritten
+                                        : MirrorStatus::kUnchanged;
+    result.owned.push_back({run.playlists[plan.index].spotify_id, plan.path, plan.hash});
     kept_paths.insert(plan.path);
   }
   for (const PlaylistOutcome& outcome : result.playlists) {
@@ -359,24 +455,37 @@ MirrorResult Mirror(const std::vector<MirrorPlaylist>& playlists,
       case MirrorStatus::kUnchanged:
         ++result.unchanged;
         break;
+      case MirrorStatus::kKept:
+        ++result.kept;
+        break;
       case MirrorStatus::kSkipped:
         ++result.skipped;
         break;
     }
   }
+  return kept_paths;
+}
 
-  // 7. Files of playlists deleted, renamed or emptied on Spotify.
+// Removes the files of playlists deleted or renamed on Spotify. Files recorded in another
+// folder (playlist_dir changed) are left there and forgotten; a warning names the folder.
+void RemoveFilesOfGonePlaylists(const MirrorRun& run, const std::set<std::string>& kept_paths,
+                                MirrorResult& result) {
   std::set<std::string> dirs_changed;
-  for (const OwnedFile& file : previously_owned) {
+  std::map<std::string, int> left_in_old_folders;
+  for (const OwnedFile& file : run.previously_owned) {
     if (kept_paths.count(file.path)) continue;
     DiskState state = Inspect(file.path);
     if (state == DiskState::kMissing) continue;
+    if (!run.InFolder(file.path)) {
+      ++left_in_old_folders[Dirname(file.path)];
+      continue;
+    }
     if (state == DiskState::kOther) {
       result.warnings.push_back(Quoted(file.path) +
                                 " is no longer a regular file; left alone and forgotten");
       continue;
     }
-    if (options.dry_run) {
+    if (run.options.dry_run) {
       ++result.removed;
       result.removed_paths.push_back(file.path);
       continue;
@@ -392,6 +501,29 @@ MirrorResult Mirror(const std::vector<MirrorPlaylist>& playlists,
     }
   }
   for (const std::string& changed : dirs_changed) FsyncDirectory(changed);
+  for (const auto& [folder, count] : left_in_old_folders) {
+    result.warnings.push_back(std::to_string(count) +
+                              " playlist file(s) mirrored before are left in " + Quoted(folder) +
+                              " (playlist_dir changed); they are no longer updated: remove them "
+                              "by hand if you do not want them");
+  }
+}
+
+}  // namespace
+
+MirrorResult Mirror(const std::vector<MirrorPlaylist>& playlists,
+                    const std::vector<OwnedFile>& previously_owned, const MirrorOptions& options) {
+  const MirrorRun run = StartRun(playlists, previously_owned, options);
+  MirrorResult result;
+  std::vector<Plan> plans = RenderPlaylists(run, result);
+  ChooseFileNames(run, plans, result);
+  MarkChangedFiles(run, plans);
+  if (!options.dry_run) {
+    StageFiles(run, plans);
+    PutInPlace(run, plans);
+  }
+  const std::set<std::string> kept_paths = RecordOutcomes(run, plans, result);
+  RemoveFilesOfGonePlaylists(run, kept_paths, result);
   return result;
 }
 

@@ -17,13 +17,20 @@
 // state database and passes it back on the next run; this part never touches the store.
 // Rules:
 //  - one file per playlist with at least one playable entry, named by the template and
-//    sanitised; a playlist with no playable entry has no file (an old one is removed);
-//  - a file the plugin did not write (not in `previously_owned`) is never overwritten or
-//    removed: the playlist takes the next free name ("<name> [<id prefix>]") and a
-//    warning says so; if none is free it is skipped;
-//  - two playlists whose names collide (also case-insensitively, as on SMB) get distinct
-//    files: the one that already owns the plain name keeps it, the other gets a suffix
-//    from its Spotify id; names stay stable from run to run;
+//    sanitised; its second line is the marker "#SPOTIFY-EXTRACT:playlist=<id>";
+//  - a playlist given here with no playable entry keeps the file it has, unchanged
+//    (items that vanish from the library in one run must not cost the person a file);
+//    only a playlist no longer given (deleted on Spotify) loses its file;
+//  - a file is ours when the caller recorded it (`previously_owned`) or it carries our
+//    marker for the same playlist id (the state database was lost or the folder moved);
+//    any other file is never overwritten or removed: the playlist takes the next free
+//    name ("<name> [<id prefix>]") and a warning says so; if none is free it is skipped;
+//  - two playlists never share a file: when names collide (also case-insensitively, as
+//    on SMB) the one that already owns the plain name keeps it, the other gets a suffix
+//    from its Spotify id, and its outcome says so; a name that sanitises to nothing
+//    always gets the suffix ("Untitled [<id prefix>]"); names stay stable between runs;
+//  - files recorded in another folder (playlist_dir changed) are left where they are and
+//    forgotten, and a warning names that folder;
 //  - content equal to what is on disk is not rewritten (mtime kept, no rescans);
 //  - every new file is first written to a temporary file in the same folder and fsynced;
 //    only when all of them are written are they renamed into place (then the folder is
@@ -66,7 +73,8 @@ struct MirrorOptions {
   WriteFunction write_function;
 };
 
-enum class MirrorStatus { kWritten, kUnchanged, kSkipped };
+// kKept: no playable entry now; the file it had is left as it was.
+enum class MirrorStatus { kWritten, kUnchanged, kKept, kSkipped };
 
 struct PlaylistOutcome {
   std::string spotify_id;
@@ -74,18 +82,20 @@ struct PlaylistOutcome {
   std::string path;  // the m3u (empty when skipped)
   MirrorStatus status = MirrorStatus::kSkipped;
   RenderStats stats;
-  std::string message;  // why it was skipped or renamed; empty otherwise
+  std::string message;  // why it was skipped, kept or renamed; empty otherwise
 };
 
 struct MirrorResult {
   int written = 0;
   int unchanged = 0;
   int removed = 0;
+  int kept = 0;
   int skipped = 0;
   std::vector<PlaylistOutcome> playlists;  // one per input playlist, in input order
   std::vector<std::string> removed_paths;
-  std::vector<std::string> warnings;  // foreign files avoided, files that could not be removed
-  std::vector<OwnedFile> owned;       // what the caller records for the next run
+  // Foreign files avoided, files that could not be removed, old folders left alone.
+  std::vector<std::string> warnings;
+  std::vector<OwnedFile> owned;  // what the caller records for the next run
 };
 
 // A write failed; nothing was changed on disk unless `owned` says otherwise (it is the list
@@ -104,7 +114,8 @@ class MirrorError : public std::runtime_error {
 std::string ContentHash(std::string_view content);
 
 // The file name (stem + extension) for a playlist; `attempt` 0 is the plain name, 1 adds a
-// short id suffix, 2 the whole id.
+// short id suffix, 2 the whole id. A name that sanitises to nothing is "Untitled" with the
+// suffix at every attempt.
 std::string PlaylistFileName(const MirrorPlaylist& playlist, const MirrorOptions& options,
                              int attempt);
 

@@ -1917,7 +1917,18 @@ SummaryCounts StateStore::Summary() {
   counts.review = scalar(std::string("SELECT COUNT(*) FROM matches WHERE status = 'review' "
                                      "AND spotify_track_id IN (") +
                          kWantedSql + ")");
-  counts.missing = counts.tracks - counts.matched - counts.review;
+  // Missing: wanted, without a match and not waiting for review; counted by the status of
+  // the track's wishlist entry, so the summary's numbers add up.
+  sql::Statement missing = db_->Prepare(
+      std::string("SELECT COALESCE(w.status, ''), COUNT(*) FROM (") + kWantedSql +
+      ") t LEFT JOIN wishlist w ON w.spotify_track_id = t.track_id WHERE NOT EXISTS (SELECT "
+      "1 FROM matches m WHERE m.spotify_track_id = t.track_id AND (m.item_id IS NOT NULL OR "
+      "m.status = 'review')) GROUP BY 1");
+  while (missing.Step()) {
+    int count = static_cast<int>(missing.Int(1));
+    counts.missing_by_status[missing.Text(0)] = count;
+    counts.missing += count;
+  }
   counts.playlists = scalar("SELECT COUNT(*) FROM playlists WHERE removed = 0");
   counts.playlists_readable =
       scalar("SELECT COUNT(*) FROM playlists WHERE removed = 0 AND access = 'readable'");
@@ -1938,7 +1949,11 @@ SummaryCounts StateStore::Summary() {
   counts.saved_albums = scalar("SELECT COUNT(*) FROM saved_albums");
   counts.followed_artists = scalar("SELECT COUNT(*) FROM followed_artists");
   counts.audio_features = scalar("SELECT COUNT(*) FROM audio_features WHERE tempo IS NOT NULL");
-  counts.wishlist_pending = scalar("SELECT COUNT(*) FROM wishlist WHERE status = 'pending'");
+  counts.wishlist_pending = counts.missing_by_status["pending"];
+  counts.wishlist_others = scalar(
+      std::string("SELECT COUNT(*) FROM wishlist WHERE status NOT IN ('imported', 'dismissed') "
+                  "AND spotify_track_id NOT IN (") +
+      kWantedSql + ")");
   return counts;
 }
 

@@ -196,7 +196,13 @@ struct SummaryCounts {
   int audio_features = 0;
   int local_files = 0;
   int episodes = 0;
-  int wishlist_pending = 0;
+  // The missing tracks by the status of their wishlist entry ("" when they have none yet):
+  // the parts of `missing`.
+  std::map<std::string, int> missing_by_status;
+  int wishlist_pending = 0;  // missing tracks pending on the wishlist
+  // Entries still wanted (not imported or dismissed) for tracks no playlist wants: the
+  // ones added with `beet wishlist add`.
+  int wishlist_others = 0;
 };
 
 class StateStore {

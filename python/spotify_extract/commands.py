@@ -98,6 +98,11 @@ def add_extract_options(command: ui.Subcommand) -> None:
         help="read Spotify's 'Download your data' export or Exportify CSVs (folder or zip)",
     )
     command.parser.add_option(
+        "--force",
+        action="store_true",
+        help="run even though the beets library is empty or less than half its last size",
+    )
+    command.parser.add_option(
         "--no-progress",
         action="store_true",
         help="plain log lines instead of progress bars, even on a terminal",
@@ -112,5 +117,6 @@ def run_extract(config, lib: Library, opts) -> None:
         from_export=opts.from_export,
         verbose=bool(getattr(opts, "verbose", False)),
         progress=False if opts.no_progress else None,
+        force=bool(opts.force),
     )
     extract.run(config, lib, request)

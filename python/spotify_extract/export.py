@@ -546,6 +546,12 @@ def export_playlist_id(name: str, occurrence: int = 1) -> str:
     return "export:" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
+def _api_match_key(name: str) -> str:
+    """The key an export playlist is matched to an API playlist by: its name key, or the
+    exact name when that key is empty (all emoji or punctuation: "🔥" is not "💔")."""
+    return name_key(name) or "=" + unicodedata.normalize("NFC", name).casefold()
+
+
 @dataclass
 class ImportReport:
     playlists: int = 0
@@ -597,13 +603,13 @@ def import_into_store(
     api_by_name: dict[str, Any] = {}
     for record in records:
         if record.source == "api":
-            api_by_name.setdefault(name_key(record.name), record)
+            api_by_name.setdefault(_api_match_key(record.name), record)
     stored_versions = {record.id: record.fetched_snapshot_id for record in records}
     occurrences: dict[str, int] = {}
     for playlist in data.playlists:
         version = entries_version(playlist.entries)
         if with_api:
-            api = api_by_name.get(name_key(playlist.name))
+            api = api_by_name.get(_api_match_key(playlist.name))
             if api is None:
                 report.not_on_spotify.append(playlist.name)
             elif api.access == "readable" and api.fetched_snapshot_id == api.playlist.snapshot_id:

@@ -84,6 +84,7 @@ class RunRequest:
     from_export: str | None = None
     verbose: bool = False
     progress: bool | None = None  # None: bars when stderr is a terminal
+    force: bool = False  # run on a library that is empty or much smaller than last time
 
 
 def match_options(plugin_config: Any) -> _native.MatchOptions:
@@ -197,6 +198,7 @@ def run(
         options, playlist_dir = pipeline_options(
             plugin_config, lib, dry_run=request.dry_run, source=source
         )
+        options.accept_library_size = request.force
         report_holder: dict[str, export_reader.ImportReport] = {}
         if export_data is not None:
 

@@ -140,6 +140,13 @@ def summary_lines(result: _native.MirrorResult, *, dry_run: bool = False) -> lis
         f"{result.removed} {'would be removed' if dry_run else 'removed'}, "
         f"{result.skipped} skipped"
     ]
+    return lines + playlist_notes(result)
+
+
+def playlist_notes(result: _native.MirrorResult) -> list[str]:
+    """One line per playlist that needs attention (entries left out and why, a file kept,
+    a name shared with another playlist, no file at all), then the warnings."""
+    lines = []
     for outcome in result.playlists:
         stats = outcome.stats
         notes = []
@@ -152,7 +159,10 @@ def summary_lines(result: _native.MirrorResult, *, dry_run: bool = False) -> lis
             )
         if stats.skipped_unrepresentable:
             notes.append(f"{stats.skipped_unrepresentable} with a line break in the path left out")
-        if outcome.status == _native.MirrorStatus.SKIPPED and outcome.message:
+        # A playlist with nothing in the library yet and no file is not news; one that had
+        # something to write and got no file, a kept file or a shared name is.
+        skipped = outcome.status == _native.MirrorStatus.SKIPPED
+        if outcome.message and (not skipped or stats.entries):
             notes.append(outcome.message)
         if notes:
             lines.append(f"  {outcome.name}: {'; '.join(notes)}")

@@ -7,6 +7,8 @@ import os
 from collections import Counter
 from typing import Any
 
+from spotify_extract.mirror import playlist_notes
+
 METHOD_LABELS = {
     "spotify_id": "Spotify id",
     "isrc": "ISRC",
@@ -99,10 +101,7 @@ def summary_lines(
     lines.append(matched)
     if s.review:
         lines.append(f"Uncertain: {_n(s.review)} (check them with `beet spotify-extract --review`)")
-    missing = f"Missing: {_n(s.missing)}"
-    if s.wishlist_pending:
-        missing += f" — {_n(s.wishlist_pending)} waiting on the wishlist (`beet wishlist`)"
-    lines.append(missing)
+    lines.append(_missing_line(s))
     if s.local_files or s.episodes:
         lines.append(
             f"Skipped: {_n(s.local_files)} local file(s), {_n(s.episodes)} podcast episode(s)"
@@ -115,12 +114,13 @@ def summary_lines(
             os.path.dirname(os.fsdecode(written[0].path)) if written else "(none)"
         )
         verb = "would be written" if dry_run else "mirrored"
+        kept = f"{mirror.kept} kept as they were, " if mirror.kept else ""
         lines.append(
             f"Playlists: {len(written)} {verb} to {where} "
-            f"({mirror.written} written, {mirror.unchanged} unchanged, "
+            f"({mirror.written} written, {mirror.unchanged} unchanged, {kept}"
             f"{mirror.removed} removed)"
         )
-        lines.extend(f"  warning: {text}" for text in mirror.warnings)
+        lines.extend(playlist_notes(mirror))
 
     if result.not_shared:
         lines.append(
@@ -147,3 +147,31 @@ def summary_lines(
     if dry_run:
         lines.append("Dry run: no playlist file was written or removed.")
     return lines
+
+
+# The missing tracks by the status of their wishlist entry, in words that add up.
+_MISSING_PARTS = (
+    (("pending", "downloading"), "to download"),
+    (("downloaded",), "to import"),
+    (("failed",), "failed"),
+    (("dismissed",), "dismissed"),
+    (("",), "not on the wishlist yet"),
+)
+
+
+def _missing_line(s: Any) -> str:
+    """ "Missing: 84 (on Spotify, not in your library) — wishlist: 80 to download, 4
+    dismissed; 3 more you added": every number says what it counts, and they add up."""
+    line = f"Missing: {_n(s.missing)} (on Spotify, not in your library)"
+    by_status = dict(s.missing_by_status)
+    parts = []
+    for statuses, words in _MISSING_PARTS:
+        count = sum(by_status.get(status, 0) for status in statuses)
+        if count:
+            parts.append(f"{_n(count)} {words}")
+    if parts:
+        line += " — on the wishlist: " + ", ".join(parts)
+    others = s.wishlist_others
+    if others:
+        line += f"; and {_n(others)} you added with `beet wishlist add`"
+    return line + (" (`beet wishlist`)" if parts or others else "")

@@ -50,6 +50,10 @@ def test_mpd_lists_every_matched_track_in_order(
     playlists, expected = library_playlists(beets_library)
     result = _native.mirror(playlists, [], options_for("mpd", beets_library, playlist_dir))
     assert (result.written, result.skipped) == (2, 0)
+    # Every file carries our marker line; MPD skips it like any comment.
+    for outcome in result.playlists:
+        lines = Path(os.fsdecode(outcome.path)).read_text(encoding="utf-8").splitlines()
+        assert lines[1] == f"#SPOTIFY-EXTRACT:playlist={outcome.spotify_id}"
 
     mpd = mpd_server(beets_library.music, playlist_dir)
     mpd.mpc("update", "--wait")

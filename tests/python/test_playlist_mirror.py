@@ -80,7 +80,9 @@ def test_beet_ls_playlist_reads_the_mirrored_playlist(
     by_path = {item.path: item.title for item in items}
     resolved = [by_path[path] for path in query.pattern if path in by_path]
     assert resolved == titles
-    assert all(os.path.exists(path) for path in query.pattern if b"/#EXT" not in path)
+    # beets reads the file in binary mode, so its comment check never matches: the
+    # '#' lines (#EXTM3U, #EXTINF, our marker) become paths that match no item.
+    assert all(os.path.exists(path) for path in query.pattern if b"/#" not in path)
 
     listed = beets_library.beet("ls", "-f", "$title", "playlist:Workout (Spotify)")
     with sqlite3.connect(beets_library.library_db) as db:
@@ -211,3 +213,27 @@ def test_a_failed_write_says_so_and_keeps_the_owned_list(
     assert isinstance(raised.value, _native.SpotifyExtractError)
     assert "playlist_dir" in str(raised.value)
     assert [o.path for o in raised.value.owned] == [os.fsencode(tmp_path / "old.m3u")]
+
+
+def test_the_summary_names_playlists_kept_or_without_a_file(
+    beets_library: BeetsSetup, tmp_path: Path
+) -> None:
+    options = _native.MirrorOptions()
+    options.style = _native.target_profile("mpd")
+    options.playlist_dir = tmp_path / "out"
+    options.library_root = beets_library.music
+    first = mirror.mirror([workout(beets_library, ["Hunter"])], [], options)
+    # Every name for "Taken" is someone else's file; Workout's tracks left the library.
+    (tmp_path / "out" / "Taken (Spotify).m3u").write_text("mine\n")
+    (tmp_path / "out" / "Taken (Spotify) [takent].m3u").write_text("mine\n")
+    (tmp_path / "out" / "Taken (Spotify) [takenthis].m3u").write_text("mine\n")
+    taken = workout(beets_library, ["Hunter"])
+    taken.spotify_id, taken.name = "takenthis", "Taken"
+    gone = _native.MirrorPlaylist(
+        "5ABHKGoOzxkaa28ttQV9sE", "Workout", [_native.MirrorEntry.missing("A", "T", "x")]
+    )
+    result = mirror.mirror([gone, taken], first.owned, options)
+    lines = mirror.summary_lines(result)
+    assert (result.kept, result.skipped, result.removed) == (1, 1, 0)
+    assert any(line.startswith("  Workout: ") and "kept" in line for line in lines), lines
+    assert any(line.startswith("  Taken: ") for line in lines), lines

@@ -89,7 +89,9 @@ def test_playlist_names_cannot_escape_the_playlist_folder(template: str, tmp_pat
         assert path.name.endswith(".m3u")
         assert len(os.fsencode(path.name)) <= 255
         path.name.encode("utf-8")  # valid UTF-8 (no surrogate escapes)
-        assert path.read_text().splitlines() == ["#EXTM3U", "#EXTINF:100,A - T", "Artist/song.mp3"]
+        lines = path.read_text().splitlines()
+        assert lines[0] == "#EXTM3U" and lines[1].startswith("#SPOTIFY-EXTRACT:playlist=")
+        assert lines[2:] == ["#EXTINF:100,A - T", "Artist/song.mp3"]
     for outcome in result.playlists:
         assert os.path.dirname(outcome.path) == os.fsencode(playlists_dir)
     # Nothing else under the test folder changed, and nothing appeared in /tmp or /etc.

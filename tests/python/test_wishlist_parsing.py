@@ -6,7 +6,6 @@ import pytest
 from spotify_extract.wishlist import (
     SpotifyRef,
     manual_key,
-    normalize,
     parse_artist_title,
     parse_spotify_ref,
     query_filter,
@@ -62,10 +61,14 @@ def test_manual_keys_are_stable_and_never_track_ids() -> None:
     assert key.startswith("manual:") and key != manual_key("ABBA", "Waterloo")
 
 
-def test_normalize_keeps_scripts() -> None:
-    assert normalize("Beyoncé — Halo (feat. X)") == "beyonce halo"
-    assert normalize("坂本龍一") == "坂本龍一"
-    assert normalize("Кино") == "кино"
+def test_manual_keys_use_the_engines_song_key() -> None:
+    """Its own normaliser is gone: the matcher's notion of one song decides."""
+    assert manual_key("Beyoncé", "Halo (feat. X)") == manual_key("Beyonce", "Halo")
+    assert manual_key("Massive Attack", "Teardrop - 2019 Remaster") == manual_key(
+        "Massive Attack", "Teardrop"
+    )
+    assert manual_key("ABBA", "Waterloo - Live") != manual_key("ABBA", "Waterloo")
+    assert manual_key("坂本龍一", "戦場のメリークリスマス") != manual_key("坂本龍一", "Energy Flow")
 
 
 def test_query_filter() -> None:

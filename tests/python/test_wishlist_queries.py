@@ -124,3 +124,17 @@ def test_stats_count_library_closed_entries_apart(seeded, capsys) -> None:  # no
     assert out[1] == "to download: 0 pending; to import: 0 downloaded"
     assert out[2] == "downloads: 50% succeeded (1 of 2 tried; 1 failed now, 1 retries)"
     assert out[3] == "already in your library (closed without a download): 1"
+
+
+def test_the_extract_summary_missing_line_adds_up(seeded, capsys) -> None:  # noqa: F811
+    """ "Missing: 84 — 87 waiting" counted manual additions as missing tracks."""
+    from spotify_extract.summary import _missing_line
+
+    store = open_state_store(seeded)
+    wishlist(seeded, capsys, "add", "Portishead - Glory Box")
+    store.dismiss_wishlist_entry(C)
+    store.set_wishlist_status(B, "failed", "no results")
+    assert _missing_line(store.summary()) == (
+        "Missing: 3 (on Spotify, not in your library) — on the wishlist: 1 to download, "
+        "1 failed, 1 dismissed; and 1 you added with `beet wishlist add` (`beet wishlist`)"
+    )

@@ -10,7 +10,6 @@ close entries when matching files arrive by any route.
 from spotify_extract.wishlist.add import (
     SpotifyRef,
     manual_key,
-    normalize,
     parse_artist_title,
     parse_spotify_ref,
 )
@@ -24,7 +23,6 @@ __all__ = [
     "export_entries",
     "manual_key",
     "match_items",
-    "normalize",
     "parse_artist_title",
     "parse_spotify_ref",
     "query_filter",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,8 +22,6 @@ _URL_RE = re.compile(
 )
 _URI_RE = re.compile(r"^spotify:(track|album|playlist):([0-9A-Za-z]{22})$")
 _ARTIST_TITLE_RE = re.compile(r"^\s*(.+?)\s+[-\u2013\u2014]\s+(.+?)\s*$")
-# A text query handed to spotDL for a manual entry: it can never look like an option.
-_TEXT_QUERY_RE = re.compile(r"^[^\s\-][^\x00-\x1f]{0,299}$")
 
 
 # --------------------------------------------------------------------------------------
@@ -54,30 +51,10 @@ def parse_artist_title(text: str) -> tuple[str, str] | None:
 
 
 def manual_key(artist: str, title: str) -> str:
-    digest = hashlib.sha1(f"{normalize(artist)}\x00{normalize(title)}".encode()).hexdigest()
+    """The entry key of an "Artist - Title": the engine's song key (the matcher's notion of
+    one song: case, accents, punctuation, "feat." and remaster tags do not matter)."""
+    digest = hashlib.sha1(_native().song_key(artist, title).encode()).hexdigest()
     return MANUAL_PREFIX + digest[:22]
-
-
-def text_query(entry) -> str | None:
-    """The spotDL search text of a manual "Artist - Title" entry, when it is safe."""
-    query = f"{entry.artist} - {entry.title}"
-    return query if _TEXT_QUERY_RE.match(query) else None
-
-
-# --------------------------------------------------------------------------------------
-# Matching new items against the wishlist
-
-_FEAT_RE = re.compile(r"[\(\[]\s*(?:feat|ft|featuring|with)\b.*?[\)\]]", re.IGNORECASE)
-_PUNCT_RE = re.compile(r"[^\w]+", re.UNICODE)
-
-
-def normalize(text: str) -> str:
-    """Case, accents, punctuation and "(feat. X)" do not matter; scripts are kept."""
-    text = unicodedata.normalize("NFKC", text or "").casefold()
-    text = _FEAT_RE.sub(" ", text)
-    decomposed = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(_PUNCT_RE.sub(" ", text).split())
 
 
 def cmd_add(plugin_config, listener, lib, opts, args) -> None:

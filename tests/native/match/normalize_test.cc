@@ -225,5 +225,20 @@ TEST(VersionFlagNames, Lists) {
   EXPECT_EQ(VersionFlagNames(0), "");
 }
 
+TEST(SongKey, WhatAPersonTypesTwiceIsOneSong) {
+  EXPECT_EQ(SongKey("ABBA", "Dancing Queen"), SongKey("abba", "Dancing  Queen!"));
+  EXPECT_EQ(SongKey("Beyoncé", "Halo (feat. X)"), SongKey("Beyonce", "Halo"));
+  EXPECT_EQ(SongKey("Massive Attack feat. Elizabeth Fraser", "Teardrop - 2019 Remaster"),
+            SongKey("Massive Attack", "Teardrop"));
+  EXPECT_NE(SongKey("ABBA", "Dancing Queen"), SongKey("ABBA", "Waterloo"));
+  EXPECT_NE(SongKey("ABBA", "Dancing Queen - Live"), SongKey("ABBA", "Dancing Queen"));
+  EXPECT_NE(SongKey("AB", "BA Song"), SongKey("AB BA", "Song"));
+  // Other scripts are kept, never folded to nothing.
+  EXPECT_EQ(SongKey("坂本龍一", "戦場のメリークリスマス"),
+            SongKey("坂本龍一", "戦場のメリークリスマス"));
+  EXPECT_NE(SongKey("坂本龍一", "戦場のメリークリスマス"), SongKey("坂本龍一", "Energy Flow"));
+  EXPECT_NE(SongKey("Кино", "Группа крови"), SongKey("Кино", ""));
+}
+
 }  // namespace
 }  // namespace spotify_extract::norm

@@ -97,7 +97,8 @@ TEST_F(MirrorTest, WritesOneFilePerPlaylistWithAMatch) {
   EXPECT_EQ(Listing(),
             (std::set<std::string>{"Workout (Spotify).m3u", "Liked Songs (Spotify).m3u"}));
   EXPECT_EQ(Read(out_ + "/Workout (Spotify).m3u"),
-            "#EXTM3U\n#EXTINF:180,Artist - a.mp3\na.mp3\n#EXTINF:180,Artist - b.mp3\nb.mp3\n");
+            "#EXTM3U\n#SPOTIFY-EXTRACT:playlist=p1\n#EXTINF:180,Artist - a.mp3\na.mp3\n"
+            "#EXTINF:180,Artist - b.mp3\nb.mp3\n");
   ASSERT_EQ(result.owned.size(), 2u);
   EXPECT_EQ(result.owned[0].spotify_id, "p1");
   EXPECT_EQ(result.owned[0].path, out_ + "/Workout (Spotify).m3u");
@@ -134,7 +135,8 @@ TEST_F(MirrorTest, ChangedPlaylistIsReplacedByANewFile) {
   EXPECT_NE(Stat(path).st_ino, before.st_ino);  // renamed into place, never edited in place
   EXPECT_EQ(Stat(path).st_mode & 0777, 0640u);  // the person's mode is kept
   EXPECT_EQ(Read(path),
-            "#EXTM3U\n#EXTINF:180,Artist - b.mp3\nb.mp3\n#EXTINF:180,Artist - a.mp3\na.mp3\n");
+            "#EXTM3U\n#SPOTIFY-EXTRACT:playlist=p1\n#EXTINF:180,Artist - b.mp3\nb.mp3\n"
+            "#EXTINF:180,Artist - a.mp3\na.mp3\n");
   EXPECT_EQ(Listing(), std::set<std::string>{"Workout (Spotify).m3u"});  // no temporaries left
 }
 
@@ -157,19 +159,115 @@ TEST_F(MirrorTest, DeletedOwnedFileIsWrittenAgain) {
 }
 
 TEST_F(MirrorTest, RenamedOrDeletedOnSpotifyLosesItsOldFile) {
-  MirrorResult first =
-      Mirror({Playlist("p1", "Workout", {"a.mp3"}), Playlist("p2", "Chill", {"b.mp3"}),
-              Playlist("p3", "Party", {"c.mp3"})},
-             {}, options_);
+  MirrorResult first = Mirror(
+      {Playlist("p1", "Workout", {"a.mp3"}), Playlist("p2", "Chill", {"b.mp3"})}, {}, options_);
   Write(out_ + "/Mine.m3u", "#EXTM3U\nmine.mp3\n");
-  MirrorPlaylist emptied{"p3", "Party", {MirrorEntry::Missing("A", "c", "spotify:track:c")}};
-  MirrorResult second = Mirror({Playlist("p1", "Gym", {"a.mp3"}), emptied}, first.owned, options_);
+  MirrorResult second = Mirror({Playlist("p1", "Gym", {"a.mp3"})}, first.owned, options_);
   EXPECT_EQ(second.written, 1);
-  EXPECT_EQ(second.removed, 3);
-  EXPECT_EQ(second.skipped, 1);
+  EXPECT_EQ(second.removed, 2);
   EXPECT_EQ(Listing(), (std::set<std::string>{"Gym (Spotify).m3u", "Mine.m3u"}));
   ASSERT_EQ(second.owned.size(), 1u);
   EXPECT_EQ(second.owned[0].path, out_ + "/Gym (Spotify).m3u");
+}
+
+TEST_F(MirrorTest, APlaylistWithNoPlayableEntryKeepsItsFileUntilItIsDeleted) {
+  MirrorResult first = Mirror({Playlist("p3", "Party", {"c.mp3"})}, {}, options_);
+  std::string path = out_ + "/Party (Spotify).m3u";
+  std::string content = Read(path);
+  // Its items left the library (or its entries are no longer readable): the file stays.
+  MirrorPlaylist emptied{"p3", "Party", {MirrorEntry::Missing("A", "c", "spotify:track:c")}};
+  MirrorResult second = Mirror({emptied}, first.owned, options_);
+  EXPECT_EQ(second.kept, 1);
+  EXPECT_EQ(second.removed, 0);
+  EXPECT_EQ(second.playlists[0].status, MirrorStatus::kKept);
+  EXPECT_EQ(second.playlists[0].path, path);
+  EXPECT_NE(second.playlists[0].message.find("kept"), std::string::npos);
+  EXPECT_EQ(Read(path), content);
+  ASSERT_EQ(second.owned.size(), 1u);
+  EXPECT_EQ(second.owned[0].content_hash, first.owned[0].content_hash);
+  // Deleted on Spotify (no longer given): now it goes.
+  MirrorResult third = Mirror({}, second.owned, options_);
+  EXPECT_EQ(third.removed, 1);
+  EXPECT_TRUE(Listing().empty());
+}
+
+TEST_F(MirrorTest, EveryFileCarriesItsPlaylistIdAsMarker) {
+  MirrorResult result = Mirror({Playlist("3cEYpjA9oz9GiPac4AsH4n", "Workout", {"a.mp3"}),
+                                Playlist(kLikedSongsId, kLikedSongsName, {"b.mp3"})},
+                               {}, options_);
+  EXPECT_EQ(MarkerPlaylistId(Read(result.playlists[0].path)), "3cEYpjA9oz9GiPac4AsH4n");
+  EXPECT_EQ(MarkerPlaylistId(Read(result.playlists[1].path)), kLikedSongsId);
+  EXPECT_EQ(MarkerPlaylistId("#EXTM3U\n#EXTINF:1,a\na.mp3\n"), std::nullopt);
+  EXPECT_EQ(MarkerPlaylistId("#EXTM3U\r\n#SPOTIFY-EXTRACT:playlist=x\r\n"), "x");
+}
+
+TEST_F(MirrorTest, OwnFilesAreRecognisedByTheirMarkerWhenTheRecordIsLost) {
+  auto a = Playlist("AAAAAAAAAA1", "Mix", {"a.mp3"});
+  auto b = Playlist("BBBBBBBBBB2", "mix", {"b.mp3"});
+  auto c = Playlist("CCCCCCCCCC3", "Workout", {"c.mp3"});
+  MirrorResult first = Mirror({a, b, c}, {}, options_);
+  std::set<std::string> files = Listing();
+  ASSERT_EQ(files.size(), 3u);
+  Age(out_ + "/Workout (Spotify).m3u");
+  struct stat before = Stat(out_ + "/Workout (Spotify).m3u");
+  // The state database is gone: the same files are found again, by their marker, in
+  // another order too; none is duplicated, none rewritten.
+  MirrorResult again = Mirror({b, c, a}, {}, options_);
+  EXPECT_EQ(again.unchanged, 3);
+  EXPECT_EQ(again.written, 0);
+  EXPECT_TRUE(again.warnings.empty());
+  EXPECT_EQ(Listing(), files);
+  EXPECT_EQ(Stat(out_ + "/Workout (Spotify).m3u").st_mtime, before.st_mtime);
+  EXPECT_EQ(again.owned.size(), 3u);
+  // Changed content replaces our own file in place of a duplicate.
+  MirrorResult changed = Mirror({Playlist("CCCCCCCCCC3", "Workout", {"d.mp3"})}, {}, options_);
+  EXPECT_EQ(changed.written, 1);
+  EXPECT_EQ(changed.playlists[0].path, out_ + "/Workout (Spotify).m3u");
+  // A file marked for another playlist is someone else's: never touched.
+  MirrorResult other = Mirror({Playlist("DDDDDDDDDD4", "Workout", {"e.mp3"})}, {}, options_);
+  EXPECT_EQ(other.playlists[0].path, out_ + "/Workout (Spotify) [DDDDDD].m3u");
+  EXPECT_NE(Read(out_ + "/Workout (Spotify).m3u").find("d.mp3"), std::string::npos);
+}
+
+TEST_F(MirrorTest, FilesInTheOldFolderAreLeftThereAndNamed) {
+  MirrorResult first = Mirror(
+      {Playlist("p1", "Workout", {"a.mp3"}), Playlist("p2", "Gone", {"b.mp3"})}, {}, options_);
+  std::string old_folder = out_;
+  options_.playlist_dir = root_ + "/moved";
+  out_ = options_.playlist_dir;
+  MirrorResult moved = Mirror({Playlist("p1", "Workout", {"a.mp3"})}, first.owned, options_);
+  EXPECT_EQ(moved.written, 1);
+  EXPECT_EQ(moved.removed, 0);
+  EXPECT_TRUE(fs::exists(old_folder + "/Workout (Spotify).m3u"));
+  EXPECT_TRUE(fs::exists(old_folder + "/Gone (Spotify).m3u"));
+  ASSERT_EQ(moved.warnings.size(), 1u);
+  EXPECT_NE(moved.warnings[0].find(old_folder), std::string::npos);
+  EXPECT_NE(moved.warnings[0].find("2 playlist file(s)"), std::string::npos);
+  ASSERT_EQ(moved.owned.size(), 1u);  // forgotten: the warning is said once
+  EXPECT_EQ(moved.owned[0].path, out_ + "/Workout (Spotify).m3u");
+  EXPECT_TRUE(
+      Mirror({Playlist("p1", "Workout", {"a.mp3"})}, moved.owned, options_).warnings.empty());
+}
+
+TEST_F(MirrorTest, NamesThatCollideOrSanitiseToNothingNeverShareAFile) {
+  options_.name_template = "{name}";
+  std::vector<MirrorPlaylist> playlists;
+  int n = 0;
+  for (const char* name : {"🔥", "💔", "Chill", "chill", "..", ".", "~", ""}) {
+    playlists.push_back(Playlist("id" + std::to_string(n++) + "xyzzy", name, {"a.mp3"}));
+  }
+  MirrorResult result = Mirror(playlists, {}, options_);
+  EXPECT_EQ(result.written, 8);
+  std::set<std::string> keys;
+  for (const std::string& name : Listing()) keys.insert(FileNameKey(name));
+  EXPECT_EQ(keys.size(), 8u);
+  EXPECT_EQ(result.playlists[3].path, out_ + "/chill [id3xyz].m3u");
+  EXPECT_NE(result.playlists[3].message.find("same file name as the playlist 'Chill'"),
+            std::string::npos);
+  EXPECT_EQ(result.playlists[4].path, out_ + "/Untitled [id4xyz].m3u");
+  EXPECT_EQ(result.playlists[5].path, out_ + "/Untitled [id5xyz].m3u");
+  EXPECT_EQ(result.playlists[7].path, out_ + "/Untitled [id7xyz].m3u");
+  EXPECT_EQ(Mirror(playlists, result.owned, options_).unchanged, 8);
 }
 
 TEST_F(MirrorTest, ForeignFileWithTheSameNameIsNeverTouched) {
@@ -312,7 +410,8 @@ TEST_F(MirrorTest, ShortWritesAreCompleted) {
   };
   Mirror({Playlist("p1", "One", {"a.mp3", "b.mp3"})}, {}, options_);
   EXPECT_EQ(Read(out_ + "/One (Spotify).m3u"),
-            "#EXTM3U\n#EXTINF:180,Artist - a.mp3\na.mp3\n#EXTINF:180,Artist - b.mp3\nb.mp3\n");
+            "#EXTM3U\n#SPOTIFY-EXTRACT:playlist=p1\n#EXTINF:180,Artist - a.mp3\na.mp3\n"
+            "#EXTINF:180,Artist - b.mp3\nb.mp3\n");
 }
 
 // Runs `body` in a child process without the right to write into read-only folders (as

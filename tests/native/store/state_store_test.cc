@@ -396,6 +396,14 @@ TEST_F(StateStoreTest, MatchesOverridesAndWishlistLifecycle) {
   EXPECT_TRUE(store.AddWishlistEntry(manual));
   EXPECT_FALSE(store.AddWishlistEntry(manual));
   EXPECT_EQ(store.GetWishlistEntry("tz")->source, "manual");
+  // The summary's numbers add up: missing = its tracks' entries by status; a manual entry
+  // no playlist wants is counted apart (it used to be "waiting" beside the missing ones).
+  SummaryCounts counts = store.Summary();
+  EXPECT_EQ(counts.missing, 2);  // ta (pending), tc (dismissed)
+  EXPECT_EQ(counts.missing_by_status["pending"], 1);
+  EXPECT_EQ(counts.missing_by_status["dismissed"], 1);
+  EXPECT_EQ(counts.wishlist_pending, 1);
+  EXPECT_EQ(counts.wishlist_others, 1);  // tz
   manual.spotify_track_id = "tc";
   EXPECT_FALSE(store.AddWishlistEntry(manual));
   EXPECT_EQ(store.GetWishlistEntry("tc")->status, "pending");
