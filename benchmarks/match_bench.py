@@ -508,6 +508,99 @@ def make_tracks(items: list[Item], count: int, seed: int = 7) -> tuple[list[Trac
     return tracks, expected
 
 
+# --- spellings: how Spotify and a MusicBrainz-tagged library write the same thing --------
+
+_ROMAN = ["I", "II", "III", "IV", "V"]
+_NUMBER_WORDS = ["One", "Two", "Three", "Four", "Five"]
+
+
+def _series_number(number: int, style: str) -> str:
+    return {"digits": str(number), "roman": _ROMAN[number - 1], "words": _NUMBER_WORDS[number - 1]}[
+        style
+    ]
+
+
+def spelling_set(
+    songs: int = 600, count: int = 3000, seed: int = 5
+) -> tuple[list[Item], list[Track], list[Expected]]:
+    """A library written the MusicBrainz way ("Suite, Part 2", "Volume 3", "Florence and
+    the Machine") and Spotify tracks written Spotify's way ("Suite, Pt. 2", "Pt. II",
+    "Vol. 3", "Florence + the Machine"). Equivalences must match; distinctions must not:
+    a part number the library lacks, a live take of a studio-only part."""
+    rng = random.Random(seed)
+    items: list[Item] = []
+    by_recording: dict[tuple[str, str, int], list[int]] = defaultdict(list)
+    series: list[tuple[str, str, str, list[int], float]] = []  # artist, base, marker, parts, length
+    for index in range(songs):
+        first, other = rng.choice(_FIRST), rng.choice(_FIRST)
+        word = rng.choice(_WORDS).title()
+        artist = rng.choice(
+            [f"{first} and the {word}s {index}", f"{first} & {other} {index}", f"{first} {index}"]
+        )
+        base = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(1, 3))).title()
+        marker = rng.choice(["Part", "Part", "Volume"])
+        style = rng.choice(["digits", "digits", "roman", "words"])
+        parts = sorted(rng.sample(range(1, 6), rng.randint(1, 3)))
+        album = " ".join(rng.choice(_WORDS) for _ in range(2)).title()
+        length = 150 + rng.uniform(0, 240)
+        for number in parts:
+            item_id = len(items) + 1
+            title = f"{base}, {marker} {_series_number(number, style)}"
+            items.append(
+                {
+                    "id": item_id,
+                    "title": title,
+                    "artist": artist,
+                    "artists": [artist],
+                    "album": album,
+                    "length": round(length + number * 13, 3),
+                    "isrc": "",
+                    "mb_trackid": "",
+                    "spotify_track_id": "",
+                    "data_source": "",
+                    "path": f"/music/{item_id}.mp3",
+                }
+            )
+            by_recording[(artist, base, number)].append(item_id)
+        series.append((artist, base, marker, parts, length))
+    tracks: list[Track] = []
+    expected: list[Expected] = []
+    while len(tracks) < count:
+        artist, base, marker, parts, length = rng.choice(series)
+        spotify_artist = artist.replace(" and ", rng.choice([" + ", " & ", " and "])).replace(
+            " & ", rng.choice([" + ", " & ", " and "])
+        )
+        abbreviation = "Pt." if marker == "Part" else "Vol."
+        style = rng.choice(["digits", "digits", "roman", "words"])
+        roll = rng.random()
+        if roll < 0.75:
+            number, live, label = rng.choice(parts), False, True
+        elif roll < 0.9:
+            missing = [n for n in range(1, 6) if n not in parts]
+            number, live, label = rng.choice(missing), False, False
+        else:
+            number, live, label = rng.choice(parts), True, False
+        shape = "{base}, {m} {n}" if rng.random() < 0.6 else "{base} {m} {n}"
+        name = shape.format(
+            base=base, m=rng.choice([abbreviation, marker]), n=_series_number(number, style)
+        )
+        if live:
+            name += " - Live"
+        duration = length + number * 13 + rng.uniform(-2, 2) + (rng.uniform(20, 60) if live else 0)
+        tracks.append(
+            {
+                "id": _spotify_id(rng),
+                "name": name,
+                "artists": [spotify_artist],
+                "album": "",
+                "isrc": "",
+                "duration_ms": int(duration * 1000),
+            }
+        )
+        expected.append(frozenset(by_recording[(artist, base, number)]) if label else frozenset())
+    return items, tracks, expected
+
+
 def hard_set() -> tuple[list[Item], list[Track], list[Expected]]:
     data = json.loads(HARD_CASES.read_text())
     tracks, expected = [], []
@@ -658,6 +751,11 @@ def accuracy(args: argparse.Namespace) -> dict[str, Any]:
         report = evaluate(make(lib_items)(tracks), expected)
         results[f"hard/{name}"] = report
         _print_accuracy(name, report)
+    spelling_items, spelling_tracks, spelling_expected = spelling_set()
+    print(f"spellings: {len(spelling_tracks)} tracks, {len(spelling_items)} items")
+    report = evaluate(engine(spelling_items)(spelling_tracks), spelling_expected)
+    results["spellings/engine"] = report
+    _print_accuracy("engine", report)
     items, _, source = library(args.items, args.seed, args.samplelib)
     gen_tracks, gen_expected = make_tracks(items, args.tracks, args.seed + 6)
     print(f"generated: {len(gen_tracks)} tracks against {len(items)} items ({source})")

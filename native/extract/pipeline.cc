@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "extract/match_inputs.h"
 #include "http/errors.h"
 #include "library/library_reader.h"
 #include "match/overrides.h"
@@ -391,12 +392,19 @@ void Pipeline::AudioFeaturesPhase(int64_t /*snapshot*/, CancelToken* cancel) {
 // derived phases
 
 void Pipeline::Match(int64_t snapshot, CancelToken* cancel) {
+  std::vector<Track> tracks = store_.WantedTracks();
+  std::vector<Override> overrides = store_.ListOverrides();
+  const int64_t total = static_cast<int64_t>(tracks.size());
+  const std::string inputs =
+      MatchInputsDigest(options_.library_db, options_.music_dir, options_.match, tracks, overrides);
+  if (store_.GetMeta(kMatchInputsKey) == inputs) {
+    Log(LogLevel::kDebug, "the library and the tracks are as at the last match: matches kept");
+    Report("match", total, total);
+    return;
+  }
   Report("match", 0, 0, "reading the beets library");
   Matcher matcher = Matcher::Build(Library(), options_.match);
-  matcher.SetOverrides(OverridesFromStore(store_.ListOverrides()));
-
-  std::vector<Track> tracks = store_.WantedTracks();
-  const int64_t total = static_cast<int64_t>(tracks.size());
+  matcher.SetOverrides(OverridesFromStore(overrides));
   Report("match", 0, total);
   std::vector<MatchRecord> records;
   records.reserve(tracks.size());
@@ -430,6 +438,7 @@ void Pipeline::Match(int64_t snapshot, CancelToken* cancel) {
     Report("match", static_cast<int64_t>(start + chunk.size()), total);
   }
   store_.SaveMatches(snapshot, records);
+  store_.SetMeta(kMatchInputsKey, inputs);
 }
 
 std::vector<MirrorPlaylist> BuildMirrorPlaylists(StateStore& store, const LibraryItems& items,

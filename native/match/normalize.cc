@@ -562,6 +562,66 @@ size_t FindFeat(std::string_view text) {
   return best;
 }
 
+// A number as written in a title: digits ("02" -> "2"), a Roman numeral up to XX, or an
+// English number word up to twenty. Empty when `word` is none of these.
+std::string NumberValue(std::string_view word) {
+  if (!word.empty() &&
+      std::all_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    size_t first = word.find_first_not_of('0');
+    return first == std::string_view::npos ? "0" : std::string(word.substr(first));
+  }
+  static constexpr std::array<std::string_view, 20> kRoman = {
+      "i",  "ii",  "iii",  "iv",  "v",  "vi",  "vii",  "viii",  "ix",  "x",
+      "xi", "xii", "xiii", "xiv", "xv", "xvi", "xvii", "xviii", "xix", "xx"};
+  static constexpr std::array<std::string_view, 20> kWords = {
+      "one",     "two",     "three",     "four",     "five",     "six",      "seven",
+      "eight",   "nine",    "ten",       "eleven",   "twelve",   "thirteen", "fourteen",
+      "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"};
+  for (size_t i = 0; i < kRoman.size(); ++i) {
+    if (word == kRoman[i] || word == kWords[i]) return std::to_string(i + 1);
+  }
+  return {};
+}
+
+// The word a series marker is written as in a folded title, or empty for other words:
+// Spotify abbreviates ("Pt. 2", "Vol. 3"), MusicBrainz spells out ("Part 2", "Volume 3").
+std::string_view SeriesMarker(std::string_view word) {
+  if (word == "part" || word == "pt") return "part";
+  if (word == "volume" || word == "vol") return "volume";
+  if (word == "chapter" || word == "chap" || word == "ch") return "chapter";
+  if (word == "number" || word == "no" || word == "nr") return "number";
+  return {};
+}
+
+// "suite pt 2" -> "suite part 2", "part ii" / "part two" -> "part 2": a series marker
+// followed by a number, both written one way. Other words stay as they are ("no woman
+// no cry", "one more time").
+std::string CanonicalSeriesNumbers(const std::string& folded) {
+  std::vector<std::string_view> words = Words(folded);
+  std::string out;
+  out.reserve(folded.size());
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (!out.empty()) out += ' ';
+    std::string_view marker = SeriesMarker(words[i]);
+    std::string number =
+        marker.empty() || i + 1 >= words.size() ? std::string() : NumberValue(words[i + 1]);
+    // "no" and "number" only before digits: "No One" is a title, "No. 5" a number.
+    if (!number.empty() && marker == "number" &&
+        !(words[i + 1][0] >= '0' && words[i + 1][0] <= '9')) {
+      number.clear();
+    }
+    if (number.empty()) {
+      out += words[i];
+      continue;
+    }
+    out += marker;
+    out += ' ';
+    out += number;
+    ++i;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string VersionFlagNames(uint32_t flags) {
@@ -640,9 +700,10 @@ ParsedTitle ParseTitle(std::string_view title) {
     if (tag.year != 0 && parsed.remaster_year == 0) parsed.remaster_year = tag.year;
     for (auto& name : tag.featured) parsed.featured.push_back(std::move(name));
   }
-  parsed.core = FoldText(kept);
-  parsed.core_unfolded = IsAscii(kept) ? parsed.core : FoldText(kept, false);
-  parsed.main = kept == split.main ? parsed.core : FoldText(split.main);
+  parsed.core = CanonicalSeriesNumbers(FoldText(kept));
+  parsed.core_unfolded =
+      IsAscii(kept) ? parsed.core : CanonicalSeriesNumbers(FoldText(kept, false));
+  parsed.main = kept == split.main ? parsed.core : CanonicalSeriesNumbers(FoldText(split.main));
   if (parsed.core.empty()) {
     // Nothing but tags ("(Intro)", "[Untitled]"): the whole title is the title.
     parsed.core = FoldText(lower);
@@ -696,6 +757,11 @@ std::vector<std::string> SplitArtists(std::string_view credit) {
 std::string ArtistKey(std::string_view name) {
   std::string lower = Trim(CanonicalLower(name));
   if (EndsWith(lower, ", the")) lower.resize(lower.size() - 5);
+  // A spaced "+" joins names as "&" and "and" do ("Florence + the Machine"); "+44" or
+  // "1+1" stay as written.
+  for (size_t pos = lower.find(" + "); pos != std::string::npos; pos = lower.find(" + ", pos)) {
+    lower.replace(pos, 3, " & ");
+  }
   std::string key = FoldText(lower);
   if (StartsWith(key, "the ") && key.size() > 4) key.erase(0, 4);
   return key;

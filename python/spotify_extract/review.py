@@ -199,9 +199,9 @@ def review(
 
 def run_review(plugin_config: Any, lib: Library) -> ReviewSummary:
     """The --review command: the state database of this beets setup, beets' prompt."""
-    from spotify_extract import wishlist  # opens the state database the same way
+    from spotify_extract.extract import open_store
 
-    store = wishlist.open_store(plugin_config)
+    store = open_store(plugin_config)
     min_confidence = float(plugin_config["min_confidence"].as_number())
     summary = review(lib, store, min_confidence)
     if summary.accepted or summary.picked or summary.rejected or summary.not_in_library:

@@ -32,6 +32,18 @@ def test_generated_set_meets_the_targets(match_bench) -> None:
     assert {"exact", "fuzzy", "isrc"} <= set(report["methods"])
 
 
+def test_spellings_of_spotify_and_musicbrainz_match_and_numbers_stay_identity(
+    match_bench,
+) -> None:
+    # "Pt. 2" = "Part 2" = "Part II" = "Part Two", "Vol." = "Volume", "+" = "and" = "&";
+    # another part number or a live take never matches (issue 20).
+    items, tracks, expected = match_bench.spelling_set()
+    report = match_bench.evaluate(match_bench.engine(items)(tracks), expected)
+    assert report["positives"] > 2000
+    assert report["precision"] == 1.0, report["methods"]
+    assert report["recall"] >= 0.99, report["methods"]
+
+
 def test_hard_cases_beat_the_baselines(match_bench) -> None:
     items, tracks, expected = match_bench.hard_set()
     engine = match_bench.evaluate(match_bench.engine(items)(tracks), expected)

@@ -129,5 +129,52 @@ TEST_F(PipelineTest, CancelledRunIsRecordedAndTheNextOneResumes) {
   EXPECT_FALSE(counters["by_endpoint"].contains("/v1/me/playlists")) << counters.dump();
 }
 
+TEST_F(PipelineTest, UnchangedInputsKeepTheMatchesAndAnyChangeMatchesAgain) {
+  StateStore store((dir_ / kStateDatabaseName).string());
+  auto client = SpotifyClient::Open(config_);
+  CancelToken cancel;
+  auto run = [&](const PipelineOptions& options) {
+    bool kept = false;
+    Pipeline pipeline(store, client.get(), options, {}, [&](LogLevel, const std::string& message) {
+      if (message.find("matches kept") != std::string::npos) kept = true;
+    });
+    EXPECT_EQ(pipeline.Run(&cancel).status, "complete");
+    return kept;
+  };
+  EXPECT_FALSE(run(options_));
+  EXPECT_TRUE(run(options_));  // nothing changed: the matcher is not even built
+
+  // beets imports a wanted track: the library file changed, so everything is matched again.
+  Track wanted = store.WantedTracks().front();
+  ASSERT_FALSE(store.AllMatches().at(wanted.id).item_id);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(options_.library_db.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* insert = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "INSERT INTO items VALUES (2, CAST('a/two.mp3' AS BLOB), ?, ?, ?, "
+                               "?, ?)",
+                               -1, &insert, nullptr),
+            SQLITE_OK);
+  sqlite3_bind_text(insert, 1, wanted.name.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(insert, 2, JoinArtists(wanted.artists).c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(insert, 3, wanted.album_name.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_double(insert, 4, wanted.duration_ms / 1000.0);
+  sqlite3_bind_text(insert, 5, wanted.isrc.c_str(), -1, SQLITE_TRANSIENT);
+  ASSERT_EQ(sqlite3_step(insert), SQLITE_DONE);
+  sqlite3_finalize(insert);
+  sqlite3_close(db);
+  EXPECT_FALSE(run(options_));
+  EXPECT_EQ(store.AllMatches().at(wanted.id).item_id, 2);
+
+  // Another threshold, or a decision of the person's, is another result too.
+  PipelineOptions stricter = options_;
+  stricter.match.min_confidence = 0.95;
+  EXPECT_TRUE(run(options_));
+  EXPECT_FALSE(run(stricter));
+  store.RejectMatch(wanted.id, 2);
+  EXPECT_FALSE(run(stricter));
+  EXPECT_FALSE(store.AllMatches().at(wanted.id).item_id);
+}
+
 }  // namespace
 }  // namespace spotify_extract

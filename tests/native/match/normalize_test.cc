@@ -172,6 +172,26 @@ TEST(ParseTitle, VersionWordsOfCjkScripts) {
   EXPECT_EQ(ParseAlbum("2019 演唱会").flags, kLive);
 }
 
+// Spotify abbreviates series markers, MusicBrainz spells them out; numbers are identity.
+TEST(ParseTitle, SeriesNumbersAreWrittenOneWay) {
+  const std::string part2 = ParseTitle("Suite, Part 2").core;
+  EXPECT_EQ(part2, "suite part 2");
+  EXPECT_EQ(ParseTitle("Suite Pt. 2").core, part2);
+  EXPECT_EQ(ParseTitle("Suite, Pt. II").core, part2);
+  EXPECT_EQ(ParseTitle("Suite, Part Two").core, part2);
+  EXPECT_EQ(ParseTitle("Suite, Part 02").core, part2);
+  EXPECT_NE(ParseTitle("Suite, Pt. 3").core, part2);
+  EXPECT_NE(ParseTitle("Suite, Part III").core, part2);
+  EXPECT_EQ(ParseTitle("Tubular Bells - Pt. I").core, ParseTitle("Tubular Bells, Part One").core);
+  EXPECT_EQ(ParseTitle("Hits, Vol. 3").core, ParseTitle("Hits, Volume Three").core);
+  EXPECT_EQ(ParseTitle("Symphony No. 5").core, ParseTitle("Symphony Number 5").core);
+  // Only a marker followed by a number changes: titles keep their words.
+  EXPECT_EQ(ParseTitle("No One").core, "no one");
+  EXPECT_EQ(ParseTitle("One Part of Me").core, "one part of me");
+  EXPECT_EQ(ParseTitle("Part of Me").core, "part of me");
+  EXPECT_EQ(ParseTitle("I Will Always Love You").core, "i will always love you");
+}
+
 TEST(SplitArtists, Separators) {
   EXPECT_THAT(SplitArtists("Simon & Garfunkel"), ElementsAre("simon", "garfunkel"));
   EXPECT_THAT(SplitArtists("A, B and C"), ElementsAre("a", "b", "c"));
@@ -187,6 +207,10 @@ TEST(ArtistKey, TheAndAmpersand) {
   EXPECT_EQ(ArtistKey("Simon & Garfunkel"), ArtistKey("Simon and Garfunkel"));
   EXPECT_EQ(ArtistKey("The The"), "the");
   EXPECT_EQ(ArtistKey("Beyoncé"), "beyonce");
+  EXPECT_EQ(ArtistKey("Florence + the Machine"), ArtistKey("Florence and the Machine"));
+  EXPECT_EQ(ArtistKey("Florence + the Machine"), ArtistKey("Florence & the Machine"));
+  EXPECT_EQ(ArtistKey("+44"), "44");
+  EXPECT_NE(ArtistKey("1+1"), ArtistKey("1 and 1"));
 }
 
 TEST(ParseAlbum, EditionsAndLive) {
