@@ -17,7 +17,7 @@ from spotify_extract.wishlist.entries import (
     list_entries,
     open_store,
 )
-from spotify_extract.wishlist.importing import cmd_import
+from spotify_extract.wishlist.importing import cmd_import, import_options
 from spotify_extract.wishlist.query import filter_entries
 
 
@@ -106,6 +106,8 @@ def cmd_download(plugin_config, listener, lib, opts, args) -> None:
         rate_cap=cap,
     )
     import_after = plugin_config["import_after_download"].get(bool) and not opts.no_import
+    if import_after:
+        import_options(plugin_config, opts)  # a bad import_mode stops before any download
     outcome = DownloadOutcome()
     if not jobs:
         ui.print_("nothing to download")

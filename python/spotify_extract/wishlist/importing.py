@@ -65,7 +65,7 @@ def resolver(plugin_config) -> Callable[[Library, list[int]], None]:
     return resolve
 
 
-def _import_options(plugin_config, opts) -> importer.ImportOptions:
+def import_options(plugin_config, opts) -> importer.ImportOptions:
     mode = str(plugin_config["import_mode"].get() or "singletons")
     if mode not in ("singletons", "albums", "beets"):
         raise ui.UserError(
@@ -97,7 +97,7 @@ def cmd_import(plugin_config, listener, lib, opts, args) -> None:
     if not requests and not gone:
         ui.print_("nothing to import")
         return
-    report = importer.import_downloads(lib, requests, _import_options(plugin_config, opts))
+    report = importer.import_downloads(lib, requests, import_options(plugin_config, opts))
     # Close entries now (the listener would at exit) and re-render their playlists.
     listener.flush(lib)
     for track_id, item in report.imported.items():
