@@ -210,8 +210,7 @@ def test_a_bad_import_mode_stops_before_any_download(cli, standin: Standin) -> N
     _set_config(env, import_mode="bogus")
     result = beet("wishlist", "download")
     assert result.returncode != 0
-    assert result.stderr.strip().splitlines() == [
-        "error: spotifyextract.import_mode must be singletons, albums or beets, not 'bogus'"
-    ]
+    [line] = result.stderr.strip().splitlines()  # the settings' one line
+    assert line.startswith("error: ") and "import_mode" in line and "bogus" in line, line
     assert standin.invocations() == []
     assert store(env).get_wishlist_entry(A).status == "pending"

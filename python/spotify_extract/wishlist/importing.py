@@ -11,6 +11,7 @@ from beets import logging, ui
 from beets.library import Library
 
 from spotify_extract import extract, importer, spotdl
+from spotify_extract.settings import Settings
 from spotify_extract.wishlist.entries import (
     _native,
     download_dir,
@@ -65,14 +66,10 @@ def resolver(plugin_config) -> Callable[[Library, list[int]], None]:
     return resolve
 
 
-def import_options(plugin_config, opts) -> importer.ImportOptions:
-    mode = str(plugin_config["import_mode"].get() or "singletons")
-    if mode not in ("singletons", "albums", "beets"):
-        raise ui.UserError(
-            f"spotifyextract.import_mode must be singletons, albums or beets, not {mode!r}"
-        )
-    singletons = {"singletons": True, "albums": False, "beets": None}[mode]
-    return importer.ImportOptions(singletons=singletons, interactive=bool(opts.interactive))
+def import_options(settings: Settings, opts) -> importer.ImportOptions:
+    return importer.ImportOptions(
+        singletons=settings.import_singletons, interactive=bool(opts.interactive)
+    )
 
 
 def cmd_import(plugin_config, listener, lib, opts, args) -> None:
