@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from beets.plugins import BeetsPlugin
 from spotify_extract import attributes, commands, hooks, importer, wishlist
-from spotify_extract.config import DEFAULTS, REDACTED_KEYS
+from spotify_extract.settings import DEFAULTS, REDACTED_KEYS
 
 
 class SpotifyExtractPlugin(BeetsPlugin):

@@ -77,8 +77,11 @@ void BindMatch(py::module_& module, py::handle base_error) {
              options.Validate();
              return options;
            }),
-           py::arg("min_confidence") = 0.85, py::arg("review_confidence") = 0.60,
-           py::arg("threads") = 2, py::arg("max_runners_up") = 5)
+           // The defaults are the struct's own (native/match/matcher.h), not copies.
+           py::arg("min_confidence") = MatchOptions{}.min_confidence,
+           py::arg("review_confidence") = MatchOptions{}.review_confidence,
+           py::arg("threads") = MatchOptions{}.threads,
+           py::arg("max_runners_up") = MatchOptions{}.max_runners_up)
       .def_readonly("min_confidence", &MatchOptions::min_confidence)
       .def_readonly("review_confidence", &MatchOptions::review_confidence)
       .def_readonly("threads", &MatchOptions::threads)

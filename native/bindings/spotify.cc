@@ -22,6 +22,14 @@ struct PyClient {
   CancelToken cancel;
 };
 
+// A login whose wait() runs in a worker thread; cancel() from the main thread ends it.
+struct PyLoginFlow {
+  PyLoginFlow(OAuthConfig config, std::shared_ptr<HttpClient> http, TokenStore store)
+      : flow(std::move(config), std::move(http), std::move(store)) {}
+  LoginFlow flow;
+  CancelToken cancel;
+};
+
 // One request of the client with the GIL released.
 template <typename Request>
 auto WithoutGil(Request&& request) {
@@ -103,26 +111,33 @@ void BindSpotify(py::module_& module, py::handle base_error) {
         return TokenStore::InStateDir(c.state_dir).path().string();
       });
 
-  py::class_<LoginFlow>(module, "LoginFlow")
+  py::class_<PyLoginFlow>(module, "LoginFlow")
       .def(py::init([](const SpotifyConfig& config) {
              SpotifyConfig copy = config;
              copy.http.transport.ca_file = config.ca_file;
              auto http = std::make_shared<HttpClient>(copy.http);
-             return std::make_unique<LoginFlow>(copy.oauth(), http,
-                                                TokenStore::InStateDir(copy.state_dir));
+             return std::make_unique<PyLoginFlow>(copy.oauth(), http,
+                                                  TokenStore::InStateDir(copy.state_dir));
            }),
            py::arg("config"))
-      .def("start", &LoginFlow::Start, "Start the loopback server; returns the authorize URL.")
-      .def_property_readonly("port", &LoginFlow::port)
-      .def_property_readonly("redirect_uri", &LoginFlow::redirect_uri)
+      .def(
+          "start", [](PyLoginFlow& self) { return self.flow.Start(); },
+          "Start the loopback server; returns the authorize URL.")
+      .def_property_readonly("port", [](const PyLoginFlow& self) { return self.flow.port(); })
+      .def_property_readonly("redirect_uri",
+                             [](const PyLoginFlow& self) { return self.flow.redirect_uri(); })
       .def(
           "wait",
-          [](LoginFlow& flow, std::chrono::milliseconds timeout) {
+          [](PyLoginFlow& self, std::chrono::milliseconds timeout) {
             py::gil_scoped_release release;
-            flow.Wait(timeout, nullptr);
+            self.flow.Wait(timeout, &self.cancel);
           },
           py::arg("timeout") = std::chrono::milliseconds(std::chrono::minutes(5)),
-          "Wait for the browser's callback, exchange the code and save the token.");
+          "Wait for the browser's callback, exchange the code and save the token; "
+          "CancelledError after cancel().")
+      .def(
+          "cancel", [](PyLoginFlow& self) { self.cancel.Cancel(); },
+          "Stop wait() from another thread (Ctrl-C); nothing is saved.");
 
   module.def(
       "logout",

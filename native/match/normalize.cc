@@ -583,41 +583,63 @@ std::string NumberValue(std::string_view word) {
   return {};
 }
 
-// The word a series marker is written as in a folded title, or empty for other words:
-// Spotify abbreviates ("Pt. 2", "Vol. 3"), MusicBrainz spells out ("Part 2", "Volume 3").
-std::string_view SeriesMarker(std::string_view word) {
-  if (word == "part" || word == "pt") return "part";
-  if (word == "volume" || word == "vol") return "volume";
-  if (word == "chapter" || word == "chap" || word == "ch") return "chapter";
-  if (word == "number" || word == "no" || word == "nr") return "number";
+// How a series marker is written in a folded title. Spotify abbreviates ("Pt. 2",
+// "Pts. 1-5", "Vol. 3"), MusicBrainz spells out ("Part 2", "Parts I-V", "Volume 3").
+struct SeriesMarker {
+  std::string_view canonical;  // empty: not a marker
+  bool plural = false;         // numbers follow as a list or range ("parts 1 5")
+  bool digits_only = false;    // "no", "op": a title word unless digits follow
+};
+
+SeriesMarker FindSeriesMarker(std::string_view word) {
+  if (word == "part" || word == "pt") return {"part"};
+  if (word == "parts" || word == "pts") return {"parts", true};
+  if (word == "volume" || word == "vol") return {"volume"};
+  if (word == "volumes" || word == "vols") return {"volumes", true};
+  if (word == "chapter" || word == "chap" || word == "ch") return {"chapter"};
+  if (word == "number" || word == "no" || word == "nr") return {"number", false, true};
+  if (word == "opus" || word == "op") return {"opus", false, true};
   return {};
 }
 
-// "suite pt 2" -> "suite part 2", "part ii" / "part two" -> "part 2": a series marker
-// followed by a number, both written one way. Other words stay as they are ("no woman
-// no cry", "one more time").
+bool StartsWithDigit(std::string_view word) {
+  return !word.empty() && word[0] >= '0' && word[0] <= '9';
+}
+
+// "suite pt 2" -> "suite part 2", "part ii" / "part two" -> "part 2", "pts 1 5" and
+// "parts i v" -> "parts 1 5": a series marker followed by numbers, both written one way.
+// Other words stay as they are ("no woman no cry", "one more time").
 std::string CanonicalSeriesNumbers(const std::string& folded) {
   std::vector<std::string_view> words = Words(folded);
   std::string out;
   out.reserve(folded.size());
   for (size_t i = 0; i < words.size(); ++i) {
     if (!out.empty()) out += ' ';
-    std::string_view marker = SeriesMarker(words[i]);
-    std::string number =
-        marker.empty() || i + 1 >= words.size() ? std::string() : NumberValue(words[i + 1]);
-    // "no" and "number" only before digits: "No One" is a title, "No. 5" a number.
-    if (!number.empty() && marker == "number" &&
-        !(words[i + 1][0] >= '0' && words[i + 1][0] <= '9')) {
-      number.clear();
-    }
-    if (number.empty()) {
+    const SeriesMarker marker = FindSeriesMarker(words[i]);
+    const bool numbered =
+        !marker.canonical.empty() && i + 1 < words.size() &&
+        (marker.digits_only ? StartsWithDigit(words[i + 1]) : !NumberValue(words[i + 1]).empty());
+    if (!numbered) {
       out += words[i];
       continue;
     }
-    out += marker;
-    out += ' ';
-    out += number;
-    ++i;
+    out += marker.canonical;
+    // One number; for a plural marker, the list or range after it ("1 and 2", "i v").
+    size_t j = i + 1;
+    do {
+      std::string number = NumberValue(words[j]);
+      if (number.empty()) {
+        out += ' ';
+        out += words[j];  // "and" inside a list
+      } else {
+        out += ' ';
+        out += number;
+      }
+      ++j;
+    } while (marker.plural && j < words.size() &&
+             (!NumberValue(words[j]).empty() ||
+              (words[j] == "and" && j + 1 < words.size() && !NumberValue(words[j + 1]).empty())));
+    i = j - 1;
   }
   return out;
 }

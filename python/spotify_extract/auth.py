@@ -13,56 +13,64 @@ from collections.abc import Callable
 from typing import Any
 
 from spotify_extract import _native
-from spotify_extract.config import state_dir
+from spotify_extract import settings as plugin_settings
+from spotify_extract.interrupt import Interrupted, run_cancellable
+from spotify_extract.settings import Settings
 
 LOGIN_TIMEOUT = 300.0
 
 
-def native_config(plugin_config: Any) -> _native.SpotifyConfig:
-    """The engine's Spotify settings from beets' `spotifyextract:` config section."""
-    config = _native.SpotifyConfig()
-    config.client_id = str(plugin_config["client_id"].get() or "")
-    config.client_secret = str(plugin_config["client_secret"].get() or "")
-    config.api_url = str(plugin_config["api_url"].get() or "https://api.spotify.com/v1")
-    config.auth_url = str(plugin_config["auth_url"].get() or "https://accounts.spotify.com")
-    config.ca_file = str(plugin_config["ca_file"].get() or "")
-    config.redirect_port = int(plugin_config["redirect_port"].get())
-    directory = state_dir(plugin_config)
-    directory.mkdir(parents=True, exist_ok=True)
-    config.state_dir = str(directory)
-    return config
+def native_config(config: Settings | Any) -> _native.SpotifyConfig:
+    """The engine's Spotify settings from the plugin's settings."""
+    settings = plugin_settings.of(config)
+    native = _native.SpotifyConfig()
+    native.client_id = settings.client_id
+    native.client_secret = settings.client_secret
+    native.api_url = settings.api_url
+    native.auth_url = settings.auth_url
+    native.ca_file = settings.ca_file or ""
+    native.redirect_port = settings.redirect_port
+    native.state_dir = str(settings.state_dir)
+    return native
 
 
 def login(
-    plugin_config: Any,
+    config: Settings | Any,
     *,
     echo: Callable[[str], None] = print,
     open_browser: bool = True,
     timeout: float = LOGIN_TIMEOUT,
 ) -> dict[str, str]:
-    """Run the PKCE login; returns the connected account ({id, display_name})."""
-    config = native_config(plugin_config)
-    flow = _native.LoginFlow(config)
-    url = flow.start()
-    echo("Opening Spotify in your browser to connect beets-spotify-extract.")
-    echo(f"If it does not open, visit this URL on this machine:\n  {url}")
-    echo(f"(waiting for the answer on {flow.redirect_uri} for {int(timeout)} s)")
-    if open_browser:
-        with contextlib.suppress(webbrowser.Error):  # the URL is printed above
-            webbrowser.open(url)
-    flow.wait(timeout)
-    user = _native.SpotifyClient(config).current_user()
+    """Run the PKCE login; returns the connected account ({id, display_name}).
+    Ctrl-C while waiting for the browser ends it at once, with nothing saved."""
+    settings = plugin_settings.of(config)
+    plugin_settings.ensure_state_dir(settings)  # the token file goes there
+    native = native_config(settings)
+    flow = _native.LoginFlow(native)
+    try:
+        url = flow.start()
+        echo("Opening Spotify in your browser to connect beets-spotify-extract.")
+        echo(f"If it does not open, visit this URL on this machine:\n  {url}")
+        echo(f"(waiting for the answer on {flow.redirect_uri} for {int(timeout)} s)")
+        if open_browser:
+            with contextlib.suppress(webbrowser.Error):  # the URL is printed above
+                webbrowser.open(url)
+        run_cancellable(lambda: flow.wait(timeout), flow.cancel, name="spotify-login")
+    except (KeyboardInterrupt, _native.CancelledError):
+        echo("Login cancelled; nothing was saved.")
+        raise Interrupted() from None
+    user = _native.SpotifyClient(native).current_user()
     return {"id": user.id, "display_name": user.display_name}
 
 
-def logout(plugin_config: Any) -> bool:
+def logout(config: Settings | Any) -> bool:
     """Delete the saved token; True when there was one."""
-    return bool(_native.logout(native_config(plugin_config)))
+    return bool(_native.logout(native_config(config)))
 
 
-def status(plugin_config: Any) -> dict[str, str]:
+def status(config: Settings | Any) -> dict[str, str]:
     """The connected account; raises LoginRequiredError when there is none."""
-    user = _native.SpotifyClient(native_config(plugin_config)).current_user()
+    user = _native.SpotifyClient(native_config(config)).current_user()
     return {"id": user.id, "display_name": user.display_name}
 
 

@@ -1,11 +1,22 @@
-"""The `beet spotify-extract` and `beet wishlist` commands: options and dispatch."""
+"""The `beet spotify-extract` command: options, usage checks and dispatch."""
 
 from __future__ import annotations
+
+import optparse
+from collections.abc import Sequence
 
 from beets import ui
 from beets.library import Library
 
 from spotify_extract import _native, library
+from spotify_extract import settings as plugin_settings
+from spotify_extract.interrupt import Interrupted
+from spotify_extract.settings import Settings
+
+# Options that each select a job of their own; at most one, and alone.
+ACTIONS = ("login", "logout", "status", "review", "library_info")
+# Options that fit every job (cron lines may always pass them).
+NEUTRAL = ("no_progress",)
 
 
 def spotify_extract_command(config) -> ui.Subcommand:
@@ -28,15 +39,24 @@ def spotify_extract_command(config) -> ui.Subcommand:
     )
 
     def run(lib: Library, opts, args) -> None:
+        check_usage(command.parser, opts, args, ACTIONS, NEUTRAL)
+        settings = plugin_settings.load(config)
+        try:
+            dispatch(settings, lib, opts)
+        except KeyboardInterrupt:  # outside the engine's own cancel points
+            ui.print_("Cancelled.")
+            raise Interrupted() from None
+
+    def dispatch(settings: Settings, lib: Library, opts) -> None:
         if opts.review:
             from spotify_extract import review
 
-            review.run_review(config, lib)
+            review.run_review(settings, lib)
             return
-        if run_account_option(config, opts):
+        if run_account_option(settings, opts):
             return
         if not opts.library_info:
-            run_extract(config, lib, opts)
+            run_extract(settings, lib, opts)
             return
         try:
             summary = library.summarize(lib)
@@ -47,6 +67,56 @@ def spotify_extract_command(config) -> ui.Subcommand:
 
     command.func = run
     return command
+
+
+def usage_error(parser: optparse.OptionParser, message: str) -> None:
+    """optparse's usage error (exit status 2), in one line: the usage text is `-h`."""
+    parser.exit(2, f"{parser.get_prog_name()}: error: {message}\n")
+
+
+def _flag(parser: optparse.OptionParser, dest: str) -> str:
+    for option in parser.option_list:
+        if option.dest == dest:
+            return option.get_opt_string()
+    return "--" + dest.replace("_", "-")
+
+
+def check_usage(
+    parser: optparse.OptionParser,
+    opts,
+    args: Sequence[str],
+    actions: Sequence[str],
+    neutral: Sequence[str] = (),
+) -> None:
+    """No positional arguments; at most one of `actions`, and none of the other options
+    beside it (`--login --dry-run` would silently ignore --dry-run) but `neutral` ones."""
+    if args:
+        usage_error(parser, f"unexpected argument {ui_text(args[0])!r} (see -h)")
+    given = [
+        option.dest
+        for option in parser.option_list
+        if option.dest
+        and getattr(opts, option.dest, None) not in (None, False)
+        and getattr(opts, option.dest, None) != parser.defaults.get(option.dest)
+    ]
+    chosen = [dest for dest in given if dest in actions]
+    if len(chosen) > 1:
+        usage_error(
+            parser, f"{_flag(parser, chosen[0])} and {_flag(parser, chosen[1])} exclude each other"
+        )
+    if chosen:
+        others = [dest for dest in given if dest not in actions and dest not in neutral]
+        if others:
+            usage_error(
+                parser,
+                f"{_flag(parser, chosen[0])} cannot be combined with {_flag(parser, others[0])}",
+            )
+
+
+def ui_text(text: str) -> str:
+    from spotify_extract.display import printable
+
+    return printable(text)
 
 
 def add_account_options(command: ui.Subcommand) -> None:
@@ -62,21 +132,21 @@ def add_account_options(command: ui.Subcommand) -> None:
     )
 
 
-def run_account_option(config, opts) -> bool:
+def run_account_option(settings: Settings, opts) -> bool:
     """Handles --login/--logout/--status; False when none was given."""
     from spotify_extract import auth
 
     try:
         if getattr(opts, "login", False):
-            user = auth.login(config, echo=ui.print_)
+            user = auth.login(settings, echo=ui.print_)
             ui.print_(f"Connected to Spotify as {auth.describe(user)}.")
             return True
         if getattr(opts, "logout", False):
-            removed = auth.logout(config)
+            removed = auth.logout(settings)
             ui.print_("Logged out of Spotify." if removed else "Not logged in to Spotify.")
             return True
         if getattr(opts, "status", False):
-            user = auth.status(config)
+            user = auth.status(settings)
             ui.print_(f"Connected to Spotify as {auth.describe(user)}.")
             return True
     except _native.SpotifyExtractError as error:
@@ -109,14 +179,14 @@ def add_extract_options(command: ui.Subcommand) -> None:
     )
 
 
-def run_extract(config, lib: Library, opts) -> None:
+def run_extract(settings: Settings, lib: Library, opts) -> None:
     from spotify_extract import extract
 
     request = extract.RunRequest(
         dry_run=bool(opts.dry_run),
         from_export=opts.from_export,
-        verbose=bool(getattr(opts, "verbose", False)),
+        verbose=extract.verbose(),
         progress=False if opts.no_progress else None,
         force=bool(opts.force),
     )
-    extract.run(config, lib, request)
+    extract.run(settings, lib, request)

@@ -20,8 +20,11 @@ from beets import logging, ui
 from spotify_extract import _native, attributes
 from spotify_extract import export as export_reader
 from spotify_extract import mirror as mirror_settings
-from spotify_extract.config import state_dir
+from spotify_extract import settings as plugin_settings
+from spotify_extract.display import printable, safe_line
+from spotify_extract.interrupt import Interrupted, run_cancellable
 from spotify_extract.progress import ProgressReporter
+from spotify_extract.settings import Settings
 from spotify_extract.summary import summary_lines
 
 # beets' own logger class (thread-local level, "{}" formatting): created here first when
@@ -51,14 +54,16 @@ def lock_timeout() -> float:
     return seconds if seconds > 0 else 5.0
 
 
-def state_database(plugin_config: Any) -> Path:
-    return state_dir(plugin_config) / _native.STATE_DATABASE_NAME
+def state_database(config: Settings | Any) -> Path:
+    return plugin_settings.of(config).state_database
 
 
-def open_store(plugin_config: Any) -> _native.StateStore:
-    path = state_database(plugin_config)
+def open_store(config: Settings | Any) -> _native.StateStore:
+    """The state database (created with its folder when missing); one line on failure."""
+    settings = plugin_settings.of(config)
+    plugin_settings.ensure_state_dir(settings)
+    path = settings.state_database
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         return _native.StateStore(str(path), busy_timeout=lock_timeout())
     except (OSError, _native.SpotifyExtractError) as error:
         message = str(error)  # the engine's errors already name the file
@@ -67,11 +72,20 @@ def open_store(plugin_config: Any) -> _native.StateStore:
         raise ui.UserError(message) from error
 
 
-def spotify_config(plugin_config: Any) -> Any:
+def take_run_lock(store: Any, what: str) -> Any:
+    """The one-run-at-a-time lock beside the state database, or one line saying why not
+    (another run holds it, or the state folder cannot be written)."""
+    try:
+        return _native.RunLock.acquire(store.lock_path(), what)
+    except _native.SpotifyExtractError as error:
+        raise ui.UserError(str(error)) from error
+
+
+def spotify_config(config: Settings | Any) -> Any:
     """The engine's SpotifyConfig (the client part's auth module builds it)."""
     from spotify_extract import auth
 
-    return auth.native_config(plugin_config)
+    return auth.native_config(config)
 
 
 def has_login(config: Any) -> bool:
@@ -87,93 +101,62 @@ class RunRequest:
     force: bool = False  # run on a library that is empty or much smaller than last time
 
 
-def match_options(plugin_config: Any) -> _native.MatchOptions:
+def match_options(config: Settings | Any) -> _native.MatchOptions:
     """The matcher's settings from `min_confidence`: the extraction and the import hook
-    must accept exactly the same matches."""
-    try:
-        min_confidence = float(plugin_config["min_confidence"].get())
-        return _native.MatchOptions(
-            min_confidence=min_confidence, review_confidence=min(0.6, min_confidence)
-        )
-    except (TypeError, ValueError, _native.SpotifyExtractError) as error:
-        raise ui.UserError(f"spotifyextract.min_confidence: {error}") from error
+    must accept exactly the same matches. Below the engine's review threshold a candidate
+    is unmatched; a lower min_confidence lowers that threshold with it."""
+    min_confidence = plugin_settings.of(config).min_confidence
+    review_confidence = min(_native.MatchOptions().review_confidence, min_confidence)
+    return _native.MatchOptions(min_confidence=min_confidence, review_confidence=review_confidence)
 
 
 def pipeline_options(
-    plugin_config: Any, lib: Any, *, dry_run: bool, source: str
+    config: Settings | Any, lib: Any, *, dry_run: bool, source: str
 ) -> tuple[_native.PipelineOptions, str]:
     """PipelineOptions and the printable playlist folder."""
+    settings = plugin_settings.of(config)
     options = _native.PipelineOptions()
     options.source = source
     options.dry_run = dry_run
-    options.audio_features = bool(plugin_config["audio_features"].get())
-    options.liked_songs_playlist = bool(plugin_config["liked_songs_playlist"].get())
+    options.audio_features = settings.audio_features
+    options.liked_songs_playlist = settings.liked_songs_playlist
     options.library_db = os.fsencode(str(lib.path))
     options.music_dir = lib.directory
     options.library_busy_timeout = lock_timeout()
-    options.match = match_options(plugin_config)
-    try:
-        mirror_options, where = mirror_settings.resolve_options(
-            plugin_config, lib.directory, dry_run=dry_run
-        )
-    except mirror_settings.MirrorConfigError as error:
-        raise ui.UserError(str(error)) from error
+    options.match = match_options(settings)
+    mirror_options, where = mirror_settings.resolve_options(
+        settings, lib.directory, dry_run=dry_run
+    )
     options.mirror_options = mirror_options
     return options, where.playlist_dir
 
 
-def _run_in_worker(pipeline: Any, reporter: ProgressReporter, line: Callable[[str], None]) -> Any:
-    """pipeline.run() in a thread; Ctrl-C here cancels it and waits for a clean stop."""
-    outcome: dict[str, Any] = {}
+def verbose() -> bool:
+    """beets' own -v (the plugin's logger follows it): details in the summary too."""
+    from beets import config as beets_config
+    from confuse import ConfigError
 
-    def log_line(level: int, message: str) -> None:
-        if level >= 1:
-            line(message)
-        else:
-            log.debug("{}", message)
-
-    finished = threading.Event()
-
-    def work() -> None:
-        try:
-            outcome["result"] = pipeline.run(progress=reporter, log=log_line)
-        except BaseException as error:  # handed to the main thread
-            outcome["error"] = error
-        finally:
-            finished.set()
-
-    # Waiting on an Event (not Thread.join, whose state a KeyboardInterrupt can upset).
-    worker = threading.Thread(target=work, name="spotify-extract", daemon=True)
-    worker.start()
-    interrupted = False
-    while not finished.is_set():
-        try:
-            finished.wait(0.2)
-        except KeyboardInterrupt:
-            if interrupted:
-                raise  # a second Ctrl-C: leave now (the state database stays consistent)
-            interrupted = True
-            line("Stopping after the current request… (Ctrl-C again to quit at once)")
-            pipeline.cancel()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["result"]
+    try:
+        return int(beets_config["verbose"].get(int) or 0) > 0
+    except ConfigError:
+        return False
 
 
 def run(
-    plugin_config: Any,
+    config: Settings | Any,
     lib: Any,
     request: RunRequest,
     *,
     echo: Callable[[str], None] = ui.print_,
 ) -> Any:
     """One `beet spotify-extract` run; returns the PipelineResult (also printed)."""
-    config = None
-    try:
-        config = spotify_config(plugin_config)
-    except (ImportError, AttributeError):  # the client part is not installed
-        config = None
-    logged_in = config is not None and has_login(config)
+    settings = plugin_settings.of(config)
+
+    def say(text: str) -> None:
+        echo(safe_line(text))
+
+    native_config = spotify_config(settings)
+    logged_in = has_login(native_config)
     if not logged_in and not request.from_export:
         raise ui.UserError(NOT_LOGGED_IN)
     export_data = None
@@ -184,19 +167,15 @@ def run(
             raise ui.UserError(f"--from-export: {error}") from error
     source = "api+export" if logged_in and export_data else ("export" if export_data else "api")
 
-    store = open_store(plugin_config)
-    try:
-        lock = _native.RunLock.acquire(store.lock_path(), "beet spotify-extract")
-    except _native.RunLockedError as error:
-        raise ui.UserError(str(error)) from error
-    with lock:
+    store = open_store(settings)
+    with take_run_lock(store, "beet spotify-extract"):
         if export_data is not None and not logged_in:
             try:
                 export_reader.check_newest(store, export_data)
             except export_reader.ExportError as error:
                 raise ui.UserError(f"--from-export: {error}") from error
         options, playlist_dir = pipeline_options(
-            plugin_config, lib, dry_run=request.dry_run, source=source
+            settings, lib, dry_run=request.dry_run, source=source
         )
         options.accept_library_size = request.force
         report_holder: dict[str, export_reader.ImportReport] = {}
@@ -208,10 +187,34 @@ def run(
                 )
 
             options.import_export = import_export
+        had_complete_run = store.last_snapshot("complete") is not None
+        stopping = threading.Event()
+
+        def log_line(level: int, message: str) -> None:
+            if level >= 1 and not stopping.is_set():
+                say(message)
+            else:
+                log.debug("{}", message)
+
+        def on_interrupt() -> None:
+            stopping.set()
+            say(
+                f"Cancelled: stopping after the current request; {RESUME_HINT} "
+                "(Ctrl-C again to quit at once)"
+            )
+
         try:
-            pipeline = _native.Pipeline(store, config if logged_in else None, options, log=None)
+            pipeline = _native.Pipeline(
+                store, native_config if logged_in else None, options, log=None
+            )
             with ProgressReporter(tty=request.progress) as reporter:
-                result = _run_in_worker(pipeline, reporter, echo)
+                result = run_cancellable(
+                    lambda: pipeline.run(progress=reporter, log=log_line),
+                    pipeline.cancel,
+                    on_interrupt,
+                )
+                if result.status == "cancelled":
+                    reporter.discard()
         except (_native.TransportError, _native.SpotifyApiError) as error:
             # The network or Spotify failed: say that nothing fetched is lost.
             raise ui.UserError(f"{error}; {RESUME_HINT}") from error
@@ -220,38 +223,44 @@ def run(
         except export_reader.ExportError as error:
             raise ui.UserError(f"--from-export: {error}") from error
 
+    if result.status == "cancelled":
+        if not stopping.is_set():  # not our Ctrl-C: still one line saying so
+            say(f"Cancelled; {RESUME_HINT}")
+        raise Interrupted()
     if "report" in report_holder:
         imported = report_holder["report"]
-        echo(
+        say(
             f"Data export: {len(imported.files)} file(s); {imported.playlists} playlist(s) "
             f"read, {imported.filled} filled in where Spotify refused the entries"
         )
         if imported.not_on_spotify:
-            echo(
+            say(
                 f"Data export: {len(imported.not_on_spotify)} playlist(s) no longer on Spotify "
                 "(deleted or renamed since the export) left out: "
-                + ", ".join(repr(name) for name in imported.not_on_spotify[:5])
+                + ", ".join(repr(printable(name)) for name in imported.not_on_spotify[:5])
                 + (" …" if len(imported.not_on_spotify) > 5 else "")
             )
         if imported.removed:
-            echo(f"Data export: {imported.removed} playlist(s) of an earlier export removed")
+            say(f"Data export: {imported.removed} playlist(s) of an earlier export removed")
     for text in summary_lines(
-        result, playlist_dir=playlist_dir, dry_run=request.dry_run, verbose=request.verbose
+        result,
+        playlist_dir=playlist_dir,
+        dry_run=request.dry_run,
+        verbose=request.verbose,
+        first_run=not had_complete_run,
     ):
-        echo(text)
-    if result.status == "cancelled":
-        raise ui.UserError("cancelled; run `beet spotify-extract` again to resume")
-    if plugin_config["write_attributes"].get(bool):
-        _write_attributes(plugin_config, lib, store, request, echo)
+        say(text)
+    if settings.write_attributes:
+        _write_attributes(settings, lib, store, request, say)
     return result
 
 
 def _write_attributes(
-    plugin_config: Any, lib: Any, store: Any, request: RunRequest, echo: Callable[[str], None]
+    settings: Settings, lib: Any, store: Any, request: RunRequest, echo: Callable[[str], None]
 ) -> None:
     """`write_attributes: yes`: Spotify ids, playlists and audio features into beets items."""
     updates = attributes.updates_from_store(
-        store, liked_songs_playlist=plugin_config["liked_songs_playlist"].get(bool)
+        store, liked_songs_playlist=settings.liked_songs_playlist
     )
     report = attributes.write_attributes(lib, updates, dry_run=request.dry_run)
     verb = "would change" if request.dry_run else "changed"
@@ -262,7 +271,12 @@ def _write_attributes(
 
 
 def rerender(
-    plugin_config: Any, lib: Any, store: Any, playlist_ids: Any = None, *, lock_held: bool = False
+    config: Settings | Any,
+    lib: Any,
+    store: Any,
+    playlist_ids: Any = None,
+    *,
+    lock_held: bool = False,
 ) -> Any:
     """Re-write the mirrored playlists from the stored matches (after an import).
 
@@ -272,7 +286,7 @@ def rerender(
     `beet wishlist download`/`import` whose import closes entries).
     """
     del playlist_ids
-    options, _ = pipeline_options(plugin_config, lib, dry_run=False, source="api")
+    options, _ = pipeline_options(config, lib, dry_run=False, source="api")
     try:
         lock = None if lock_held else _native.RunLock.acquire(store.lock_path(), "playlist refresh")
     except _native.RunLockedError:

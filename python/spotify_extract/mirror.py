@@ -11,17 +11,16 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import beets
 
 from spotify_extract import _native
+from spotify_extract import settings as plugin_settings
+from spotify_extract.display import printable
+from spotify_extract.settings import Settings
 
-TARGETS = ("mpd", "sonos", "navidrome", "jellyfin", "absolute", "prefix")
 NON_UTF8_POLICIES = {"skip": _native.NonUtf8Policy.SKIP, "write": _native.NonUtf8Policy.WRITE_RAW}
-
-
-class MirrorConfigError(ValueError):
-    """A playlist setting that cannot work; the message names the key and the fix."""
 
 
 @dataclass(frozen=True)
@@ -43,34 +42,26 @@ def _playlist_plugin_enabled() -> bool:
     return "playlist" in (plugins or [])
 
 
-def _is_set(view) -> bool:
-    return view.exists() and view.get() is not None and view.get() != ""
-
-
 def resolve_options(
-    plugin_config, music_directory: str | bytes, *, dry_run: bool = False
+    config: Settings | Any, music_directory: str | bytes, *, dry_run: bool = False
 ) -> tuple[_native.MirrorOptions, MirrorSource]:
-    """MirrorOptions from the `spotifyextract:` config view and beets' music directory.
+    """MirrorOptions from the plugin's settings and beets' music directory.
 
     Precedence for each part: the explicit key (playlist_dir, relative_to, forward_slash,
     path_prefix, playlist_extension) > beets' `playlist` plugin (playlist_dir, and its
     relative_to when it is library or playlist) > the target profile.
     """
-    target = str(plugin_config["target"].get() or "mpd")
-    if target not in TARGETS:
-        raise MirrorConfigError(
-            f"spotifyextract.target: unknown target {target!r} (use {', '.join(TARGETS)})"
-        )
-    style = _native.target_profile(target)
+    settings = plugin_settings.of(config)
+    style = _native.target_profile(settings.target)
 
     from_plugin = False
-    if _is_set(plugin_config["playlist_dir"]):
-        playlist_dir = plugin_config["playlist_dir"].as_filename()
+    if settings.playlist_dir:
+        playlist_dir = settings.playlist_dir
     elif _playlist_plugin_enabled():
         playlist_dir = beets.config["playlist"]["playlist_dir"].as_filename()
         from_plugin = True
         plugin_relative = beets.config["playlist"]["relative_to"].get()
-        if not _is_set(plugin_config["relative_to"]):
+        if settings.relative_to is None:
             if plugin_relative in ("library", "playlist"):
                 style.relative_to = _native.parse_relative_to(plugin_relative)
             elif plugin_relative:
@@ -83,42 +74,22 @@ def resolve_options(
     else:
         playlist_dir = os.path.join(beets.config.config_dir(), "playlists")
 
-    if _is_set(plugin_config["relative_to"]):
-        try:
-            style.relative_to = _native.parse_relative_to(str(plugin_config["relative_to"].get()))
-        except _native.PlaylistConfigError as error:
-            raise MirrorConfigError(f"spotifyextract.relative_to: {error}") from error
-    if _is_set(plugin_config["forward_slash"]):
-        style.forward_slash = bool(plugin_config["forward_slash"].get())
-    prefix = plugin_config["path_prefix"].get() or ""
-    if prefix:
-        style.path_prefix = str(prefix)
-    elif target == "prefix":
-        raise MirrorConfigError(
-            "spotifyextract.path_prefix: target 'prefix' needs the root that replaces the "
-            "music directory (e.g. /music or smb://nas/Music)"
-        )
-    if _is_set(plugin_config["playlist_extension"]):
-        try:
-            style.extension = _native.normalize_extension(
-                str(plugin_config["playlist_extension"].get())
-            )
-        except _native.PlaylistConfigError as error:
-            raise MirrorConfigError(f"spotifyextract.playlist_extension: {error}") from error
-
-    policy = str(plugin_config["non_utf8_paths"].get() or "skip")
-    if policy not in NON_UTF8_POLICIES:
-        raise MirrorConfigError(
-            f"spotifyextract.non_utf8_paths: {policy!r} is neither 'skip' nor 'write'"
-        )
+    if settings.relative_to is not None:
+        style.relative_to = _native.parse_relative_to(settings.relative_to)
+    if settings.forward_slash is not None:
+        style.forward_slash = settings.forward_slash
+    if settings.path_prefix:
+        style.path_prefix = settings.path_prefix
+    if settings.playlist_extension is not None:
+        style.extension = settings.playlist_extension
 
     options = _native.MirrorOptions()
     options.style = style
     options.playlist_dir = _fs(os.path.abspath(playlist_dir))
     options.library_root = _fs(os.path.abspath(os.fsdecode(music_directory)))
-    options.name_template = str(plugin_config["name_template"].get() or "{name} (Spotify)")
-    options.missing_comments = bool(plugin_config["missing_comments"].get())
-    options.non_utf8 = NON_UTF8_POLICIES[policy]
+    options.name_template = settings.name_template
+    options.missing_comments = settings.missing_comments
+    options.non_utf8 = NON_UTF8_POLICIES[settings.non_utf8_paths]
     options.dry_run = dry_run
     return options, MirrorSource(os.path.abspath(playlist_dir), from_plugin)
 
@@ -165,6 +136,6 @@ def playlist_notes(result: _native.MirrorResult) -> list[str]:
         if outcome.message and (not skipped or stats.entries):
             notes.append(outcome.message)
         if notes:
-            lines.append(f"  {outcome.name}: {'; '.join(notes)}")
+            lines.append(f"  {printable(outcome.name)}: {'; '.join(notes)}")
     lines.extend(f"  warning: {text}" for text in result.warnings)
     return lines

@@ -25,6 +25,9 @@ from typing import Any
 from beets import ui
 from beets.library import Library
 
+from spotify_extract.display import printable
+from spotify_extract.settings import Settings
+
 Prompt = Callable[..., Any]
 
 
@@ -117,9 +120,10 @@ def _minutes(seconds: float) -> str:
 def describe_track(track: Any, fallback_id: str) -> str:
     if track is None:
         return f"Spotify track {fallback_id}"
-    artists = ", ".join(a.name for a in track.artists) or "?"
-    parts = [f"{artists} - {track.name}"]
-    extra = [p for p in (track.album_name, _minutes(track.duration_ms / 1000)) if p]
+    artists = printable(", ".join(a.name for a in track.artists) or "?")
+    parts = [f"{artists} - {printable(track.name)}"]
+    album = printable(track.album_name)
+    extra = [p for p in (album, _minutes(track.duration_ms / 1000)) if p]
     if track.duration_ms <= 0 and extra:
         extra = extra[:-1]
     if extra:
@@ -128,8 +132,8 @@ def describe_track(track: Any, fallback_id: str) -> str:
 
 
 def describe_item(item: Any) -> str:
-    text = f"{item.artist} - {item.title}"
-    extra = [p for p in (item.album, _minutes(item.length) if item.length else "") if p]
+    text = f"{printable(item.artist)} - {printable(item.title)}"
+    extra = [p for p in (printable(item.album), _minutes(item.length) if item.length else "") if p]
     return f"{text} ({', '.join(extra)})" if extra else text
 
 
@@ -197,13 +201,13 @@ def review(
     return summary
 
 
-def run_review(plugin_config: Any, lib: Library) -> ReviewSummary:
+def run_review(settings: Settings, lib: Library) -> ReviewSummary:
     """The --review command: the state database of this beets setup, beets' prompt."""
-    from spotify_extract.extract import open_store
+    from spotify_extract import extract
 
-    store = open_store(plugin_config)
-    min_confidence = float(plugin_config["min_confidence"].as_number())
-    summary = review(lib, store, min_confidence)
+    store = extract.open_store(settings)
+    with extract.take_run_lock(store, "beet spotify-extract --review"):
+        summary = review(lib, store, settings.min_confidence)
     if summary.accepted or summary.picked or summary.rejected or summary.not_in_library:
         ui.print_("Decisions saved; the next `beet spotify-extract` applies them.")
     return summary

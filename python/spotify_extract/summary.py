@@ -7,6 +7,7 @@ import os
 from collections import Counter
 from typing import Any
 
+from spotify_extract.display import printable
 from spotify_extract.mirror import playlist_notes
 
 METHOD_LABELS = {
@@ -53,33 +54,47 @@ def _change_details(changes: list[Any], limit: int = 10) -> list[str]:
         if change.kind == "playlist_renamed":
             try:
                 names = json.loads(change.detail)
-                lines.append(f"  renamed: {names['from']} -> {names['to']}")
+                lines.append(f"  renamed: {printable(names['from'])} -> {printable(names['to'])}")
             except (ValueError, KeyError, TypeError):
                 continue
         elif change.kind in ("playlist_added", "playlist_removed"):
             verb = "new" if change.kind == "playlist_added" else "deleted"
-            lines.append(f"  {verb} playlist: {change.detail}")
+            lines.append(f"  {verb} playlist: {printable(change.detail)}")
         elif change.kind == "playlist_changed":
             try:
                 info = json.loads(change.detail)
-                lines.append(f"  {info['name']}: +{info['added']} -{info['removed']} track(s)")
+                name = printable(info["name"])
+                lines.append(f"  {name}: +{info['added']} -{info['removed']} track(s)")
             except (ValueError, KeyError, TypeError):
                 continue
         elif change.kind == "newly_matched":
-            lines.append(f"  now in your library: {change.detail}")
+            lines.append(f"  now in your library: {printable(change.detail)}")
     if len(lines) > limit:
         lines = [*lines[:limit], f"  … and {len(lines) - limit} more"]
     return lines
 
 
+def newly_refused(result: Any, *, first_run: bool) -> list[Any]:
+    """The not-shared playlists this run met for the first time: on the first complete
+    run all of them, later those that are new (followed since the last run)."""
+    if first_run:
+        return list(result.not_shared)
+    added = {change.subject for change in result.changes if change.kind == "playlist_added"}
+    return [p for p in result.not_shared if p.id in added]
+
+
 def summary_lines(
-    result: Any, *, playlist_dir: str | None = None, dry_run: bool = False, verbose: bool = False
+    result: Any,
+    *,
+    playlist_dir: str | None = None,
+    dry_run: bool = False,
+    verbose: bool = False,
+    first_run: bool = True,
 ) -> list[str]:
-    """Lines for the person, from a PipelineResult."""
+    """Lines for the person, from a PipelineResult. The advice for playlists Spotify does
+    not share is given once per newly refused playlist (always with -v)."""
     s = result.summary
     lines: list[str] = []
-    if result.status == "cancelled":
-        lines.append("Cancelled: the next `beet spotify-extract` resumes where this run stopped.")
     parts = [f"{_n(s.playlists)} playlists"]
     if s.liked:
         parts.append(f"{_n(s.liked)} Liked Songs")
@@ -125,10 +140,11 @@ def summary_lines(
     if result.not_shared:
         lines.append(
             f"Not shared by Spotify: {len(result.not_shared)} followed playlist(s) — "
-            + ", ".join(p.name for p in result.not_shared[:8])
+            + ", ".join(printable(p.name) for p in result.not_shared[:8])
             + (" …" if len(result.not_shared) > 8 else "")
         )
-        lines.append(WAYS_OUT)
+        if verbose or newly_refused(result, first_run=first_run):
+            lines.append(WAYS_OUT)
     if result.unavailable:
         lines.append(
             f"Unavailable: {len(result.unavailable)} Spotify-made playlist(s) "

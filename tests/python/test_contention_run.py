@@ -79,7 +79,8 @@ def undisturbed(world: World, tmp_path: Path, timeout: float) -> Reference:
 
 
 def start_and_wait_for(world: World, label: str, *, preexec=None) -> subprocess.Popen[str]:
-    """Starts a run and returns once it printed the progress line of phase `label`."""
+    """Starts a run and returns once it printed the result line of phase `label` (plain
+    mode writes one as each phase ends), that is while the next phase runs."""
     process = subprocess.Popen(
         [str(BEET), "spotify-extract", "--no-progress"],
         env=world.env(),
@@ -142,7 +143,7 @@ def test_beets_writing_during_a_run_then_a_short_commit_lock_the_run_waits(
     writer = hold(BEETS_WRITER, str(library_db))
     try:
         world.emulator.storm_429(1, retry_after=2, path=ARTISTS)
-        process = start_and_wait_for(world, "Followed artists")
+        process = start_and_wait_for(world, "Saved albums")  # in Followed artists
         # ...and commits while the run waits for Retry-After: EXCLUSIVE for 3.5 s, which
         # outlasts the pause, so the run's read of library.db meets the lock and waits.
         stop(writer)
@@ -167,7 +168,7 @@ def test_library_db_locked_longer_than_the_timeout_is_one_line_and_the_rerun_rec
     reference = undisturbed(world, tmp_path, timeout=1.0)
     library_db = world.library_dir / "library.db"
     world.emulator.storm_429(1, retry_after=2, path=ARTISTS)
-    process = start_and_wait_for(world, "Followed artists")
+    process = start_and_wait_for(world, "Saved albums")  # in Followed artists
     holder = hold(EXCLUSIVE_HOLDER, str(library_db))  # until killed
     try:
         code, _out, err = finish(process)
@@ -198,7 +199,7 @@ def test_a_second_run_fails_fast_and_the_first_completes_unharmed(
     world: World = pipeline_world()
     reference = undisturbed(world, tmp_path, timeout=5.0)
     world.emulator.storm_429(1, retry_after=2, path=ARTISTS)
-    first = start_and_wait_for(world, "Followed artists")
+    first = start_and_wait_for(world, "Saved albums")  # in Followed artists
     try:
         second = world.beet(timeout=60)
         still_running = first.poll() is None
@@ -223,7 +224,7 @@ def test_a_locked_state_database_during_a_run_is_one_line_and_loses_nothing(
     world: World = pipeline_world()
     reference = undisturbed(world, tmp_path, timeout=1.0)
     world.emulator.storm_429(1, retry_after=1, path=LIKED)
-    process = start_and_wait_for(world, "Liked Songs")
+    process = start_and_wait_for(world, "Playlist entries")  # in Liked Songs
     holder = hold(STATE_WRITER, str(world.state_db))  # BEGIN IMMEDIATE until killed
     try:
         code, _out, err = finish(process)
@@ -301,7 +302,7 @@ def test_a_playlist_folder_turning_read_only_during_a_run_keeps_the_fetched_data
             world.playlist_dir.chmod(0o555 if yes else 0o755)
 
     world.emulator.storm_429(1, retry_after=1, path=ARTISTS)
-    process = start_and_wait_for(world, "Followed artists")
+    process = start_and_wait_for(world, "Saved albums")  # in Followed artists
     read_only(True)
     code, _out, err = finish(process)
     assert code != 0

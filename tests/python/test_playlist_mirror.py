@@ -13,7 +13,7 @@ import beets.plugins
 import pytest
 from fixtures_playlist import BeetsSetup, write_beets_config
 from spotify_extract import _native, mirror
-from spotify_extract.config import DEFAULTS
+from spotify_extract.settings import DEFAULTS
 
 
 @pytest.fixture
@@ -136,24 +136,6 @@ def test_defaults_without_the_playlist_plugin(
     options, _ = mirror.resolve_options(load_config(beets_library.config_file), beets_library.music)
     assert options.style.relative_to == _native.RelativeTo.LIBRARY  # mpd
     assert options.playlist_dir == os.fsencode(beets_library.root / "playlists")
-
-
-@pytest.mark.parametrize(
-    ("extra", "key"),
-    [
-        ("  target: winamp\n", "spotifyextract.target"),
-        ("  target: prefix\n", "spotifyextract.path_prefix"),
-        ("  relative_to: home\n", "spotifyextract.relative_to"),
-        ("  playlist_extension: ../x\n", "spotifyextract.playlist_extension"),
-        ("  non_utf8_paths: mangle\n", "spotifyextract.non_utf8_paths"),
-    ],
-)
-def test_bad_settings_name_the_key(
-    extra: str, key: str, beets_library: BeetsSetup, load_config
-) -> None:
-    configure(beets_library, "plugins: spotifyextract\nspotifyextract:\n" + extra)
-    with pytest.raises(mirror.MirrorConfigError, match=key.replace(".", r"\.")):
-        mirror.resolve_options(load_config(beets_library.config_file), beets_library.music)
 
 
 def test_owned_files_round_trip_and_summary(beets_library: BeetsSetup, tmp_path: Path) -> None:

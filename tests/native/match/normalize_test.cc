@@ -185,6 +185,15 @@ TEST(ParseTitle, SeriesNumbersAreWrittenOneWay) {
   EXPECT_EQ(ParseTitle("Tubular Bells - Pt. I").core, ParseTitle("Tubular Bells, Part One").core);
   EXPECT_EQ(ParseTitle("Hits, Vol. 3").core, ParseTitle("Hits, Volume Three").core);
   EXPECT_EQ(ParseTitle("Symphony No. 5").core, ParseTitle("Symphony Number 5").core);
+  // Plural markers take a list or a range; "op." is opus.
+  const std::string one_to_five = ParseTitle("Shine On You Crazy Diamond, Parts I–V").core;
+  EXPECT_EQ(one_to_five, "shine on you crazy diamond parts 1 5");
+  EXPECT_EQ(ParseTitle("Shine On You Crazy Diamond (Pts. 1-5)").core, one_to_five);
+  EXPECT_NE(ParseTitle("Shine On You Crazy Diamond (Pts. 6-9)").core, one_to_five);
+  EXPECT_EQ(ParseTitle("Suite, Pts. 1 & 2").core, ParseTitle("Suite, Parts One and Two").core);
+  EXPECT_EQ(ParseTitle("Symphony No. 5, Op. 67").core,
+            ParseTitle("Symphony Number 5, Opus 67").core);
+  EXPECT_EQ(ParseTitle("Op Art").core, "op art");
   // Only a marker followed by a number changes: titles keep their words.
   EXPECT_EQ(ParseTitle("No One").core, "no one");
   EXPECT_EQ(ParseTitle("One Part of Me").core, "one part of me");
