@@ -202,9 +202,26 @@ size_t ForEachLibraryItem(const std::string& db_path, const LibraryReadOptions& 
       sql += "NULL";
     }
   }
-  sql += " FROM items ORDER BY id";
+  // The ids go in as one bound JSON array (json_each), never spliced into the SQL.
+  std::string only_ids;
+  if (!options.only_ids.empty()) {
+    only_ids = "[";
+    for (int64_t id : options.only_ids) {
+      if (only_ids.size() > 1) only_ids += ',';
+      only_ids += std::to_string(id);
+    }
+    only_ids += ']';
+    sql += " FROM items WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id";
+  } else {
+    sql += " FROM items ORDER BY id";
+  }
+  auto bind_ids = [&](sql::Statement& statement) {
+    if (!only_ids.empty()) statement.Bind(only_ids);
+  };
 
-  if (expected != nullptr) {
+  if (expected != nullptr && !options.only_ids.empty()) {
+    *expected = options.only_ids.size();  // at most
+  } else if (expected != nullptr) {
     sql::Statement count = db.Prepare("SELECT count(*) FROM items");
     *expected = count.Step() ? static_cast<size_t>(count.Int(0)) : 0;
   }
@@ -214,13 +231,18 @@ size_t ForEachLibraryItem(const std::string& db_path, const LibraryReadOptions& 
   std::optional<sql::Statement> flex;
   bool flex_row = false;
   if (HasTable(db, "item_attributes")) {
-    flex.emplace(
-        db.Prepare("SELECT entity_id, key, value FROM item_attributes "
-                   "WHERE key IN ('spotify_track_id', 'data_source') ORDER BY entity_id"));
+    flex.emplace(db.Prepare(
+        only_ids.empty() ? "SELECT entity_id, key, value FROM item_attributes "
+                           "WHERE key IN ('spotify_track_id', 'data_source') ORDER BY entity_id"
+                         : "SELECT entity_id, key, value FROM item_attributes "
+                           "WHERE key IN ('spotify_track_id', 'data_source') AND entity_id IN "
+                           "(SELECT value FROM json_each(?1)) ORDER BY entity_id"));
+    bind_ids(*flex);
     flex_row = flex->Step();
   }
 
   sql::Statement row = db.Prepare(sql);
+  bind_ids(row);
   LibraryItem item;
   size_t count = 0;
   while (row.Step()) {
@@ -253,6 +275,14 @@ size_t ForEachLibraryItem(const std::string& db_path, const LibraryReadOptions& 
     ++count;
   }
   return count;
+}
+
+size_t CountLibraryItems(const std::string& db_path, const LibraryReadOptions& options) {
+  sql::Connection db = OpenLibrary(db_path, options.busy_timeout);
+  ItemColumns(db);  // a beets library, or the same error as ReadLibrary
+  sql::Statement count = db.Prepare("SELECT COUNT(*) FROM items");
+  count.Step();
+  return static_cast<size_t>(count.Int(0));
 }
 
 LibraryItems ReadLibrary(const std::string& db_path, const LibraryReadOptions& options) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -23,6 +24,8 @@ struct LibraryReadOptions {
   std::string music_dir;
   // How long to wait for a writer (beets importing) to release its lock.
   std::chrono::milliseconds busy_timeout{5000};
+  // When not empty, only these items are read (the ones an import just added).
+  std::vector<int64_t> only_ids;
 };
 
 // Loads every item of a beets library.db into the compact LibraryItems (sorted by id),
@@ -33,6 +36,10 @@ struct LibraryReadOptions {
 // LibraryError naming the file when it is missing, empty, corrupt, not a beets library,
 // or stays locked longer than the busy timeout.
 LibraryItems ReadLibrary(const std::string& db_path, const LibraryReadOptions& options);
+
+// The number of items, cheaply (the library is read-only-opened as by ReadLibrary and
+// throws the same errors): for a check before a run reads everything.
+size_t CountLibraryItems(const std::string& db_path, const LibraryReadOptions& options);
 
 // The same rows, streamed: `sink` sees each item in id order (one LibraryItem reused for
 // every row; the sink may move from it), so memory stays flat however large the library.
