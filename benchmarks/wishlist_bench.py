@@ -14,7 +14,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "python"))
@@ -22,7 +21,7 @@ sys.path.insert(0, str(ROOT / "tests" / "python"))
 import beets  # noqa: E402
 import beets.plugins  # noqa: E402
 from beets.library import Item, Library  # noqa: E402
-from spotify_extract import importer, spotdl, wishlist  # noqa: E402
+from spotify_extract import importer, spotdl  # noqa: E402
 
 STANDIN = ROOT / "tests" / "spotdl_standin" / "spotdl"
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -94,45 +93,70 @@ def word(n: int) -> str:
 
 
 def bench_matching(entries: int, items: int) -> None:
-    wanted = [
-        SimpleNamespace(
-            spotify_track_id=track_id(i),
-            artist=f"{word(i % 997 + 50_000)} {word(i % 991 + 9_000)}",
-            title=f"{word(i)} {word(i * 7 + 3)}",
-            album=word(i % 5000 + 20_000),
-            isrc=f"USRC1{i:07d}" if i % 2 else "",
-            duration_ms=180_000 + (i % 60) * 1000,
-        )
-        for i in range(entries)
-    ]
-    # Every tenth entry arrives; half of those with a remaster tag in the title, which
-    # an exact pass on names cannot pair; the other new items are strangers.
-    new = []
-    for n in range(items):
-        i = n * 10
-        title = f"{word(i)} {word(i * 7 + 3)}"
-        if n % 2:
-            title += " - Remastered 2011"
-        if n % 3 == 2:
-            title = f"{word(i + 1_000_000)} {word(i + 2_000_000)}"  # not on the wishlist
-        new.append(
-            Item(
-                id=n + 1,
-                artist=f"{word(i % 997 + 50_000)} {word(i % 991 + 9_000)}",
-                title=title,
-                album=word(i % 5000 + 20_000),
-                length=180.0 + (i % 60),
-                isrc="",
+    """The import hook's one native call: `items` new beets items against `entries` open
+    wishlist entries (a real library.db and state database)."""
+    import sqlite3
+
+    from fixtures_wishlist import BeetsEnv, seed_wishlist
+    from spotify_extract import _native
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        lib = setup_beets(root / "beets")
+        env = BeetsEnv(root / "beets", lib)
+        wanted = [
+            {
+                "id": track_id(i),
+                "artist": f"{word(i % 997 + 50_000)} {word(i % 991 + 9_000)}",
+                "title": f"{word(i)} {word(i * 7 + 3)}",
+                "album": word(i % 5000 + 20_000),
+                "isrc": f"USRC1{i:07d}" if i % 2 else "",
+                "duration_ms": 180_000 + (i % 60) * 1000,
+            }
+            for i in range(entries)
+        ]
+        seed_wishlist(env, {"Bench": wanted})
+        # Every tenth entry arrives; half of those with a remaster tag in the title, which
+        # an exact pass on names cannot pair; the other new items are strangers.
+        ids = []
+        expected = 0
+        with lib.transaction():
+            for n in range(items):
+                i = n * 10
+                title = f"{word(i)} {word(i * 7 + 3)}"
+                if n % 2:
+                    title += " - Remastered 2011"
+                if n % 3 == 2:
+                    title = f"{word(i + 1_000_000)} {word(i + 2_000_000)}"  # not on the wishlist
+                else:
+                    expected += 1
+                item = Item(
+                    artist=f"{word(i % 997 + 50_000)} {word(i % 991 + 9_000)}",
+                    title=title,
+                    album=word(i % 5000 + 20_000),
+                    length=180.0 + (i % 60),
+                    isrc="",
+                    path=f"/bench/{n}.mp3".encode(),
+                )
+                ids.append(lib.add(item))
+        state = env.state_dir / "spotify_extract.db"
+        samples = []
+        closed = 0
+        for run in range(5):
+            copy = root / f"state-{run}.db"  # each run closes entries: start from a copy
+            with sqlite3.connect(state) as source, sqlite3.connect(copy) as target:
+                source.backup(target)
+            store = _native.StateStore(str(copy))
+            started = time.perf_counter()
+            result = _native.resolve_imported_items(
+                store, lib.path, lib.directory, _native.MatchOptions(), ids
             )
-        )
-    samples = []
-    for _ in range(5):
-        started = time.perf_counter()
-        hits = wishlist.match_items(wanted, new)
-        samples.append(time.perf_counter() - started)
+            samples.append(time.perf_counter() - started)
+            closed = len(result.closed)
+        lib._close()
     print(
-        f"hook matching: {items} new items vs {entries} entries: "
-        f"{statistics.median(samples) * 1000:.1f} ms median of 5, {len(hits)} hits"
+        f"hook (resolve_imported_items): {items} new items vs {entries} entries: "
+        f"{statistics.median(samples) * 1000:.1f} ms median of 5, {closed} of {expected} found"
     )
 
 

@@ -5,7 +5,9 @@
 #include <memory>
 
 #include "bindings/bindings.h"
+#include "extract/add_to_wishlist.h"
 #include "extract/pipeline.h"
+#include "extract/resolve_imported.h"
 
 namespace spotify_extract::bindings {
 
@@ -118,6 +120,45 @@ void BindExtract(py::module_& module, py::handle /*base_error*/) {
       },
       py::arg("store"), py::arg("options"),
       "Render every stored playlist from the stored matches (after an import).");
+
+  py::class_<ResolveResult>(module, "ResolveResult")
+      .def_readonly("closed", &ResolveResult::closed)
+      .def_readonly("playlists", &ResolveResult::playlists);
+  module.def(
+      "resolve_imported_items",
+      [](StateStore& store, const py::object& library_db, const py::object& music_dir,
+         const MatchOptions& options, const std::vector<int64_t>& item_ids,
+         std::chrono::duration<double> busy_timeout) {
+        LibraryReadOptions read;
+        read.music_dir = PathBytes(music_dir);
+        read.busy_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(busy_timeout);
+        std::string path = PathBytes(library_db);
+        py::gil_scoped_release release;
+        return ResolveImportedItems(store, path, read, options, item_ids);
+      },
+      py::arg("store"), py::arg("library_db"), py::arg("music_dir"), py::arg("options"),
+      py::arg("item_ids"), py::arg("busy_timeout") = std::chrono::duration<double>(5.0),
+      "Close the wishlist entries that the newly imported beets items satisfy.");
+
+  py::class_<AddResult>(module, "AddResult")
+      .def_readonly("added", &AddResult::added)
+      .def_readonly("already", &AddResult::already)
+      .def_readonly("owned", &AddResult::owned);
+  module.def(
+      "add_to_wishlist",
+      [](StateStore& store, const py::object& library_db, const py::object& music_dir,
+         const MatchOptions& options, const std::vector<Track>& tracks,
+         std::chrono::duration<double> busy_timeout) {
+        LibraryReadOptions read;
+        read.music_dir = PathBytes(music_dir);
+        read.busy_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(busy_timeout);
+        std::string path = PathBytes(library_db);
+        py::gil_scoped_release release;
+        return AddToWishlist(store, path, read, options, tracks);
+      },
+      py::arg("store"), py::arg("library_db"), py::arg("music_dir"), py::arg("options"),
+      py::arg("tracks"), py::arg("busy_timeout") = std::chrono::duration<double>(5.0),
+      "Put the tracks the beets library lacks on the wishlist (beet wishlist add).");
 }
 
 }  // namespace spotify_extract::bindings

@@ -273,9 +273,29 @@ size_t ForEachLibraryItem(const std::string& db_path, const LibraryReadOptions& 
       sql += "NULL";
     }
   }
-  sql += " FROM items ORDER BY id";
+  // The ids go in as one bound JSON array (json_each), never spliced into the SQL.
+  std::string only_ids;
+  if (!options.only_ids.empty()) {
+    only_ids = "[";
+    for (int64_t id : options.only_ids) {
+      if (only_ids.size() > 1) only_ids += ',';
+      only_ids += std::to_string(id);
+    }
+    only_ids += ']';
+    sql += " FROM items WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id";
+  } else {
+    sql += " FROM items ORDER BY id";
+  }
+  auto bind_ids = [&](sqlite3_stmt* statement) {
+    if (!only_ids.empty()) {
+      sqlite3_bind_text(statement, 1, only_ids.data(), static_cast<int>(only_ids.size()),
+                        SQLITE_TRANSIENT);
+    }
+  };
 
-  if (expected != nullptr) {
+  if (expected != nullptr && !options.only_ids.empty()) {
+    *expected = options.only_ids.size();  // at most
+  } else if (expected != nullptr) {
     Statement count = db.Prepare("SELECT count(*) FROM items");
     *expected = db.Step(count.get()) ? sqlite3_column_int64(count.get(), 0) : 0;
   }
@@ -285,14 +305,19 @@ size_t ForEachLibraryItem(const std::string& db_path, const LibraryReadOptions& 
   Statement flex;
   bool flex_row = false;
   if (HasTable(db, "item_attributes")) {
-    flex = db.Prepare(
-        "SELECT entity_id, key, value FROM item_attributes "
-        "WHERE key IN ('spotify_track_id', 'data_source') ORDER BY entity_id");
+    flex = db.Prepare(only_ids.empty()
+                          ? "SELECT entity_id, key, value FROM item_attributes "
+                            "WHERE key IN ('spotify_track_id', 'data_source') ORDER BY entity_id"
+                          : "SELECT entity_id, key, value FROM item_attributes "
+                            "WHERE key IN ('spotify_track_id', 'data_source') AND entity_id IN "
+                            "(SELECT value FROM json_each(?1)) ORDER BY entity_id");
+    bind_ids(flex.get());
     flex_row = db.Step(flex.get());
   }
 
   Statement rows = db.Prepare(sql);
   sqlite3_stmt* row = rows.get();
+  bind_ids(row);
   LibraryItem item;
   size_t count = 0;
   while (db.Step(row)) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -23,6 +24,8 @@ struct LibraryReadOptions {
   std::string music_dir;
   // How long to wait for a writer (beets importing) to release its lock.
   std::chrono::milliseconds busy_timeout{5000};
+  // When not empty, only these items are read (the ones an import just added).
+  std::vector<int64_t> only_ids;
 };
 
 // Loads every item of a beets library.db into the compact LibraryItems (sorted by id),

@@ -203,3 +203,14 @@ def test_every_download_failing_is_an_error(cli, standin: Standin) -> None:
     assert result.returncode != 0
     assert "0 downloaded, 3 failed" in result.stdout
     assert result.stderr.strip().splitlines()[-1].startswith("error: every download failed (3")
+
+
+def test_a_bad_import_mode_stops_before_any_download(cli, standin: Standin) -> None:
+    env, beet = cli
+    _set_config(env, import_mode="bogus")
+    result = beet("wishlist", "download")
+    assert result.returncode != 0
+    [line] = result.stderr.strip().splitlines()  # the settings' one line
+    assert line.startswith("error: ") and "import_mode" in line and "bogus" in line, line
+    assert standin.invocations() == []
+    assert store(env).get_wishlist_entry(A).status == "pending"

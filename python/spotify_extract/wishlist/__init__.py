@@ -14,7 +14,7 @@ from spotify_extract.wishlist.add import (
     parse_spotify_ref,
 )
 from spotify_extract.wishlist.command import wishlist_command
-from spotify_extract.wishlist.importing import match_items, resolve_items, resolver
+from spotify_extract.wishlist.importing import resolve_items, resolver
 from spotify_extract.wishlist.query import entry_values, export_entries, query_filter
 
 __all__ = [
@@ -22,7 +22,6 @@ __all__ = [
     "entry_values",
     "export_entries",
     "manual_key",
-    "match_items",
     "parse_artist_title",
     "parse_spotify_ref",
     "query_filter",

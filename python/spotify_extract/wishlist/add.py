@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 from beets import ui
 from beets.library import Library
 
-from spotify_extract import extract, spotdl
+from spotify_extract import extract
 from spotify_extract.wishlist.entries import MANUAL_PREFIX, _native, open_store
 
 # Spotify links and URIs a person may paste: open.spotify.com (with or without an
@@ -61,11 +60,10 @@ def cmd_add(plugin_config, listener, lib, opts, args) -> None:
     if not args:
         raise ui.UserError("add: give a Spotify track, album or playlist link, or 'Artist - Title'")
     store = open_store(plugin_config)
-    library = _LibraryCheck(plugin_config, lib)
     for text in args:
         ref = parse_spotify_ref(text)
         if ref is not None and ref.kind in ("album", "playlist"):
-            _add_from_spotify(plugin_config, library, store, ref)
+            _add_from_spotify(plugin_config, lib, store, ref)
             continue
         if ref is not None:
             track = _look_up_track(plugin_config, store, ref.id)
@@ -78,12 +76,12 @@ def cmd_add(plugin_config, listener, lib, opts, args) -> None:
             track.id = manual_key(artist, title)
             track.name = title
             track.artists = [_native().ArtistRef("", artist)]
-        added, _, owned = _add_tracks(library, store, [track], f"add: {text}")
+        result = _add_tracks(plugin_config, lib, store, [track], f"add: {text}")
         label = f"{_artists(track)} - {track.name}"
-        if owned:
+        if result.owned:
             ui.print_(f"already in your library: {label}")
         else:
-            ui.print_(f"{'added' if added else 'already on the wishlist'}: {label}")
+            ui.print_(f"{'added' if result.added else 'already on the wishlist'}: {label}")
 
 
 def _artists(track: Any) -> str:
@@ -154,70 +152,28 @@ def _spotify_tracks(plugin_config, ref: SpotifyRef) -> list[Any]:
     ]
 
 
-class _LibraryCheck:
-    """The extraction's matcher over the beets library (read once, on first use) and its
-    settings: what it would call "in your library" stays off the wishlist."""
-
-    def __init__(self, plugin_config, lib: Library) -> None:
-        self._plugin_config = plugin_config
-        self._lib = lib
-        self._matcher = None
-
-    def owned(self, tracks: list[Any], what: str) -> set[str]:
-        if not tracks:
-            return set()
-        native = _native()
-        try:
-            if self._matcher is None:
-                self._matcher = native.Matcher.from_library(
-                    os.fsdecode(self._lib.path),
-                    self._lib.directory,
-                    extract.match_options(self._plugin_config),
-                    busy_timeout=extract.lock_timeout(),
-                )
-            results = self._matcher.match_all(tracks)
-        except native.SpotifyExtractError as error:
-            raise ui.UserError(f"{what}: {error}") from error
-        return {r.track_id for r in results if r.status == "matched"}
-
-
-def _add_tracks(
-    library: _LibraryCheck, store, tracks: list[Any], what: str
-) -> tuple[int, int, set[str]]:
-    """Wishlist entries for the tracks the library lacks: (added, already there, owned)."""
+def _add_tracks(settings, lib: Library, store, tracks: list[Any], what: str) -> Any:
+    """The engine's use case, one call: the tracks the library lacks (its matcher and
+    min_confidence) become entries; returns the counts (added, already, owned)."""
     native = _native()
-    owned = library.owned(tracks, what)
-    added = already = 0
-    for track in tracks:
-        if track.id in owned:
-            continue
-        entry = native.WishlistEntry()
-        entry.source = "manual"
-        entry.requested_by = ["manual"]
-        entry.spotify_track_id = track.id
-        if not track.id.startswith(MANUAL_PREFIX):
-            entry.spotify_url = spotdl.track_url(track.id)
-        entry.title = track.name
-        entry.artist = _artists(track)
-        entry.album = track.album_name
-        entry.isrc = track.isrc
-        entry.duration_ms = track.duration_ms
-        entry.cover_url = track.cover_url
-        if store.add_wishlist_entry(entry):
-            added += 1
-        else:
-            already += 1
-    return added, already, owned
+    try:
+        return native.add_to_wishlist(
+            store,
+            lib.path,
+            lib.directory,
+            extract.match_options(settings),
+            tracks,
+            busy_timeout=extract.lock_timeout(),
+        )
+    except native.SpotifyExtractError as error:
+        raise ui.UserError(f"{what}: {error}") from error
 
 
-def _add_from_spotify(plugin_config, library: _LibraryCheck, store, ref: SpotifyRef) -> None:
+def _add_from_spotify(settings, lib: Library, store, ref: SpotifyRef) -> None:
     """Every track of the album or playlist that the library lacks goes on the wishlist."""
-    # A track twice in a playlist is one entry.
-    by_id = {track.id: track for track in _spotify_tracks(plugin_config, ref)}
-    added, already, owned = _add_tracks(
-        library, store, list(by_id.values()), f"add: {ref.kind} {ref.id}"
-    )
+    tracks = _spotify_tracks(settings, ref)
+    result = _add_tracks(settings, lib, store, tracks, f"add: {ref.kind} {ref.id}")
     ui.print_(
-        f"{ref.kind} {ref.id}: {added} added, {already} already on the wishlist, "
-        f"{len(owned)} already in your library"
+        f"{ref.kind} {ref.id}: {result.added} added, {result.already} already on the "
+        f"wishlist, {len(result.owned)} already in your library"
     )

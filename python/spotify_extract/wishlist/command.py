@@ -15,6 +15,7 @@ from beets import ui
 from beets.library import Library
 from beets.util.functemplate import Template
 
+from spotify_extract import settings as plugin_settings
 from spotify_extract import spotdl
 from spotify_extract.hooks import ImportListener
 from spotify_extract.wishlist.add import cmd_add
@@ -140,6 +141,8 @@ def wishlist_command(plugin_config, listener: ImportListener) -> ui.Subcommand:
     def run(lib: Library, opts, args: list[str]) -> None:
         action, args = split_action(args)
         check_paging(opts)
+        # Every key checked before any work (a bad import_mode stops a download early).
+        settings = plugin_settings.of(plugin_config)
         handler = {
             "list": cmd_list,
             "add": cmd_add,
@@ -154,10 +157,10 @@ def wishlist_command(plugin_config, listener: ImportListener) -> ui.Subcommand:
         native = _native()
         try:
             if action in WRITERS:
-                with run_lock(plugin_config, f"beet wishlist {action}"):
-                    handler(plugin_config, listener, lib, opts, args)
+                with run_lock(settings, f"beet wishlist {action}"):
+                    handler(settings, listener, lib, opts, args)
             else:
-                handler(plugin_config, listener, lib, opts, args)
+                handler(settings, listener, lib, opts, args)
         except native.SpotifyExtractError as error:
             raise ui.UserError(str(error)) from error
         except spotdl.SpotdlError as error:

@@ -11,6 +11,7 @@ from beets import ui
 
 from spotify_extract import spotdl
 from spotify_extract.progress import ProgressReporter
+from spotify_extract.settings import Settings
 from spotify_extract.wishlist.entries import (
     MANUAL_PREFIX,
     download_dir,
@@ -77,8 +78,8 @@ def _download(store, runner: spotdl.SpotdlRunner, jobs: list[spotdl.DownloadJob]
     return outcome
 
 
-def cmd_download(plugin_config, listener, lib, opts, args) -> None:
-    store = open_store(plugin_config)
+def cmd_download(settings: Settings, listener, lib, opts, args) -> None:
+    store = open_store(settings)
     reset = store.reset_interrupted_downloads()
     if reset:
         ui.print_(f"{reset} downloads interrupted last time are pending again")
@@ -94,18 +95,16 @@ def cmd_download(plugin_config, listener, lib, opts, args) -> None:
         )
     if opts.limit:
         jobs = jobs[: opts.limit]
-    target = download_dir(plugin_config)
-    cap = spotdl.RateCap(
-        int(plugin_config["downloads_per_hour"].get(int) or 0), _recent_starts(store)
-    )
+    target = download_dir(settings)
+    cap = spotdl.RateCap(settings.downloads_per_hour, _recent_starts(store))
     runner = spotdl.SpotdlRunner(
-        plugin_config["spotdl_command"].get(),
+        settings.spotdl_command,
         target,
-        parallel=plugin_config["parallel_downloads"].get(int),
-        timeout=float(plugin_config["download_timeout"].get(int)),
+        parallel=settings.parallel_downloads,
+        timeout=settings.download_timeout,
         rate_cap=cap,
     )
-    import_after = plugin_config["import_after_download"].get(bool) and not opts.no_import
+    import_after = settings.import_after_download and not opts.no_import
     outcome = DownloadOutcome()
     if not jobs:
         ui.print_("nothing to download")
@@ -119,9 +118,9 @@ def cmd_download(plugin_config, listener, lib, opts, args) -> None:
                 "(downloads_per_hour); the rest stay pending"
             )
     if outcome.stopped:
-        _stopped(plugin_config, listener, lib, opts, import_after)
+        _stopped(settings, listener, lib, opts, import_after)
     if import_after:
-        cmd_import(plugin_config, listener, lib, opts, [])
+        cmd_import(settings, listener, lib, opts, [])
     if outcome.failed and not outcome.downloaded:
         raise ui.UserError(
             f"every download failed ({outcome.failed}, listed above); "
@@ -129,7 +128,7 @@ def cmd_download(plugin_config, listener, lib, opts, args) -> None:
         )
 
 
-def _stopped(plugin_config, listener, lib, opts, import_after: bool) -> None:
+def _stopped(settings, listener, lib, opts, import_after: bool) -> None:
     """After Ctrl-C: import what finished (a second Ctrl-C leaves it), then fail."""
     resume = "the rest are pending again: run `beet wishlist download` to go on"
     if not import_after:
@@ -139,7 +138,7 @@ def _stopped(plugin_config, listener, lib, opts, import_after: bool) -> None:
         "(Ctrl-C again leaves it for `beet wishlist import`)"
     )
     try:
-        cmd_import(plugin_config, listener, lib, opts, [])
+        cmd_import(settings, listener, lib, opts, [])
     except KeyboardInterrupt:
         raise ui.UserError(
             f"stopped (Ctrl-C); the finished downloads wait for `beet wishlist import`, {resume}"

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import os
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import beets
 from beets import ui
 
 from spotify_extract import extract
+from spotify_extract.settings import Settings
 
 STATUSES = ("pending", "downloading", "downloaded", "imported", "failed", "dismissed")
 MANUAL_PREFIX = "manual:"
@@ -62,11 +61,8 @@ def check_playlist(store, playlist: str) -> None:
     raise ui.UserError(f"no playlist is named {playlist!r}{hint}")
 
 
-def download_dir(plugin_config) -> Path:
-    configured = plugin_config["download_dir"].get()
-    if configured:
-        return Path(os.path.expanduser(str(configured))).absolute()
-    return Path(os.fsdecode(beets.config["directory"].as_filename())).absolute()
+def download_dir(settings: Settings) -> Path:
+    return settings.download_dir.expanduser().absolute()
 
 
 # Set while this process holds the run lock, so the import hook's playlist refresh inside

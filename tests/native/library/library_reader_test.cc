@@ -474,6 +474,17 @@ TEST(LegacySchemaTest, AttributesMergeByIdWithGapsAndOrphans) {
   EXPECT_EQ(expected, 3u);
   EXPECT_EQ(streamed,
             (std::vector<std::array<std::string, 2>>{{"id2", ""}, {"", ""}, {"id9", "Spotify"}}));
+  // Only some items (what an import just added): their own attributes, nobody else's.
+  LibraryReadOptions only;
+  only.only_ids = {9, 5, 42};
+  streamed.clear();
+  EXPECT_EQ(
+      ForEachLibraryItem(db_path, only,
+                         [&](LibraryItem& item) {
+                           streamed.push_back({std::to_string(item.id), item.spotify_track_id});
+                         }),
+      2u);
+  EXPECT_EQ(streamed, (std::vector<std::array<std::string, 2>>{{"5", ""}, {"9", "id9"}}));
   const std::vector<LibraryItem> items = ReadOwned(db_path, {});
   ASSERT_EQ(items.size(), 3u);
   EXPECT_EQ(items[0].spotify_track_id, "id2");
