@@ -117,13 +117,20 @@ const LibraryItems& Pipeline::Library() {
     read.music_dir = options_.music_dir;
     read.busy_timeout = options_.library_busy_timeout;
     items_ = ReadLibrary(options_.library_db, read);
+    // Again on what was read (the file may have changed since the run began), before
+    // anything is matched, written or queued from it.
+    CheckLibrarySize(store_, options_.library_db, items_->size(), options_.accept_library_size);
   }
   return *items_;
 }
 
 PipelineResult Pipeline::Run(CancelToken* cancel) {
-  // Before anything is fetched, matched, removed or queued.
-  CheckLibrarySize(store_, options_.library_db, Library().size(), options_.accept_library_size);
+  // Before anything is fetched, matched, removed or queued (a count: the items themselves
+  // are read when the match or mirror phase needs them).
+  LibraryReadOptions count_options;
+  count_options.busy_timeout = options_.library_busy_timeout;
+  library_count_ = CountLibraryItems(options_.library_db, count_options);
+  CheckLibrarySize(store_, options_.library_db, library_count_, options_.accept_library_size);
   PipelineResult result;
   SnapshotRecord snapshot =
       store_.BeginSnapshot(options_.source, options_.dry_run, options_.resume_within);
@@ -230,7 +237,7 @@ PipelineResult Pipeline::Run(CancelToken* cancel) {
     throw;
   }
   finish("complete", "");
-  if (!options_.dry_run) RecordLibrarySize(store_, Library().size());
+  if (!options_.dry_run) RecordLibrarySize(store_, items_ ? items_->size() : library_count_);
   return result;
 }
 

@@ -81,8 +81,9 @@ struct PipelineResult {
 };
 
 // Runs the phases. `client` may be null (offline: an export only); the fetch phases are
-// then skipped. First of all the beets library is read and checked (CheckLibrarySize):
-// LibraryShrunkError before any snapshot is begun. Throws on failure after recording the snapshot
+// then skipped. First of all the beets library's items are counted and checked
+// (CheckLibrarySize): LibraryShrunkError before any snapshot is begun; they are checked
+// again when they are read. Throws on failure after recording the snapshot
 // as "error" (the message is one line); a cancel (the token) ends the run as "cancelled" without
 // throwing.
 class Pipeline {
@@ -121,6 +122,7 @@ class Pipeline {
   ProgressFn progress_;
   LogFn log_;
   std::optional<LibraryItems> items_;
+  size_t library_count_ = 0;  // counted when the run began
   std::vector<std::string> notes_;
 };
 

@@ -353,6 +353,14 @@ size_t ForEachLibraryItem(const std::string& db_path, const LibraryReadOptions& 
   return count;
 }
 
+size_t CountLibraryItems(const std::string& db_path, const LibraryReadOptions& options) {
+  LibraryDatabase db(db_path, options.busy_timeout);
+  ItemColumns(db);  // a beets library, or the same error as ReadLibrary
+  Statement count = db.Prepare("SELECT COUNT(*) FROM items");
+  db.Step(count.get());
+  return static_cast<size_t>(sqlite3_column_int64(count.get(), 0));
+}
+
 LibraryItems ReadLibrary(const std::string& db_path, const LibraryReadOptions& options) {
   LibraryItems items;
   size_t expected = 0;

@@ -37,6 +37,10 @@ struct LibraryReadOptions {
 // or stays locked longer than the busy timeout.
 LibraryItems ReadLibrary(const std::string& db_path, const LibraryReadOptions& options);
 
+// The number of items, cheaply (the library is read-only-opened as by ReadLibrary and
+// throws the same errors): for a check before a run reads everything.
+size_t CountLibraryItems(const std::string& db_path, const LibraryReadOptions& options);
+
 // The same rows, streamed: `sink` sees each item in id order (one LibraryItem reused for
 // every row; the sink may move from it), so memory stays flat however large the library.
 // Returns the number of items; `expected`, when given, receives the row count up front.

@@ -260,7 +260,8 @@ MirrorRun StartRun(const std::vector<MirrorPlaylist>& playlists,
   return run;
 }
 
-// Renders every playlist with a playable entry; the others get their outcome's message.
+// Renders every playlist with a playable entry (with its marker line); one without keeps
+// the file it has in the folder (a plan to leave it alone), or gets only a message.
 std::vector<Plan> RenderPlaylists(const MirrorRun& run, MirrorResult& result) {
   std::vector<Plan> plans;
   std::unordered_set<std::string> seen_ids;

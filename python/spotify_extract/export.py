@@ -30,6 +30,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import re
 import unicodedata
 import zipfile
@@ -46,6 +47,8 @@ LIKED_NAMES = {"liked songs", "liked", "liked_songs", "your music", "saved track
 UNTITLED = "Untitled"  # a playlist without a name (SECURITY.md)
 # State-database meta key: the date of the newest authoritative export read.
 EXPORT_DATE_KEY = "export_made_at"
+# The digest of the export files an export-only run read completely (export_digest()).
+EXPORT_DIGEST_KEY = "export_digest"
 MAX_FILE_BYTES = 512 * 1024 * 1024
 _ID_RE = re.compile(r"^[0-9A-Za-z]{22}$")
 
@@ -458,6 +461,23 @@ def parse_exportify_csv(source: _Source) -> ExportPlaylist:
     except csv.Error as error:
         raise ExportError(f"{source.display}, line {line}: {error}") from error
     return playlist
+
+
+def export_digest(path: str | Path) -> str:
+    """A digest of everything `read_export(path)` could read (every file's name and bytes)
+    and of this reader itself: equal digests, equal data, so it need not be read again."""
+    root = Path(path)
+    digest = hashlib.sha1(Path(__file__).read_bytes())
+    files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+    for file in files:
+        digest.update(os.fsencode(file.relative_to(root) if root.is_dir() else file.name))
+        digest.update(b"\0")
+        try:
+            with file.open("rb") as stream:
+                digest.update(hashlib.file_digest(stream, "sha1").digest())
+        except OSError as error:
+            raise ExportError(f"{file}: {error.strerror or error}") from error
+    return digest.hexdigest()
 
 
 def read_export(path: str | Path) -> ExportData:

@@ -159,16 +159,13 @@ def run(
     logged_in = has_login(native_config)
     if not logged_in and not request.from_export:
         raise ui.UserError(NOT_LOGGED_IN)
-    export_data = None
-    if request.from_export:
-        try:
-            export_data = export_reader.read_export(os.path.expanduser(request.from_export))
-        except export_reader.ExportError as error:
-            raise ui.UserError(f"--from-export: {error}") from error
-    source = "api+export" if logged_in and export_data else ("export" if export_data else "api")
+    source = "api+export" if logged_in and request.from_export else "api"
+    if request.from_export and not logged_in:
+        source = "export"
 
     store = open_store(settings)
     with take_run_lock(store, "beet spotify-extract"):
+        export_data, digest = _read_export(store, request.from_export, logged_in=logged_in)
         if export_data is not None and not logged_in:
             try:
                 export_reader.check_newest(store, export_data)
@@ -182,6 +179,8 @@ def run(
         if export_data is not None:
 
             def import_export(snapshot: int) -> None:
+                # Until this import is complete the stored data is not that of the digest.
+                store.set_meta(export_reader.EXPORT_DIGEST_KEY, "")
                 report_holder["report"] = export_reader.import_into_store(
                     store, snapshot, export_data, with_api=logged_in
                 )
@@ -227,6 +226,10 @@ def run(
         if not stopping.is_set():  # not our Ctrl-C: still one line saying so
             say(f"Cancelled; {RESUME_HINT}")
         raise Interrupted()
+    if digest is not None and result.status == "complete":
+        store.set_meta(export_reader.EXPORT_DIGEST_KEY, digest)
+    if request.from_export and export_data is None:
+        say("Data export: unchanged since the last run; not read again")
     if "report" in report_holder:
         imported = report_holder["report"]
         say(
@@ -253,6 +256,26 @@ def run(
     if settings.write_attributes:
         _write_attributes(settings, lib, store, request, say)
     return result
+
+
+def _read_export(
+    store: Any, path: str | None, *, logged_in: bool
+) -> tuple[export_reader.ExportData | None, str | None]:
+    """The data export to import and, without a login, the digest to record once the run
+    completes. (None, None) when there is no export, or when an export-only run is given
+    the same files as the last complete one: what they hold is in the state database."""
+    if not path:
+        return None, None
+    path = os.path.expanduser(path)
+    try:
+        digest = None
+        if not logged_in and os.path.exists(path):  # else read_export says what is wrong
+            digest = export_reader.export_digest(path)
+            if store.get_meta(export_reader.EXPORT_DIGEST_KEY) == digest:
+                return None, None
+        return export_reader.read_export(path), digest
+    except export_reader.ExportError as error:
+        raise ui.UserError(f"--from-export: {error}") from error
 
 
 def _write_attributes(

@@ -116,6 +116,7 @@ def fetch_into_store(
         options.music_dir = state_dir / "music"
         options.audio_features = audio_features
         options.mirror = False
+        options.accept_library_size = True  # the fetch alone: an empty beets library
         store = _native.StateStore(state_dir / "spotify_extract.db")
         lines: list[str] = []
         pipeline = _native.Pipeline(store, config, options, lambda level, text: lines.append(text))

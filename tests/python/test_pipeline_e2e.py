@@ -456,12 +456,14 @@ def test_the_same_export_again_stores_nothing_again(pipeline_world, tmp_path: Pa
     time.sleep(1.1)  # updated_at has whole seconds: a rewrite would show
     rerun = world.beet("--from-export", str(export))
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert "Data export: unchanged since the last run" in rerun.stdout
     assert stored() == (fetched, matches)
 
     chill = export / "chill.csv"
     chill.write_text(chill.read_text().replace("Homogenic", "Homogenic (Remastered)"))
     changed = world.beet("--from-export", str(export))
     assert changed.returncode == 0, changed.stdout + changed.stderr
+    assert "Data export: 3 file(s); 2 playlist(s) read" in changed.stdout
     refetched, _ = stored()
     assert refetched["road trip extra"] == fetched["road trip extra"]
     assert refetched["chill"] > fetched["chill"]
