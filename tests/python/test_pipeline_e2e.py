@@ -328,6 +328,27 @@ def test_offline_the_newest_export_decides_which_playlists_exist(
     assert state_dump(world.state_db) == state
 
 
+def test_with_a_login_a_stale_export_brings_no_playlist_back(
+    pipeline_world, tmp_path: Path
+) -> None:
+    # The export is older than a delete on Spotify: the API decides, the playlist stays gone.
+    world: World = pipeline_world()
+    source = next(
+        p for p in world.library.playlists if p.entries and p.name.replace(" ", "").isalnum()
+    )
+
+    class Deleted:
+        name = "Deleted Since The Export"
+
+    export = _account_data_export(tmp_path / "export", [(Deleted, _export_tracks(world, source))])
+    result = world.beet("--from-export", str(export))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 playlist(s) no longer on Spotify" in result.stdout
+    assert "'Deleted Since The Export'" in result.stdout
+    assert Deleted.name not in {p.name for p in _store(world).list_playlists()}
+    assert not any(name.startswith(Deleted.name) for name in world.m3u_files())
+
+
 def test_export_fills_what_the_api_refuses_and_the_api_adds_isrcs(
     pipeline_world, tmp_path: Path
 ) -> None:

@@ -77,11 +77,15 @@ def test_the_persons_own_import_closes_the_entry(cli, standin: Standin, tmp_path
         [DownloadJob(1, C)]
     )
     assert bought.file is not None
-    result = beet("import", "-q", "-s", "-A", str(bought.file))
+    result = beet("-v", "import", "-q", "-s", "-A", str(bought.file))
     assert result.returncode == 0, result.stderr
     entry = store(env).get_wishlist_entry(C)
     assert entry.status == "imported", (entry, result.stdout, result.stderr)
     assert store(env).get_match(C).method == "exact"
+    # beets prefixes the plugin's log lines itself: once.
+    output = result.stdout + result.stderr
+    assert "spotifyextract: 1 wishlist entries imported" in output, output
+    assert "spotifyextract: spotifyextract:" not in output
 
 
 def test_errors_are_one_line(cli) -> None:

@@ -42,7 +42,7 @@ def resolve_items(plugin_config, store, lib: Library, item_ids: Sequence[int]) -
             plugin_config, lib, store, result.playlists, lock_held=holding_run_lock()
         )
         if rendered is not None and rendered.written:
-            _log.info("spotifyextract: {} playlists updated", rendered.written)
+            _log.info("{} playlists updated", rendered.written)
     return list(result.closed)
 
 
@@ -58,10 +58,10 @@ def resolver(plugin_config) -> Callable[[Library, list[int]], None]:
             closed = resolve_items(plugin_config, store, lib, item_ids)
         except (native.SpotifyExtractError, ui.UserError, OSError, ValueError) as error:
             # Someone else's import must not fail because of the wishlist.
-            _log.warning("spotifyextract: wishlist not updated after the import: {}", error)
+            _log.warning("wishlist not updated after the import: {}", error)
             return
         if closed:
-            _log.info("spotifyextract: {} wishlist entries imported", len(closed))
+            _log.info("{} wishlist entries imported", len(closed))
 
     return resolve
 

@@ -205,6 +205,26 @@ TEST_F(StateStoreTest, PlaylistListingRecordsAddsRenamesAndRemovals) {
   EXPECT_NE(changes[1].detail.find("Road Trip"), std::string::npos);
 }
 
+// After the newest data export is read, the export playlists it no longer holds go; the
+// API's playlists are not touched (and the other way round).
+TEST_F(StateStoreTest, ExportListingRemovesOnlyExportPlaylistsItDidNotSee) {
+  StateStore store(path_);
+  int64_t s1 = store.BeginSnapshot("export", false).id;
+  store.SavePlaylistPage(s1, {MakePlaylist("p1", "From the API", "v1", 1)}, 0, -1, 1);
+  store.UpsertExportPlaylist(s1, MakePlaylist("export:a", "Kept", "", 1));
+  store.UpsertExportPlaylist(s1, MakePlaylist("export:b", "Gone", "", 1));
+  EXPECT_TRUE(store.FinishPlaylistListing(s1, "export").empty());
+  store.FinishSnapshot(s1, "complete", "");
+
+  int64_t s2 = store.BeginSnapshot("export", false).id;
+  store.UpsertExportPlaylist(s2, MakePlaylist("export:a", "Kept", "", 1));
+  EXPECT_EQ(store.FinishPlaylistListing(s2, "export"), std::vector<std::string>{"export:b"});
+  EXPECT_TRUE(store.GetPlaylist("export:b")->removed);
+  EXPECT_FALSE(store.GetPlaylist("export:a")->removed);
+  EXPECT_FALSE(store.GetPlaylist("p1")->removed);
+  EXPECT_THROW(store.FinishPlaylistListing(s2, "elsewhere"), StoreError);
+}
+
 TEST_F(StateStoreTest, EntriesAreStagedThenCommittedAtomically) {
   StateStore store(path_);
   int64_t s1 = store.BeginSnapshot("api", false).id;
