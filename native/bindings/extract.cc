@@ -24,6 +24,15 @@ struct PyPipeline {
   CancelToken cancel;
 };
 
+// How the use cases that read library.db read it, from their Python arguments.
+LibraryReadOptions ReadOptions(const py::object& music_dir,
+                               std::chrono::duration<double> busy_timeout) {
+  LibraryReadOptions read;
+  read.music_dir = PathBytes(music_dir);
+  read.busy_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(busy_timeout);
+  return read;
+}
+
 }  // namespace
 
 void BindExtract(py::module_& module, py::handle /*base_error*/) {
@@ -129,9 +138,7 @@ void BindExtract(py::module_& module, py::handle /*base_error*/) {
       [](StateStore& store, const py::object& library_db, const py::object& music_dir,
          const MatchOptions& options, const std::vector<int64_t>& item_ids,
          std::chrono::duration<double> busy_timeout) {
-        LibraryReadOptions read;
-        read.music_dir = PathBytes(music_dir);
-        read.busy_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(busy_timeout);
+        LibraryReadOptions read = ReadOptions(music_dir, busy_timeout);
         std::string path = PathBytes(library_db);
         py::gil_scoped_release release;
         return ResolveImportedItems(store, path, read, options, item_ids);
@@ -149,9 +156,7 @@ void BindExtract(py::module_& module, py::handle /*base_error*/) {
       [](StateStore& store, const py::object& library_db, const py::object& music_dir,
          const MatchOptions& options, const std::vector<Track>& tracks,
          std::chrono::duration<double> busy_timeout) {
-        LibraryReadOptions read;
-        read.music_dir = PathBytes(music_dir);
-        read.busy_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(busy_timeout);
+        LibraryReadOptions read = ReadOptions(music_dir, busy_timeout);
         std::string path = PathBytes(library_db);
         py::gil_scoped_release release;
         return AddToWishlist(store, path, read, options, tracks);
