@@ -627,7 +627,6 @@ def import_into_store(
     stored_versions = {record.id: record.fetched_snapshot_id for record in records}
     occurrences: dict[str, int] = {}
     for playlist in data.playlists:
-        version = entries_version(playlist.entries)
         if with_api:
             api = api_by_name.get(_api_match_key(playlist.name))
             if api is None:
@@ -636,6 +635,7 @@ def import_into_store(
                 report.skipped += 1  # the API gave these entries, fresher than the export
             else:
                 entries = _native_entries(playlist.entries)
+                version = entries_version(playlist.entries)
                 store.replace_playlist_entries(snapshot, api.id, entries, version)
                 report.filled += 1
             continue
@@ -649,6 +649,7 @@ def import_into_store(
         native.total_entries = len(playlist.entries)
         store.upsert_export_playlist(snapshot, native)
         # Entries equal to those stored (the same export read again) are not written again.
+        version = entries_version(playlist.entries)
         if stored_versions.get(native.id) != version:
             entries = _native_entries(playlist.entries)
             store.replace_playlist_entries(snapshot, native.id, entries, version)

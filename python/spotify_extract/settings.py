@@ -172,45 +172,6 @@ class _Command(confuse.Template):
         return tuple(parts)
 
 
-class _Folder(confuse.Filename):
-    """A folder (beets-style: ~ expanded, relative to the config file's folder); None when
-    unset. An existing file in its place is refused here, before any work."""
-
-    def __init__(self) -> None:
-        super().__init__(default=None)
-
-    def value(self, view: confuse.ConfigView, template: Any = None) -> str | None:
-        try:
-            raw, _ = view.first()
-        except confuse.NotFoundError:
-            return None
-        if raw is None or raw == "":
-            return None
-        path = super().value(view, template)
-        if os.path.exists(path) and not os.path.isdir(path):
-            self.fail(f"{path} is a file, not a folder", view)
-        return path
-
-
-class _File(confuse.Filename):
-    """An existing file, or None when unset."""
-
-    def __init__(self) -> None:
-        super().__init__(default=None)
-
-    def value(self, view: confuse.ConfigView, template: Any = None) -> str | None:
-        try:
-            raw, _ = view.first()
-        except confuse.NotFoundError:
-            return None
-        if raw is None or raw == "":
-            return None
-        path = super().value(view, template)
-        if not os.path.isfile(path):
-            self.fail(f"{path} is not a file", view)
-        return path
-
-
 class _Optional(confuse.Template):
     """`template`'s value, or None when the key is unset, null or empty."""
 
@@ -225,7 +186,36 @@ class _Optional(confuse.Template):
             return None
         if raw is None or raw == "":
             return None
-        return self.template.value(view, template)
+        return self.checked(self.template.value(view, template), view)
+
+    def checked(self, value: Any, view: confuse.ConfigView) -> Any:
+        """The value as given; subclasses refuse what cannot work (self.fail)."""
+        return value
+
+
+class _Folder(_Optional):
+    """A folder (beets-style: ~ expanded, relative to the config file's folder); None when
+    unset. An existing file in its place is refused here, before any work."""
+
+    def __init__(self) -> None:
+        super().__init__(confuse.Filename())
+
+    def checked(self, path: str, view: confuse.ConfigView) -> str:
+        if os.path.exists(path) and not os.path.isdir(path):
+            self.fail(f"{path} is a file, not a folder", view)
+        return path
+
+
+class _File(_Optional):
+    """An existing file, or None when unset."""
+
+    def __init__(self) -> None:
+        super().__init__(confuse.Filename())
+
+    def checked(self, path: str, view: confuse.ConfigView) -> str:
+        if not os.path.isfile(path):
+            self.fail(f"{path} is not a file", view)
+        return path
 
 
 def _shown(value: object) -> str:
