@@ -45,7 +45,10 @@ void BindSpotify(py::module_& module, py::handle base_error) {
   py::register_exception<TransportError>(module, "TransportError", http_error);
   py::register_exception<CancelledError>(module, "CancelledError", http_error);
   py::register_exception<SpotifyApiError>(module, "SpotifyApiError", http_error);
-  py::register_exception<LoginRequiredError>(module, "LoginRequiredError", http_error);
+  auto login_required =
+      py::register_exception<LoginRequiredError>(module, "LoginRequiredError", http_error);
+  py::register_exception<WriteScopeRequiredError>(module, "WriteScopeRequiredError",
+                                                  login_required);
   py::register_exception<LoginError>(module, "LoginError", http_error);
   // RateLimitError carries when to retry: translated by hand to keep the attributes.
   static py::handle rate_limit_type =
@@ -73,6 +76,7 @@ void BindSpotify(py::module_& module, py::handle base_error) {
       .def_readwrite("state_dir", &SpotifyConfig::state_dir)
       .def_readwrite("redirect_port", &SpotifyConfig::redirect_port)
       .def_readwrite("market", &SpotifyConfig::market)
+      .def_readwrite("write_access", &SpotifyConfig::write_access)
       .def_property(
           "max_in_flight", [](const SpotifyConfig& c) { return c.http.max_in_flight; },
           [](SpotifyConfig& c, int v) { c.http.max_in_flight = v; })
@@ -149,6 +153,10 @@ void BindSpotify(py::module_& module, py::handle base_error) {
       .def_readonly("access", &PlaylistItemsResult::access)
       .def_readonly("total", &PlaylistItemsResult::total)
       .def_readonly("entries", &PlaylistItemsResult::entries);
+
+  py::class_<PlaylistItemUris>(module, "PlaylistItemUris")
+      .def_readonly("total", &PlaylistItemUris::total)
+      .def_readonly("uris", &PlaylistItemUris::uris);
 
   py::class_<AlbumTracks>(module, "AlbumTracks")
       .def_readonly("album", &AlbumTracks::album)
@@ -237,6 +245,54 @@ void BindSpotify(py::module_& module, py::handle base_error) {
            [](PyClient& self, const std::vector<std::string>& ids) {
              return WithoutGil([&] { return self.client->GetTracks(ids, &self.cancel); });
            })
+      .def("has_write_scopes",
+           [](PyClient& self) { return WithoutGil([&] { return self.client->HasWriteScopes(); }); })
+      .def(
+          "create_playlist",
+          [](PyClient& self, const std::string& name, const std::string& description,
+             bool is_public) {
+            return WithoutGil([&] {
+              return self.client->CreatePlaylist(name, description, is_public, &self.cancel);
+            });
+          },
+          py::arg("name"), py::arg("description"), py::arg("public") = false)
+      .def(
+          "add_playlist_items",
+          [](PyClient& self, const std::string& playlist_id, const std::vector<std::string>& uris,
+             int position) {
+            return WithoutGil([&] {
+              return self.client->AddPlaylistItems(playlist_id, uris, position, &self.cancel);
+            });
+          },
+          py::arg("playlist_id"), py::arg("uris"), py::arg("position") = -1)
+      .def(
+          "replace_playlist_items",
+          [](PyClient& self, const std::string& playlist_id, const std::vector<std::string>& uris) {
+            return WithoutGil(
+                [&] { return self.client->ReplacePlaylistItems(playlist_id, uris, &self.cancel); });
+          },
+          py::arg("playlist_id"), py::arg("uris"))
+      .def(
+          "playlist",
+          [](PyClient& self, const std::string& playlist_id) {
+            return WithoutGil([&] { return self.client->GetPlaylist(playlist_id, &self.cancel); });
+          },
+          py::arg("playlist_id"))
+      .def(
+          "playlist_item_uris",
+          [](PyClient& self, const std::string& playlist_id, int offset, int max_items) {
+            return WithoutGil([&] {
+              return self.client->GetPlaylistItemUris(playlist_id, offset, max_items, &self.cancel);
+            });
+          },
+          py::arg("playlist_id"), py::arg("offset") = 0, py::arg("max_items") = -1)
+      .def(
+          "search_tracks",
+          [](PyClient& self, const std::string& query, int limit) {
+            return WithoutGil(
+                [&] { return self.client->SearchTracks(query, limit, &self.cancel); });
+          },
+          py::arg("query"), py::arg("limit") = 10)
       .def("stats", [](PyClient& self) { return self.client->stats(); });
 }
 

@@ -19,6 +19,9 @@ auto On(Part& (StateStore::*part)(), Result (Part::*method)(Args...)) {
   };
 }
 
+// The playlists this tool created and its write checkpoints, on StateStore.
+void BindPlaylistWrites(py::module_& module);
+
 }  // namespace
 
 void BindStore(py::module_& module, py::handle base_error) {
@@ -324,6 +327,54 @@ void BindStore(py::module_& module, py::handle base_error) {
       .def("get_wishlist_stats", On(&S::wishlist, &WishlistStore::Stats), Release())
       .def("wanted_by", On(&S::wishlist, &WishlistStore::WantedBy), Release())
       .def("summary", &S::Summary, Release());
+  BindPlaylistWrites(module);
 }
+
+namespace {
+
+void BindPlaylistWrites(py::module_& module) {
+  py::class_<CreatedPlaylist>(module, "CreatedPlaylist")
+      .def_readonly("playlist_id", &CreatedPlaylist::playlist_id)
+      .def_readonly("target", &CreatedPlaylist::target)
+      .def_readonly("name", &CreatedPlaylist::name)
+      .def_readonly("snapshot_id", &CreatedPlaylist::snapshot_id)
+      .def_readonly("item_count", &CreatedPlaylist::item_count)
+      .def_readonly("items_digest", &CreatedPlaylist::items_digest)
+      .def_readonly("created_at", &CreatedPlaylist::created_at)
+      .def_readonly("updated_at", &CreatedPlaylist::updated_at)
+      .def_readonly("gone", &CreatedPlaylist::gone);
+  py::class_<PlaylistWrite>(module, "PlaylistWrite")
+      .def_readonly("target", &PlaylistWrite::target)
+      .def_readonly("playlist_id", &PlaylistWrite::playlist_id)
+      .def_readonly("create_tag", &PlaylistWrite::create_tag)
+      .def_readonly("items_digest", &PlaylistWrite::items_digest)
+      .def_readonly("item_count", &PlaylistWrite::item_count)
+      .def_readonly("batches_done", &PlaylistWrite::batches_done)
+      .def_readonly("items_done", &PlaylistWrite::items_done)
+      .def_readonly("snapshot_id", &PlaylistWrite::snapshot_id)
+      .def_readonly("started_at", &PlaylistWrite::started_at)
+      .def_readonly("updated_at", &PlaylistWrite::updated_at);
+  using S = StateStore;
+  using W = PlaylistWriteStore;
+  using Release = py::call_guard<py::gil_scoped_release>;
+  py::class_<S> store = py::reinterpret_borrow<py::class_<S>>(module.attr("StateStore"));
+  store.def("profile", &S::GetProfile, Release())
+      .def("created_playlist_for", On(&S::writes, &W::CreatedFor), py::arg("target"), Release())
+      .def("is_created_playlist", On(&S::writes, &W::IsCreated), py::arg("playlist_id"), Release())
+      .def("created_playlists", On(&S::writes, &W::ListCreated), Release())
+      .def("record_created_playlist", On(&S::writes, &W::RecordCreated), py::arg("playlist_id"),
+           py::arg("target"), py::arg("name"), py::arg("snapshot_id"), Release())
+      .def("mark_playlist_gone", On(&S::writes, &W::MarkGone), py::arg("playlist_id"), Release())
+      .def("playlist_write", On(&S::writes, &W::GetWrite), py::arg("target"), Release())
+      .def("begin_playlist_write", On(&S::writes, &W::BeginWrite), py::arg("target"),
+           py::arg("playlist_id"), py::arg("create_tag"), py::arg("items_digest"),
+           py::arg("item_count"), Release())
+      .def("checkpoint_playlist_write", On(&S::writes, &W::Checkpoint), py::arg("target"),
+           py::arg("items_done"), py::arg("snapshot_id"), py::arg("batch_written"), Release())
+      .def("finish_playlist_write", On(&S::writes, &W::FinishWrite), py::arg("target"),
+           py::arg("snapshot_id"), Release());
+}
+
+}  // namespace
 
 }  // namespace spotify_extract::bindings

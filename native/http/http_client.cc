@@ -156,6 +156,9 @@ HttpResponse HttpClient::Execute(const HttpRequest& request, CancelToken* cancel
     }
     ++faults_;
     ++fault_attempts;
+    if (!request.idempotent) {
+      throw TransportError(fault + " (a write: not sent again before checking what it did)");
+    }
     if (fault_attempts >= retry.max_attempts) {
       throw TransportError(fault + " (gave up after " + std::to_string(fault_attempts) +
                            " attempts)");

@@ -25,6 +25,10 @@ struct HttpRequest {
   std::string content_type;
   // A 2xx body must be JSON; if it does not parse it is treated as truncated and retried.
   bool expect_json = true;
+  // False for a write that must not be sent twice (adding playlist items): a fault whose
+  // outcome is unknown (5xx, reset, truncated answer) is thrown at once instead of being
+  // retried, so the caller can check what was applied. 429s are still waited out.
+  bool idempotent = true;
 };
 
 struct HttpResponse {

@@ -187,4 +187,10 @@ int Authenticator::refreshes() const {
   return refreshes_;
 }
 
+std::string Authenticator::GrantedScopes() {
+  std::lock_guard lock(mutex_);
+  LoadLocked();
+  return token_->scope;
+}
+
 }  // namespace spotify_extract

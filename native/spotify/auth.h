@@ -15,6 +15,9 @@ inline constexpr const char* kDefaultScopes =
     "playlist-read-private playlist-read-collaborative user-library-read user-follow-read "
     "user-read-private";
 
+// Asked for only by `--login --write`: creating and changing the tool's own playlists.
+inline constexpr const char* kWriteScopes = "playlist-modify-private playlist-modify-public";
+
 struct OAuthConfig {
   std::string client_id;
   std::string client_secret;  // optional; with it the token endpoint gets Basic auth
@@ -51,6 +54,9 @@ class Authenticator {
   // The token `rejected` got a 401: refresh unless another thread already did.
   void OnUnauthorized(const std::string& rejected, CancelToken* cancel);
   int refreshes() const;
+  // The scopes the saved login was granted (space-separated); LoginRequiredError when
+  // there is no saved login.
+  std::string GrantedScopes();
 
  private:
   void LoadLocked();

@@ -148,6 +148,7 @@ OAuthConfig SpotifyConfig::oauth() const {
   oauth.client_secret = client_secret;
   oauth.auth_url = auth_url;
   oauth.redirect_port = redirect_port;
+  if (write_access) oauth.scopes = std::string(kDefaultScopes) + " " + kWriteScopes;
   return oauth;
 }
 

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,7 @@ struct SpotifyConfig {
   std::string state_dir;  // holds spotify_extract_token.json
   int redirect_port = 8888;
   std::string market = "from_token";  // empty: no market parameter
+  bool write_access = false;          // the login asks for kWriteScopes too (--login --write)
   HttpClientOptions http;
 
   OAuthConfig oauth() const;
@@ -76,6 +78,13 @@ enum class AudioFeaturesStatus { kOk, kForbidden };
 struct AudioFeaturesResult {
   AudioFeaturesStatus status = AudioFeaturesStatus::kOk;
   std::vector<AudioFeatures> features;  // unknown ids are simply absent
+};
+
+// A playlist's item URIs from `offset` on, in order ("" for a null entry), and the total
+// Spotify reported: what a write is verified against.
+struct PlaylistItemUris {
+  int total = 0;
+  std::vector<std::string> uris;
 };
 
 struct FetchStats {
@@ -134,6 +143,30 @@ class SpotifyClient {
   // batch endpoint (development mode), GET /tracks/{id} one by one. Unknown ids are absent.
   std::vector<Track> GetTracks(const std::vector<std::string>& track_ids, CancelToken* cancel);
 
+  // -- writes (client_writes.cc): only ever on playlists the caller created. Each needs
+  // playlist-modify-private (private playlists) or -public: WriteScopeRequiredError when
+  // the saved login lacks it. A fault whose outcome is unknown is a TransportError at once
+  // (never re-sent): the caller checks the playlist's items before going on.
+  // The saved login's grant covers both write scopes (no request).
+  bool HasWriteScopes();
+  // POST /me/playlists; the new playlist (owner = the current user).
+  Playlist CreatePlaylist(const std::string& name, const std::string& description, bool is_public,
+                          CancelToken* cancel);
+  // POST /playlists/{id}/items with at most 100 URIs, at the end (position < 0) or at
+  // `position`; returns the new snapshot_id.
+  std::string AddPlaylistItems(const std::string& playlist_id, const std::vector<std::string>& uris,
+                               int position, CancelToken* cancel);
+  // PUT /playlists/{id}/items: the items become these (at most 100) URIs; the snapshot_id.
+  std::string ReplacePlaylistItems(const std::string& playlist_id,
+                                   const std::vector<std::string>& uris, CancelToken* cancel);
+  // GET /playlists/{id} (metadata only); nothing when it is gone (404).
+  std::optional<Playlist> GetPlaylist(const std::string& playlist_id, CancelToken* cancel);
+  // GET /playlists/{id}/items, URIs only, from `offset` up to `max_items` (< 0: all).
+  PlaylistItemUris GetPlaylistItemUris(const std::string& playlist_id, int offset, int max_items,
+                                       CancelToken* cancel);
+  // GET /search?type=track: at most `limit` (1..10, the development-mode maximum) tracks.
+  std::vector<Track> SearchTracks(const std::string& query, int limit, CancelToken* cancel);
+
   FetchStats stats() const;
   HttpClient& http() { return *http_; }
   int parallelism() const;
@@ -148,6 +181,11 @@ class SpotifyClient {
   Reply Get(const std::string& path_and_query, CancelToken* cancel);
   // A 2xx JSON object or a SpotifyApiError naming the endpoint.
   nlohmann::json GetOk(const std::string& path_and_query, CancelToken* cancel);
+  // A JSON write (POST/PUT) that is never re-sent after an unknown outcome; 401 refreshes
+  // once; a 2xx object, WriteScopeRequiredError (403 for want of a scope) or
+  // SpotifyApiError.
+  nlohmann::json Write(const std::string& method, const std::string& path,
+                       const nlohmann::json& body, CancelToken* cancel);
 
   template <class T>
   void PageThrough(const std::string& path, const std::string& query,

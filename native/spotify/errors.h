@@ -21,6 +21,13 @@ class LoginRequiredError : public HttpError {
   using HttpError::HttpError;
 };
 
+// The saved login may read but not change playlists (no playlist-modify-* scope). The
+// message asks for `beet spotify-extract --login --write`.
+class WriteScopeRequiredError : public LoginRequiredError {
+ public:
+  using LoginRequiredError::LoginRequiredError;
+};
+
 // The login flow itself failed (denied in the browser, timed out, port busy, bad answer).
 class LoginError : public HttpError {
  public:

@@ -241,12 +241,43 @@ UPDATE matches SET status = 'matched' WHERE item_id IS NOT NULL;
 ALTER TABLE tracks ADD COLUMN enrich_attempted INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Migration 3: writing to Spotify. The playlists this tool created (the only ones it
+// ever changes) and the checkpoint of a write in progress (store/playlist_write_store.h).
+constexpr const char* kPlaylistWrites = R"sql(
+CREATE TABLE created_playlists (
+  playlist_id TEXT PRIMARY KEY,
+  target TEXT NOT NULL,
+  name TEXT NOT NULL DEFAULT '',
+  snapshot_id TEXT NOT NULL DEFAULT '',
+  item_count INTEGER NOT NULL DEFAULT 0,
+  items_digest TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  gone INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX created_playlists_target ON created_playlists(target);
+
+CREATE TABLE playlist_writes (
+  target TEXT PRIMARY KEY,
+  playlist_id TEXT,
+  create_tag TEXT NOT NULL,
+  items_digest TEXT NOT NULL,
+  item_count INTEGER NOT NULL,
+  batches_done INTEGER NOT NULL DEFAULT 0,
+  items_done INTEGER NOT NULL DEFAULT 0,
+  snapshot_id TEXT NOT NULL DEFAULT '',
+  started_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& StateMigrations() {
   static const std::vector<Migration> migrations = {
       {1, "initial schema", [](sql::Connection& db) { db.Exec(kInitialSchema); }},
       {2, "match status, enrichment", [](sql::Connection& db) { db.Exec(kMatchStatus); }},
+      {3, "playlist writes", [](sql::Connection& db) { db.Exec(kPlaylistWrites); }},
   };
   return migrations;
 }

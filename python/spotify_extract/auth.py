@@ -40,12 +40,15 @@ def login(
     echo: Callable[[str], None] = print,
     open_browser: bool = True,
     timeout: float = LOGIN_TIMEOUT,
+    write: bool = False,
 ) -> dict[str, str]:
     """Run the PKCE login; returns the connected account ({id, display_name}).
+    `write` also asks for the scopes that change playlists (`--login --write`).
     Ctrl-C while waiting for the browser ends it at once, with nothing saved."""
     settings = plugin_settings.of(config)
     plugin_settings.ensure_state_dir(settings)  # the token file goes there
     native = native_config(settings)
+    native.write_access = write
     flow = _native.LoginFlow(native)
     try:
         url = flow.start()

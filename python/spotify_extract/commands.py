@@ -14,9 +14,9 @@ from spotify_extract.interrupt import Interrupted
 from spotify_extract.settings import Settings
 
 # Options that each select a job of their own; at most one, and alone.
-ACTIONS = ("login", "logout", "status", "review", "library_info")
+ACTIONS = ("login", "logout", "status", "review", "library_info", "report")
 # Options that fit every job (cron lines may always pass them).
-NEUTRAL = ("no_progress",)
+NEUTRAL = ("no_progress", "write")
 
 
 def spotify_extract_command(config) -> ui.Subcommand:
@@ -37,9 +37,17 @@ def spotify_extract_command(config) -> ui.Subcommand:
         action="store_true",
         help="decide the matches below min_confidence (accept, pick another, reject)",
     )
+    command.parser.add_option(
+        "--report",
+        action="store_true",
+        help="overlap, duplicates, weights, coverage and match methods of your playlists: "
+        "an HTML report with pictures in state_dir/reports/",
+    )
 
     def run(lib: Library, opts, args) -> None:
         check_usage(command.parser, opts, args, ACTIONS, NEUTRAL)
+        if opts.write and not opts.login:
+            usage_error(command.parser, "--write goes with --login")
         settings = plugin_settings.load(config)
         try:
             dispatch(settings, lib, opts)
@@ -54,6 +62,11 @@ def spotify_extract_command(config) -> ui.Subcommand:
             review.run_review(settings, lib)
             return
         if run_account_option(settings, opts):
+            return
+        if opts.report:
+            from spotify_extract import report
+
+            report.run_report(settings)
             return
         if not opts.library_info:
             run_extract(settings, lib, opts)
@@ -125,6 +138,12 @@ def add_account_options(command: ui.Subcommand) -> None:
         "--login", action="store_true", help="connect your Spotify account (opens the browser)"
     )
     command.parser.add_option(
+        "--write",
+        action="store_true",
+        help="with --login: also allow changing the playlists this tool creates "
+        "(spotify-master, spotify-push)",
+    )
+    command.parser.add_option(
         "--logout", action="store_true", help="forget the saved Spotify login"
     )
     command.parser.add_option(
@@ -138,7 +157,7 @@ def run_account_option(settings: Settings, opts) -> bool:
 
     try:
         if getattr(opts, "login", False):
-            user = auth.login(settings, echo=ui.print_)
+            user = auth.login(settings, echo=ui.print_, write=bool(getattr(opts, "write", False)))
             ui.print_(f"Connected to Spotify as {auth.describe(user)}.")
             return True
         if getattr(opts, "logout", False):
