@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from . import fields as fields_filter
-from . import releases, render
+from . import releases, render, writes
 from .auth import Accounts
 from .data import Library, Track
 from .tls import TestCA, make_test_ca
@@ -600,7 +600,7 @@ class Emulator:
                 limited = self._rate_check()
                 if limited is not None:
                     return limited, None
-                resp = self._api(method, path, query, headers)
+                resp = self._api(method, path, query, headers, body)
             else:
                 resp = self._error(404, "Service not found")
         except ApiError as e:
@@ -627,7 +627,9 @@ class Emulator:
             return Response(400, _json({"error": str(e)}), {"Content-Type": "application/json"})
 
     # ------------------------------------------------------------------- API
-    def _api(self, method: str, path: str, query: dict[str, str], headers: Any) -> Response:
+    def _api(
+        self, method: str, path: str, query: dict[str, str], headers: Any, body: bytes = b""
+    ) -> Response:
         token, problem = self.accounts.check_bearer(headers.get("Authorization"))
         if token is None:
             return self._error(
@@ -635,12 +637,15 @@ class Emulator:
                 problem or "Invalid access token",
                 headers={"WWW-Authenticate": 'Bearer realm="spotify"'},
             )
-        if method != "GET":
-            raise ApiError(405, "Method not allowed")
         parts = path[len("/v1/") :].rstrip("/").split("/")
         extended = self.mode == "extended"
         base = self.api_url
         lib = self.library
+        written = self._write_or_search(method, parts, query, token.scope, body, extended)
+        if written is not None:
+            return written
+        if method != "GET":
+            raise ApiError(405, "Method not allowed")
         splice = None if "fields" in query else _Splice()
         tr = self._track_renderer(lib, base, extended, query.get("market"), splice)
         with lib.lock:
@@ -661,6 +666,38 @@ class Emulator:
                 "Cache-Control": "private, max-age=0",
             },
         )
+
+    def _write_or_search(
+        self,
+        method: str,
+        parts: list[str],
+        query: dict[str, str],
+        scope: frozenset[str],
+        body: bytes,
+        extended: bool,
+    ) -> Response | None:
+        """The write endpoints and search (tests/emulator/writes.py), or None."""
+        lib = self.library
+        base = self.api_url
+
+        def render_playlist(p: Any) -> Any:
+            return self._playlist(p, {}, extended, base, lib)
+
+        try:
+            answer = writes.route(
+                method, parts, query, scope, body, lib, base, self.mode, render_playlist
+            )
+        except writes.WriteError as e:
+            raise ApiError(e.status, e.message) from None
+        if answer is None:
+            return None
+        status, obj = answer
+        if "fields" in query and isinstance(obj, dict):
+            try:
+                obj = fields_filter.apply(obj, fields_filter.parse(query["fields"]))
+            except fields_filter.FieldsError as e:
+                raise ApiError(400, "Invalid fields") from e
+        return Response(status, _json(obj), {"Content-Type": "application/json; charset=utf-8"})
 
     def _track_renderer(
         self,
