@@ -87,7 +87,7 @@ def _music_directory() -> bytes:
 
     try:
         return os.fsencode(config["directory"].as_filename())
-    except Exception:  # noqa: BLE001 - unset or malformed: relative lines resolve elsewhere
+    except Exception:
         return b""
 
 

@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from . import fields as fields_filter
-from . import render, writes
+from . import releases, render, writes
 from .auth import Accounts
 from .data import Library, Track
 from .tls import TestCA, make_test_ca
@@ -137,6 +137,7 @@ class Emulator:
         redirect_uris: list[str] | None = None,
         legacy_track_field: bool = True,
         gzip_responses: bool = True,
+        serve_images: bool = True,
         seed: int = 1,
         quiet: bool = True,
     ) -> None:
@@ -156,6 +157,7 @@ class Emulator:
         self.quota_retry_after = quota_retry_after
         self.legacy_track_field = legacy_track_field
         self.gzip_responses = gzip_responses
+        self.serve_images = serve_images  # CDN image URLs point at /image/ (releases.py)
         self.quiet = quiet
         self.accounts = Accounts(
             client_id=client_id,
@@ -279,6 +281,7 @@ class Emulator:
                 "quota_retry_after",
                 "legacy_track_field",
                 "gzip_responses",
+                "serve_images",
             ):
                 setattr(self, key, value)
             elif key == "latency_ms":
@@ -434,6 +437,7 @@ class Emulator:
             "unsave_album": lib.unsave_album,
             "follow_artist": lib.follow_artist,
             "unfollow_artist": lib.unfollow_artist,
+            **_release_actions(lib),
         }
         if action not in actions:
             raise KeyError(f"unknown admin action {action}")
@@ -583,6 +587,12 @@ class Emulator:
                         _json(answer),
                         {"Content-Type": "application/json", "Cache-Control": "no-store"},
                     )
+            elif path.startswith(releases.IMAGE_PATH) and method == "GET":
+                resp = Response(
+                    200,
+                    releases.image_for(path[len(releases.IMAGE_PATH) :]),
+                    {"Content-Type": "image/jpeg", "Cache-Control": "public, max-age=31536000"},
+                )
             elif path == "/authorize":
                 status, h, page = self.accounts.authorize(query)
                 resp = Response(status, page, h)
@@ -645,9 +655,12 @@ class Emulator:
                 answer = fields_filter.apply(answer, fields_filter.parse(query["fields"]))
             except fields_filter.FieldsError as e:
                 raise ApiError(400, "Invalid fields") from e
+        body = splice.encode(answer) if splice is not None else _json(answer)
+        if self.serve_images:
+            body = releases.rewrite_image_urls(body, self.base_url)
         return Response(
             200,
-            splice.encode(answer) if splice is not None else _json(answer),
+            body,
             {
                 "Content-Type": "application/json; charset=utf-8",
                 "Cache-Control": "private, max-age=0",
@@ -834,6 +847,13 @@ class Emulator:
             if al is None:
                 raise ApiError(404, "Resource not found")
             return render.album_full(lib, al, base, extended)
+        elif head == "artists" and n == 3 and parts[2] == "albums":
+            if _check_id(parts[1]) not in lib.artists:
+                raise ApiError(404, "Resource not found")
+            try:
+                return releases.artist_albums_page(lib, parts[1], q, base, extended, _paging)
+            except releases.BadRequest as e:
+                raise ApiError(400, str(e)) from None
         elif head == "artists" and n == 2:
             a = lib.artists.get(_check_id(parts[1]))
             if a is None:
@@ -997,6 +1017,16 @@ _REASONS = {
     503: "Service unavailable",
     504: "Gateway timeout",
 }
+
+
+def _release_actions(lib: Library) -> dict[str, Any]:
+    """Admin actions of the release watch and artwork (tests/emulator/releases.py)."""
+    return {
+        "add_release": lambda **kw: releases.add_release(lib, **kw),
+        "add_discography": lambda **kw: releases.add_discography(lib, **kw),
+        "add_artist": lambda **kw: releases.add_artist(lib, **kw),
+        "set_album_image": lambda **kw: releases.set_album_image(lib, **kw),
+    }
 
 
 def _endpoint(path: str) -> str:

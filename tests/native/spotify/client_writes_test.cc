@@ -61,7 +61,9 @@ class ClientWritesTest : public ::testing::Test {
     int n = 0;
     std::regex pattern(path_regex);
     for (const auto& request : emulator_->Admin("log")["requests"]) {
-      if (request["method"] == method && std::regex_search(request["path"].get<std::string>(), pattern)) ++n;
+      if (request["method"] == method &&
+          std::regex_search(request["path"].get<std::string>(), pattern))
+        ++n;
     }
     return n;
   }
@@ -122,7 +124,8 @@ TEST_F(ClientWritesTest, AWriteWithAnUnknownOutcomeIsNotSentAgain) {
   EXPECT_THROW(client->AddPlaylistItems(created.id, TrackUris(3), -1, nullptr), TransportError);
   EXPECT_EQ(Count("POST", "/items$"), 1);
   // A 429 is waited out and sent again: Spotify did nothing with it.
-  emulator_->Admin("fail_next", {{"count", 1}, {"kind", "429"}, {"retry_after", 0}, {"path", "/items$"}});
+  emulator_->Admin("fail_next",
+                   {{"count", 1}, {"kind", "429"}, {"retry_after", 0}, {"path", "/items$"}});
   client->AddPlaylistItems(created.id, TrackUris(3), -1, nullptr);
   EXPECT_EQ(Count("POST", "/items$"), 3);
   // Reads are retried as always.
