@@ -263,3 +263,26 @@ def test_the_writer_refuses_a_playlist_it_did_not_create(tmp_path: Path, emulato
         PlaylistWriter(_native.SpotifyClient(config), store).write(plan)
     assert [r for r in emulator.requests() if r["method"] != "GET"] == []
     assert emulator.library.playlist(theirs).entries == []
+
+
+def test_the_statistics_print_as_tables_on_a_terminal(capsys: Any) -> None:
+    from spotify_extract import master as m
+
+    tracks = [
+        m.PlannedTrack(f"spotify:track:{i:022d}", f"{i:022d}", "A", f"T{i}", "Al", w, i, "One")
+        for i, w in enumerate([3, 2, 1])
+    ]
+    plan = m.Plan(
+        name=NAME,
+        order="weight",
+        sources=[m.SourceStats("p1", "One", 5, 5, 3, {"local": 1})],
+        tracks=tracks,
+        overlap=[m.Overlap("One", "Two", 2, 0.5)],
+        existing_id=None,
+        fetched_at="",
+    )
+    m.print_plan(plan, print, rich=True)
+    shown = capsys.readouterr().out
+    for text in ("Sources", "Deduplication", "Weights", "0.500", "unique tracks"):
+        assert text in shown, shown
+    assert "┃" in shown or "│" in shown  # drawn as a table
