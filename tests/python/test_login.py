@@ -100,3 +100,20 @@ def test_expired_refresh_token_asks_for_login(emulator: Emulator, tmp_path: Path
     assert result.returncode != 0
     assert "beet spotify-extract --login" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_write_scopes_are_asked_for_only_with_login_write(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    home, state, browser = setup_home(tmp_path, emulator)
+    token_file = state / "spotify_extract_token.json"
+    plain = beet(home, "--login", browser=browser)
+    assert plain.returncode == 0, plain.stderr
+    assert "playlist-modify" not in plain.stdout  # the printed authorize URL
+    assert "playlist-modify" not in json.loads(token_file.read_text())["scope"]
+    write = beet(home, "--login", "--write", browser=browser)
+    assert write.returncode == 0, write.stderr
+    granted = json.loads(token_file.read_text())["scope"].split()
+    assert {"playlist-modify-private", "playlist-modify-public"} <= set(granted)
+    alone = beet(home, "--write")
+    assert alone.returncode == 2 and "--write goes with --login" in alone.stderr
