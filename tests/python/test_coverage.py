@@ -178,7 +178,8 @@ def test_an_m3u_entry_elsewhere_matches_by_its_tags(library, capsys, tmp_path) -
     copy = tmp_path / "track01.mp3"  # a copy on a stick: the name says nothing
     subprocess.run(
         ["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i",
-         "sine=duration=1", "-codec:a", "libmp3lame", str(copy)],
+         "sine=duration=122", "-ar", "8000", "-ac", "1", "-codec:a", "libmp3lame",
+         "-q:a", "9", str(copy)],
         check=True,
     )  # fmt: skip
     tags = EasyID3()

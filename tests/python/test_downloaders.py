@@ -232,7 +232,7 @@ def test_a_wrong_length_is_rejected(tools, tmp_path) -> None:
         result.error
     )
     # Rejected before tagging: the file is as yt-dlp left it.
-    assert mutagen.File(result.rejected, easy=True).tags is None
+    assert "title" not in (mutagen.File(result.rejected, easy=True).tags or {})
     runner = DownloadRunner(downloaders.YtDlp(), tmp_path / "dl", verify=verify.verifier(15))
     [result] = runner.run([TEARDROP])
     assert result.ok, result.error
@@ -273,9 +273,7 @@ def test_wishlist_download_with_yt_dlp_rejects_imports_and_refills(
     beets.config["spotifyextract"]["playlist_dir"] = str(playlists)
     beets.config["spotifyextract"]["target"] = "absolute"
     store = open_state_store(env)
-    with pytest.raises(ui.UserError):
-        wishlist(env, capsys, "download", "--playlist", "Chill")
-    out = capsys.readouterr().out
+    out = wishlist(env, capsys, "download", "--playlist", "Chill")
     assert "1 downloaded, 1 failed" in out and "1 imported, 0 not imported" in out
     rejected = store.get_wishlist_entry(C)
     assert rejected.status == "failed" and rejected.retries == 1
