@@ -128,6 +128,7 @@ def read_m3u(text: str, base: Path, lib: Library, source: Source) -> None:
     """An m3u's entries: a path the library has counts as available; any other entry is
     matched by its file's tags, its #EXTINF label or its file name (`Artist - Title`)."""
     label, seconds = "", 0.0
+    paths: list[Path] = []
     for line in text.splitlines():
         line = line.strip().lstrip("\ufeff")
         if line.startswith("#EXTINF:"):
@@ -139,20 +140,42 @@ def read_m3u(text: str, base: Path, lib: Library, source: Source) -> None:
             continue
         if not line or line.startswith("#"):
             continue
-        path = Path(line) if os.path.isabs(line) else base / line
-        item_id = _library_item(lib, path)
-        if item_id is not None:
-            source.by_path[len(source.tracks)] = item_id
+        path = Path(os.path.normpath(line if os.path.isabs(line) else base / line))
+        paths.append(path)
         source.tracks.append(_m3u_track(path, label, seconds))
         label, seconds = "", 0.0
+    owned = library_items_by_path(lib, paths)
+    for position, path in enumerate(paths):
+        if path in owned:
+            source.by_path[position] = owned[path]
 
 
-def _library_item(lib: Library, path: Path) -> int | None:
-    from beets.dbcore.query import PathQuery
+# SQLite's default limit of bound parameters is 999 (older builds): stay under it.
+_PATHS_PER_QUERY = 400
 
-    found = lib.items(PathQuery("path", os.fsencode(os.path.normpath(path))))
-    item = found.get()
-    return item.id if item is not None else None
+
+def library_items_by_path(lib: Library, paths: list[Path]) -> dict[Path, int]:
+    """The library items these files are, by the path beets stores: relative to the music
+    directory (beets >= 2.10, with /) or absolute (older rows, files outside it). One
+    query per few hundred paths, not one scan of the library per entry."""
+    directory = Path(os.fsdecode(lib.directory)).absolute()
+    stored: dict[bytes, Path] = {}
+    for path in paths:
+        stored[os.fsencode(path)] = path
+        if path.is_relative_to(directory):
+            stored[os.fsencode(path.relative_to(directory).as_posix())] = path
+    keys = list(stored)
+    found: dict[Path, int] = {}
+    with lib.transaction() as tx:
+        for start in range(0, len(keys), _PATHS_PER_QUERY):
+            chunk = keys[start : start + _PATHS_PER_QUERY]
+            marks = ",".join("?" * len(chunk))
+            rows = tx.query(f"SELECT id, path FROM items WHERE path IN ({marks})", chunk)
+            for item_id, raw in rows:
+                path = stored.get(bytes(raw) if not isinstance(raw, str) else os.fsencode(raw))
+                if path is not None:
+                    found[path] = item_id
+    return found
 
 
 def _m3u_track(path: Path, label: str, seconds: float):
