@@ -5,8 +5,7 @@
 namespace spotify_extract {
 
 std::vector<MatchResult> MatchCoverage(StateStore* store, const std::string& library_db,
-                                       const LibraryReadOptions& read,
-                                       const MatchOptions& options,
+                                       const LibraryReadOptions& read, const MatchOptions& options,
                                        const std::vector<Track>& tracks) {
   if (tracks.empty()) return {};
   Matcher matcher = Matcher::Build(ReadLibrary(library_db, read), options);

@@ -18,8 +18,7 @@ namespace spotify_extract {
 // and the stored review decisions (`store` may be null: no decisions yet). Tracks need an
 // id (for "Artist - Title" lines, any key unique within the call).
 std::vector<MatchResult> MatchCoverage(StateStore* store, const std::string& library_db,
-                                       const LibraryReadOptions& read,
-                                       const MatchOptions& options,
+                                       const LibraryReadOptions& read, const MatchOptions& options,
                                        const std::vector<Track>& tracks);
 
 }  // namespace spotify_extract

@@ -60,7 +60,7 @@ TEST_F(CoverageTest, OneResultPerTrackInOrder) {
 
 TEST_F(CoverageTest, TheReviewDecisionsWin) {
   StateStore store((dir_ / "state.db").string());
-  store.matches().Reject("ta", 0);     // "not in my library"
+  store.matches().Reject("ta", 0);       // "not in my library"
   store.matches().SetOverride("tx", 2);  // this odd title is Song C
   std::vector<Track> tracks = {MakeTrack("ta", "Song A", "Artist A"),
                                MakeTrack("tx", "Something Else", "Nobody")};
