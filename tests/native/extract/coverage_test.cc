@@ -48,7 +48,7 @@ class CoverageTest : public testing::Test {
 };
 
 TEST_F(CoverageTest, OneResultPerTrackInOrder) {
-  std::vector<Track> tracks = {MakeTrack("tb", "Song B", "Artist B"),
+  std::vector<Track> tracks = {MakeTrack("tb", "Glory Box", "Portishead"),
                                MakeTrack("ta", "Song A", "Artist A")};
   std::vector<MatchResult> results = MatchCoverage(nullptr, library_, {}, {}, tracks);
   ASSERT_EQ(results.size(), 2u);
