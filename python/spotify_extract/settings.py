@@ -260,6 +260,7 @@ TEMPLATES: dict[str, confuse.Template] = {
     "min_confidence": _Confidence(0.85),
     "write_attributes": _Flag(False),
     "audio_features": _Flag(True),
+    "analyze_after_import": _Flag(False),  # beet spotify-analyze on what an import adds
     "spotdl_command": _Command("spotdl"),
     "downloader": _Downloader("spotdl"),
     "verify_tolerance": _Seconds(10),
@@ -300,6 +301,7 @@ class Settings:
     min_confidence: float
     write_attributes: bool
     audio_features: bool
+    analyze_after_import: bool
     spotdl_command: tuple[str, ...]
     downloader: tuple[str, ...]
     verify_tolerance: float
