@@ -97,17 +97,11 @@ def _track(artist: str, title: str, album: str = "", seconds: float = 0.0, isrc:
     return track
 
 
-def _export_tracks(entries: list[export.ExportTrack]) -> list[Any]:
-    tracks = []
-    for entry in entries:
-        if entry.kind != "track":
-            continue  # local files, episodes and gaps are nothing a library could have
-        if entry.track_id:
-            tracks.append(export._native_track(entry))
-        else:
-            artist = ", ".join(entry.artists)
-            tracks.append(_track(artist, entry.name, entry.album, entry.duration_ms / 1000))
-    return tracks
+def _entry_tracks(entries: list[Any]) -> list[Any]:
+    """The tracks of an export's entries: local files, episodes and gaps are nothing a
+    library could have."""
+    track_kind = _native().EntryKind.TRACK
+    return [entry.track for entry in entries if entry.kind == track_kind and entry.track.id]
 
 
 def read_text_lines(text: str, where: str) -> list[Any]:
@@ -248,35 +242,22 @@ def _file_sources(argument: str, path: Path, text: str, lib: Library) -> list[So
         source = Source(argument, stem, "m3u")
         read_m3u(text, path.parent, lib, source)
         return [source]
-    if suffix == ".csv":
-        reader = export._Source(str(path), lambda: text.encode("utf-8"))
-        playlist = export.parse_exportify_csv(reader)
-        return [
-            Source(
-                argument, playlist.name or stem, "Exportify CSV", _export_tracks(playlist.entries)
-            )
+    if suffix in (".csv", ".json"):
+        data = export.read_export(path)  # the engine's reader of --from-export
+        kind = "Exportify CSV" if suffix == ".csv" else "playlist (data export)"
+        sources = [
+            Source(argument, playlist.name or stem, kind, _entry_tracks(playlist.entries))
+            for playlist in data.playlists
         ]
-    if suffix == ".json":
-        reader = export._Source(str(path), lambda: text.encode("utf-8"))
-        document = json.loads(text) if text.strip() else None
-        if isinstance(document, dict) and "playlists" in document:
-            return [
-                Source(
-                    argument,
-                    playlist.name,
-                    "playlist (data export)",
-                    _export_tracks(playlist.entries),
-                )
-                for playlist in export.parse_playlist_json(reader)
-            ]
-        if isinstance(document, dict) and "tracks" in document:
-            liked, _albums = export.parse_your_library(reader)
-            return [
-                Source(argument, "Liked Songs", "Liked Songs (data export)", _export_tracks(liked))
-            ]
-        raise ui.UserError(
-            f"{argument}: not a Spotify account-data file (Playlist1.json, YourLibrary.json)"
-        )
+        if data.liked is not None:
+            tracks = _entry_tracks(data.liked)
+            sources.append(Source(argument, "Liked Songs", "Liked Songs (data export)", tracks))
+        if not sources:
+            raise ui.UserError(
+                f"{argument}: holds no playlist and no Liked Songs (an Exportify CSV, "
+                "Playlist1.json or YourLibrary.json of Spotify's data export)"
+            )
+        return sources
     return [Source(argument, stem, "list", read_text_lines(text, argument))]
 
 
@@ -306,7 +287,7 @@ def read_sources(settings: Settings, lib: Library, arguments: list[str]) -> list
             raise ui.UserError(f"{argument}: {error.strerror or error}") from None
         try:
             sources.extend(_file_sources(argument, path.absolute(), text, lib))
-        except (export.ExportError, json.JSONDecodeError) as error:
+        except export.ExportError as error:
             raise ui.UserError(f"{argument}: {error}") from None
     return sources
 
