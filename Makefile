@@ -28,7 +28,7 @@ $(VENV)/.deps: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q "scikit-build-core>=0.10" "pybind11>=2.12" \
-		"beets>=2.0" "rich>=13" "mutagen>=1.46" \
+		"beets>=2.0" "rich>=13" "mutagen>=1.46" "Pillow>=10" \
 		"pytest>=8" "hypothesis>=6" "ruff>=0.6" "spotipy>=2.24" "rapidfuzz>=3"
 	touch $@
 

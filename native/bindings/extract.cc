@@ -65,7 +65,8 @@ void BindExtract(py::module_& module, py::handle /*base_error*/) {
 
   py::class_<PipelineResult>(module, "PipelineResult")
       .def_readonly("snapshot", &PipelineResult::snapshot)
-      .def_readonly("status", &PipelineResult::status)
+      .def_property_readonly("status",
+                             [](const PipelineResult& r) { return SnapshotStatusName(r.status); })
       .def_property_readonly("error", [](const PipelineResult& r) { return ToStr(r.error); })
       .def_readonly("resumed", &PipelineResult::resumed)
       .def_readonly("requests", &PipelineResult::requests)

@@ -242,7 +242,7 @@ def updates_from_store(
 
     by_item: dict[int, list[Any]] = {}
     for track_id, match in store.all_matches().items():
-        if match.item_id and match.status in ("", "matched"):
+        if match.item_id and match.status == "matched":
             by_item.setdefault(match.item_id, []).append((track_id, match))
 
     updates = []

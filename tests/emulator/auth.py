@@ -26,6 +26,8 @@ ALL_SCOPES = (
     "user-follow-read",
     "user-read-private",
     "user-read-email",
+    "playlist-modify-private",
+    "playlist-modify-public",
 )
 VERIFIER_RE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
 

@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from . import fields as fields_filter
-from . import render
+from . import releases, render, writes
 from .auth import Accounts
 from .data import Library, Track
 from .tls import TestCA, make_test_ca
@@ -137,6 +137,7 @@ class Emulator:
         redirect_uris: list[str] | None = None,
         legacy_track_field: bool = True,
         gzip_responses: bool = True,
+        serve_images: bool = True,
         seed: int = 1,
         quiet: bool = True,
     ) -> None:
@@ -156,6 +157,7 @@ class Emulator:
         self.quota_retry_after = quota_retry_after
         self.legacy_track_field = legacy_track_field
         self.gzip_responses = gzip_responses
+        self.serve_images = serve_images  # CDN image URLs point at /image/ (releases.py)
         self.quiet = quiet
         self.accounts = Accounts(
             client_id=client_id,
@@ -279,6 +281,7 @@ class Emulator:
                 "quota_retry_after",
                 "legacy_track_field",
                 "gzip_responses",
+                "serve_images",
             ):
                 setattr(self, key, value)
             elif key == "latency_ms":
@@ -434,6 +437,7 @@ class Emulator:
             "unsave_album": lib.unsave_album,
             "follow_artist": lib.follow_artist,
             "unfollow_artist": lib.unfollow_artist,
+            **_release_actions(lib),
         }
         if action not in actions:
             raise KeyError(f"unknown admin action {action}")
@@ -583,6 +587,12 @@ class Emulator:
                         _json(answer),
                         {"Content-Type": "application/json", "Cache-Control": "no-store"},
                     )
+            elif path.startswith(releases.IMAGE_PATH) and method == "GET":
+                resp = Response(
+                    200,
+                    releases.image_for(path[len(releases.IMAGE_PATH) :]),
+                    {"Content-Type": "image/jpeg", "Cache-Control": "public, max-age=31536000"},
+                )
             elif path == "/authorize":
                 status, h, page = self.accounts.authorize(query)
                 resp = Response(status, page, h)
@@ -590,7 +600,7 @@ class Emulator:
                 limited = self._rate_check()
                 if limited is not None:
                     return limited, None
-                resp = self._api(method, path, query, headers)
+                resp = self._api(method, path, query, headers, body)
             else:
                 resp = self._error(404, "Service not found")
         except ApiError as e:
@@ -617,7 +627,9 @@ class Emulator:
             return Response(400, _json({"error": str(e)}), {"Content-Type": "application/json"})
 
     # ------------------------------------------------------------------- API
-    def _api(self, method: str, path: str, query: dict[str, str], headers: Any) -> Response:
+    def _api(
+        self, method: str, path: str, query: dict[str, str], headers: Any, body: bytes = b""
+    ) -> Response:
         token, problem = self.accounts.check_bearer(headers.get("Authorization"))
         if token is None:
             return self._error(
@@ -625,12 +637,15 @@ class Emulator:
                 problem or "Invalid access token",
                 headers={"WWW-Authenticate": 'Bearer realm="spotify"'},
             )
-        if method != "GET":
-            raise ApiError(405, "Method not allowed")
         parts = path[len("/v1/") :].rstrip("/").split("/")
         extended = self.mode == "extended"
         base = self.api_url
         lib = self.library
+        written = self._write_or_search(method, parts, query, token.scope, body, extended)
+        if written is not None:
+            return written
+        if method != "GET":
+            raise ApiError(405, "Method not allowed")
         splice = None if "fields" in query else _Splice()
         tr = self._track_renderer(lib, base, extended, query.get("market"), splice)
         with lib.lock:
@@ -640,14 +655,49 @@ class Emulator:
                 answer = fields_filter.apply(answer, fields_filter.parse(query["fields"]))
             except fields_filter.FieldsError as e:
                 raise ApiError(400, "Invalid fields") from e
+        body = splice.encode(answer) if splice is not None else _json(answer)
+        if self.serve_images:
+            body = releases.rewrite_image_urls(body, self.base_url)
         return Response(
             200,
-            splice.encode(answer) if splice is not None else _json(answer),
+            body,
             {
                 "Content-Type": "application/json; charset=utf-8",
                 "Cache-Control": "private, max-age=0",
             },
         )
+
+    def _write_or_search(
+        self,
+        method: str,
+        parts: list[str],
+        query: dict[str, str],
+        scope: frozenset[str],
+        body: bytes,
+        extended: bool,
+    ) -> Response | None:
+        """The write endpoints and search (tests/emulator/writes.py), or None."""
+        lib = self.library
+        base = self.api_url
+
+        def render_playlist(p: Any) -> Any:
+            return self._playlist(p, {}, extended, base, lib)
+
+        try:
+            answer = writes.route(
+                method, parts, query, scope, body, lib, base, self.mode, render_playlist
+            )
+        except writes.WriteError as e:
+            raise ApiError(e.status, e.message) from None
+        if answer is None:
+            return None
+        status, obj = answer
+        if "fields" in query and isinstance(obj, dict):
+            try:
+                obj = fields_filter.apply(obj, fields_filter.parse(query["fields"]))
+            except fields_filter.FieldsError as e:
+                raise ApiError(400, "Invalid fields") from e
+        return Response(status, _json(obj), {"Content-Type": "application/json; charset=utf-8"})
 
     def _track_renderer(
         self,
@@ -797,6 +847,13 @@ class Emulator:
             if al is None:
                 raise ApiError(404, "Resource not found")
             return render.album_full(lib, al, base, extended)
+        elif head == "artists" and n == 3 and parts[2] == "albums":
+            if _check_id(parts[1]) not in lib.artists:
+                raise ApiError(404, "Resource not found")
+            try:
+                return releases.artist_albums_page(lib, parts[1], q, base, extended, _paging)
+            except releases.BadRequest as e:
+                raise ApiError(400, str(e)) from None
         elif head == "artists" and n == 2:
             a = lib.artists.get(_check_id(parts[1]))
             if a is None:
@@ -960,6 +1017,16 @@ _REASONS = {
     503: "Service unavailable",
     504: "Gateway timeout",
 }
+
+
+def _release_actions(lib: Library) -> dict[str, Any]:
+    """Admin actions of the release watch and artwork (tests/emulator/releases.py)."""
+    return {
+        "add_release": lambda **kw: releases.add_release(lib, **kw),
+        "add_discography": lambda **kw: releases.add_discography(lib, **kw),
+        "add_artist": lambda **kw: releases.add_artist(lib, **kw),
+        "set_album_image": lambda **kw: releases.set_album_image(lib, **kw),
+    }
 
 
 def _endpoint(path: str) -> str:
