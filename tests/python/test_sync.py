@@ -370,3 +370,24 @@ def test_a_bad_refresh_entry_is_one_line_before_any_work(
     [line] = result.stderr.splitlines()
     assert message in line and "refresh" in line
     assert world.emulator.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("keys", "environ", "expected"),
+    [
+        ({}, {}, ("localhost", 6600, "")),
+        ({}, {"MPD_HOST": "pw@nas", "MPD_PORT": "6601"}, ("nas", 6601, "pw")),
+        ({}, {"MPD_HOST": "/run/mpd/socket"}, ("/run/mpd/socket", 6600, "")),
+        ({}, {"MPD_HOST": "@mpd"}, ("@mpd", 6600, "")),
+        (
+            {"host": "box", "port": 7000, "password": "x"},
+            {"MPD_HOST": "pw@nas"},
+            ("box", 7000, "x"),
+        ),
+    ],
+)
+def test_mpd_address_from_the_config_else_mpd_host_and_port(keys, environ, expected) -> None:
+    from spotify_extract.players import mpd
+    from spotify_extract.players.config import player_config
+
+    assert mpd.address(player_config("mpd", keys), environ) == expected
