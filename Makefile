@@ -29,7 +29,8 @@ $(VENV)/.deps: pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q "scikit-build-core>=0.10" "pybind11>=2.12" \
 		"beets>=2.0" "rich>=13" "mutagen>=1.46" "Pillow>=10" \
-		"pytest>=8" "hypothesis>=6" "ruff>=0.6" "spotipy>=2.24" "rapidfuzz>=3"
+		"pytest>=8" "hypothesis>=6" "ruff>=0.6" "spotipy>=2.24" "rapidfuzz>=3" \
+		"essentia>=2.1b6.dev1389" "numpy>=1.24"
 	touch $@
 
 # The package with its native module, into the venv (so .venv/bin/beet runs the plugin).

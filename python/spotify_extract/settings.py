@@ -244,6 +244,7 @@ TEMPLATES: dict[str, confuse.Template] = {
     "min_confidence": _Confidence(0.85),
     "write_attributes": _Flag(False),
     "audio_features": _Flag(True),
+    "analyze_after_import": _Flag(False),  # beet spotify-analyze on what an import adds
     "spotdl_command": _Command("spotdl"),
     "download_dir": _Folder(),  # None: beets' music directory
     "parallel_downloads": _Whole(3, 1, MAX_PARALLEL_DOWNLOADS),
@@ -284,6 +285,7 @@ class Settings:
     min_confidence: float
     write_attributes: bool
     audio_features: bool
+    analyze_after_import: bool
     spotdl_command: tuple[str, ...]
     download_dir: Path
     parallel_downloads: int
