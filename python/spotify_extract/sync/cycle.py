@@ -87,19 +87,21 @@ class Digest:
 
 
 @dataclass
-class _Before:
+class _Snapshot:
+    """What a cycle compares before and after: the mirrored files and the wishlist."""
+
     mirrored: dict[str, tuple[str, str]]  # playlist id -> (path, content hash)
     wishlist: dict[str, str]  # track id -> status
 
 
-def _state(store: Any) -> _Before:
+def _state(store: Any) -> _Snapshot:
     from spotify_extract.wishlist.entries import list_entries
 
     mirrored = {
         f.playlist_id: (os.fsdecode(f.path), f.content_hash) for f in store.mirrored_files()
     }
     wishlist = {e.spotify_track_id: e.status for e in list_entries(store)}
-    return _Before(mirrored, wishlist)
+    return _Snapshot(mirrored, wishlist)
 
 
 def _became(before: dict[str, str], after: dict[str, str], statuses: tuple[str, ...]) -> int:
@@ -244,7 +246,7 @@ def _refresh(
     settings: Settings,
     lib: Any,
     store: Any,
-    after: _Before,
+    after: _Snapshot,
     digest: Digest,
 ) -> None:
     """Each player whose refresh is due: after a change, and until it has succeeded once
