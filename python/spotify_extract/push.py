@@ -55,40 +55,35 @@ def items_from(lib: Any, query: Sequence[str], m3u: str | None) -> list[Any]:
     """The beets items of the query, or of the m3u file's lines, in their order."""
     if m3u is None:
         return list(lib.items(list(query)))
+    from spotify_extract.coverage import library_items_by_path
+
     path = Path(m3u)
     try:
         lines = path.read_bytes().splitlines()
     except OSError as error:
         raise ui.UserError(f"--m3u {m3u}: {error.strerror or error}") from None
-    by_path: dict[bytes, Any] = {}
-    for item in lib.items(list(query)):
-        by_path[os.path.normpath(item.path)] = item
     # A relative line is relative to the m3u file (most players) or, for MPD, to the
     # music directory.
-    roots = [os.fsencode(path.parent.resolve()), _music_directory()]
-    found, missing = [], 0
+    roots = [path.parent.resolve(), Path(os.fsdecode(lib.directory))]
+    wanted: list[list[Path]] = []
     for raw in lines:
         line = raw.strip()
         if not line or line.startswith(b"#"):
             continue
-        candidates = [line] if os.path.isabs(line) else [os.path.join(r, line) for r in roots if r]
-        item = next((by_path[p] for p in map(os.path.normpath, candidates) if p in by_path), None)
-        if item is None:
+        entry = Path(os.fsdecode(line))
+        candidates = [entry] if entry.is_absolute() else [root / entry for root in roots]
+        wanted.append([Path(os.path.normpath(c)) for c in candidates])
+    owned = library_items_by_path(lib, [c for cs in wanted for c in cs])
+    found, missing = [], 0
+    for candidates in wanted:
+        item_id = next((owned[c] for c in candidates if c in owned), None)
+        if item_id is None:
             missing += 1
         else:
-            found.append(item)
+            found.append(lib.get_item(item_id))
     if missing:
         ui.print_(f"{missing} line(s) of {m3u} are not items of the beets library; skipped.")
     return found
-
-
-def _music_directory() -> bytes:
-    from beets import config
-
-    try:
-        return os.fsencode(config["directory"].as_filename())
-    except Exception:
-        return b""
 
 
 def _stored_matches(store: Any) -> dict[int, str]:
@@ -171,7 +166,7 @@ def push_command(config: Any) -> ui.Subcommand:
         help="make a Spotify playlist from a beets query or an m3u file (dry run by default)",
     )
     parser = command.parser
-    parser.usage = "%prog QUERY --name N [--m3u FILE] [--apply [--yes]]"
+    parser.usage = "%prog (QUERY | --m3u FILE) --name N [--apply [--yes]]"
     parser.description = (
         "Maps the items of a beets query (or of an m3u file, e.g. a smart playlist) to "
         "Spotify tracks: spotify_track_id, the stored matches, then ISRC and artist/title "
@@ -186,6 +181,8 @@ def push_command(config: Any) -> ui.Subcommand:
 
     def run(lib: Any, opts: optparse.Values, args: list[str]) -> None:
         check_write_usage(parser, opts, [])
+        if opts.m3u is not None and args:
+            parser.exit(2, f"{parser.get_prog_name()}: error: give a query or --m3u, not both\n")
         name = (opts.name or "").strip()
         if not name or len(name) > 100:
             parser.exit(
