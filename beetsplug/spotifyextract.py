@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from beets.plugins import BeetsPlugin
-from spotify_extract import attributes, commands, hooks, importer, wishlist
+from spotify_extract import attributes, commands, hooks, importer, releases, wishlist
 from spotify_extract.settings import DEFAULTS, REDACTED_KEYS
 
 
@@ -27,4 +27,5 @@ class SpotifyExtractPlugin(BeetsPlugin):
         return [
             commands.spotify_extract_command(self.config),
             wishlist.wishlist_command(self.config, self.import_listener),
+            releases.releases_command(self.config),
         ]

@@ -75,5 +75,6 @@ void BindExtract(pybind11::module_& module, pybind11::handle base_error);
 void BindMatch(pybind11::module_& module, pybind11::handle base_error);
 void BindPlaylist(pybind11::module_& module, pybind11::handle base_error);
 void BindSpotify(pybind11::module_& module, pybind11::handle base_error);
+void BindReleases(pybind11::module_& module, pybind11::handle base_error);
 
 }  // namespace spotify_extract::bindings

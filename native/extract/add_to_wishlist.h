@@ -28,4 +28,9 @@ AddResult AddToWishlist(StateStore& store, const std::string& library_db,
                         const LibraryReadOptions& read, const MatchOptions& options,
                         const std::vector<Track>& tracks);
 
+// The same with a matcher built already, the entries asked for by `requested_by`
+// ("manual", "new release: ARTIST").
+AddResult AddToWishlist(StateStore& store, const Matcher& matcher, const std::vector<Track>& tracks,
+                        const std::string& requested_by);
+
 }  // namespace spotify_extract

@@ -11,6 +11,7 @@
 
 #include "spotify/model.h"
 #include "store/match_store.h"
+#include "store/release_store.h"
 #include "store/rows.h"
 #include "store/saved_library_store.h"
 #include "store/sqlite_db.h"
@@ -116,6 +117,7 @@ class StateStore {
   MatchStore& matches() { return matches_; }
   SavedLibraryStore& saved() { return saved_; }
   WishlistStore& wishlist() { return wishlist_; }
+  ReleaseStore& releases() { return releases_; }
 
   const std::string& path() const { return path_; }
   std::string LockPath() const { return path_ + ".lock"; }
@@ -223,6 +225,7 @@ class StateStore {
   MatchStore matches_;
   SavedLibraryStore saved_;
   WishlistStore wishlist_;
+  ReleaseStore releases_;
 };
 
 }  // namespace spotify_extract
