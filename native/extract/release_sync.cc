@@ -113,13 +113,12 @@ ReleaseSyncResult SyncReleases(
 LibraryAlbums LibraryAlbums::Read(const std::string& library_db, const LibraryReadOptions& read) {
   LibraryAlbums albums;
   std::string last_artist, last_album;
-  ForEachLibraryItem(library_db, read, [&](LibraryItem& item) {
-    const std::string& artist = item.albumartist.empty() ? item.artist : item.albumartist;
+  ForEachItemAlbum(library_db, read, [&](std::string_view artist, std::string_view album) {
     // An album's tracks usually come one after another: fold each album once.
-    if (item.album.empty() || (artist == last_artist && item.album == last_album)) return;
+    if (artist == last_artist && album == last_album) return;
     last_artist = artist;
-    last_album = item.album;
-    albums.Add(artist, item.album);
+    last_album = album;
+    albums.Add(last_artist, last_album);
   });
   return albums;
 }
