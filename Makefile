@@ -7,7 +7,7 @@ BUILD ?= build/native
 JOBS ?= $(shell nproc)
 APT_PACKAGES := build-essential cmake ninja-build pkg-config libpoco-dev libsqlite3-dev libutf8proc-dev \
 	nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev clang-format \
-	mpd mpc sox libsox-fmt-mp3 ffmpeg openssl
+	mpd mpc sox libsox-fmt-mp3 ffmpeg openssl supysonic
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: setup system-packages install native demo test test-native test-python \
@@ -29,7 +29,8 @@ $(VENV)/.deps: pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q "scikit-build-core>=0.10" "pybind11>=2.12" \
 		"beets>=2.0" "rich>=13" "mutagen>=1.46" "Pillow>=10" \
-		"pytest>=8" "hypothesis>=6" "ruff>=0.6" "spotipy>=2.24" "rapidfuzz>=3"
+		"pytest>=8" "hypothesis>=6" "ruff>=0.6" "spotipy>=2.24" "rapidfuzz>=3" \
+		"essentia>=2.1b6.dev1389" "numpy>=1.24"
 	touch $@
 
 # The package with its native module, into the venv (so .venv/bin/beet runs the plugin).

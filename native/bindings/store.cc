@@ -42,7 +42,8 @@ void BindStore(py::module_& module, py::handle base_error) {
       .def_readonly("id", &SnapshotRecord::id)
       .def_readonly("started_at", &SnapshotRecord::started_at)
       .def_readonly("finished_at", &SnapshotRecord::finished_at)
-      .def_readonly("status", &SnapshotRecord::status)
+      .def_property_readonly("status",
+                             [](const SnapshotRecord& s) { return SnapshotStatusName(s.status); })
       .def_readonly("source", &SnapshotRecord::source)
       .def_readonly("dry_run", &SnapshotRecord::dry_run)
       .def_readonly("phase", &SnapshotRecord::phase)
@@ -58,9 +59,11 @@ void BindStore(py::module_& module, py::handle base_error) {
       .def_readonly("playlist", &PlaylistRecord::playlist)
       .def_property_readonly("id", [](const PlaylistRecord& p) { return p.playlist.id; })
       .def_property_readonly("name", [](const PlaylistRecord& p) { return ToStr(p.playlist.name); })
-      .def_readonly("access", &PlaylistRecord::access)
+      .def_property_readonly("access",
+                             [](const PlaylistRecord& p) { return PlaylistAccessName(p.access); })
       .def_readonly("fetched_snapshot_id", &PlaylistRecord::fetched_snapshot_id)
-      .def_readonly("source", &PlaylistRecord::source)
+      .def_property_readonly("source",
+                             [](const PlaylistRecord& p) { return PlaylistSourceName(p.source); })
       .def_readonly("removed", &PlaylistRecord::removed)
       .def_readonly("position", &PlaylistRecord::position)
       .def_readonly("entry_count", &PlaylistRecord::entry_count);
@@ -84,11 +87,15 @@ void BindStore(py::module_& module, py::handle base_error) {
       .def(py::init<>())
       .def_readwrite("spotify_track_id", &MatchRecord::spotify_track_id)
       .def_readwrite("item_id", &MatchRecord::item_id)
-      .def_readwrite("method", &MatchRecord::method)
+      .def_property(
+          "method", [](const MatchRecord& m) { return MatchMethodName(m.method); },
+          [](MatchRecord& m, const std::string& name) { m.method = MatchMethodFromName(name); })
       .def_readwrite("confidence", &MatchRecord::confidence)
       .def_readwrite("runners_up_json", &MatchRecord::runners_up_json)
       .def_readwrite("overridden", &MatchRecord::overridden)
-      .def_readwrite("status", &MatchRecord::status);
+      .def_property(
+          "status", [](const MatchRecord& m) { return MatchStatusName(m.status); },
+          [](MatchRecord& m, const std::string& name) { m.status = MatchStatusFromName(name); });
 
   py::class_<Override>(module, "Override")
       .def_readonly("spotify_track_id", &Override::spotify_track_id)
@@ -238,46 +245,68 @@ void BindStore(py::module_& module, py::handle base_error) {
       .def("get_meta", &S::GetMeta, py::arg("key"), Release())
       .def("set_meta", &S::SetMeta, py::arg("key"), py::arg("value"), Release())
       // snapshots
-      .def("begin_snapshot", &S::BeginSnapshot, py::arg("source") = "api",
+      .def("begin_snapshot", On(&S::snapshots, &SnapshotStore::Begin), py::arg("source") = "api",
            py::arg("dry_run") = false,
            py::arg("resume_within") = std::chrono::seconds(std::chrono::hours(24)), Release())
-      .def("get_snapshot", &S::GetSnapshot, py::arg("id"), Release())
-      .def("last_snapshot", &S::LastSnapshot, py::arg("status") = "", Release())
-      .def("finish_snapshot", &S::FinishSnapshot, py::arg("snapshot"), py::arg("status"),
-           py::arg("error") = "", py::arg("counts_json") = "{}", Release())
-      .def("changes", &S::Changes, py::arg("snapshot"), Release())
-      // profile, progress
-      .def("clear_fetch_progress", &S::ClearFetchProgress, Release())
+      .def("get_snapshot", On(&S::snapshots, &SnapshotStore::Get), py::arg("id"), Release())
+      .def(
+          "last_snapshot",
+          [](S& store, const std::string& status) {
+            std::optional<SnapshotStatus> typed;
+            if (!status.empty()) typed = SnapshotStatusFromName(status);
+            py::gil_scoped_release release;
+            return store.snapshots().Last(typed);
+          },
+          py::arg("status") = "")
+      .def(
+          "finish_snapshot",
+          [](S& store, int64_t snapshot, const std::string& status, const std::string& error,
+             const std::string& counts_json) {
+            SnapshotStatus typed = SnapshotStatusFromName(status);
+            py::gil_scoped_release release;
+            store.snapshots().Finish(snapshot, typed, error, counts_json);
+          },
+          py::arg("snapshot"), py::arg("status"), py::arg("error") = "",
+          py::arg("counts_json") = "{}")
+      .def("changes", On(&S::snapshots, &SnapshotStore::Changes), py::arg("snapshot"), Release())
       // playlists and entries
-      .def("save_playlist_page", &S::SavePlaylistPage, Release())
-      .def("finish_playlist_listing", &S::FinishPlaylistListing, py::arg("snapshot"),
-           py::arg("source") = "api", Release())
-      .def("get_playlist", &S::GetPlaylist, py::arg("id"), Release())
-      .def("list_playlists", &S::ListPlaylists, py::arg("include_removed") = false, Release())
-      .def("playlists_needing_entries", &S::PlaylistsNeedingEntries, Release())
-      .def("set_playlist_access", &S::SetPlaylistAccess, Release())
-      .def("upsert_export_playlist", &S::UpsertExportPlaylist, Release())
-      .def("stage_entries", &S::StageEntries, Release())
-      .def("replace_playlist_entries", &S::ReplacePlaylistEntries, py::arg("snapshot"),
-           py::arg("playlist_id"), py::arg("entries"), py::arg("version"), Release())
-      .def("playlist_entries", &S::PlaylistEntries, py::arg("playlist_id"), Release())
+      .def("save_playlist_page", On(&S::catalog, &CatalogStore::SavePlaylistPage), Release())
+      .def(
+          "finish_playlist_listing",
+          [](S& store, int64_t snapshot, const std::string& source) {
+            PlaylistSource typed = PlaylistSourceFromName(source);
+            py::gil_scoped_release release;
+            return store.catalog().FinishPlaylistListing(snapshot, typed);
+          },
+          py::arg("snapshot"), py::arg("source") = "api")
+      .def("get_playlist", On(&S::catalog, &CatalogStore::GetPlaylist), py::arg("id"), Release())
+      .def("list_playlists", On(&S::catalog, &CatalogStore::ListPlaylists),
+           py::arg("include_removed") = false, Release())
+      .def("playlists_needing_entries", On(&S::catalog, &CatalogStore::PlaylistsNeedingEntries),
+           Release())
+      .def("set_playlist_access",
+           [](S& store, int64_t snapshot, const std::string& playlist_id, const std::string& access,
+              const std::string& version) {
+             PlaylistAccess typed = PlaylistAccessFromName(access);
+             py::gil_scoped_release release;
+             store.catalog().SetPlaylistAccess(snapshot, playlist_id, typed, version);
+           })
+      .def("replace_playlist_entries", On(&S::catalog, &CatalogStore::ReplacePlaylistEntries),
+           py::arg("snapshot"), py::arg("playlist_id"), py::arg("entries"), py::arg("version"),
+           Release())
+      .def("playlist_entries", On(&S::catalog, &CatalogStore::PlaylistEntries),
+           py::arg("playlist_id"), Release())
       .def("liked_count", On(&S::saved, &SavedLibraryStore::LikedCount), Release())
-      .def("commit_liked", On(&S::saved, &SavedLibraryStore::CommitLiked), Release())
       .def("liked_entries", On(&S::saved, &SavedLibraryStore::LikedEntries), Release())
-      .def("stage_albums", On(&S::saved, &SavedLibraryStore::StageAlbums), py::arg("scope"),
-           py::arg("offset"), py::arg("page"), py::arg("next_offset"), py::arg("total"),
-           py::arg("version") = "full", Release())
-      .def("commit_albums", On(&S::saved, &SavedLibraryStore::CommitAlbums), py::arg("scope"),
-           py::arg("full") = true, Release())
       .def("saved_albums", On(&S::saved, &SavedLibraryStore::SavedAlbums), Release())
       .def("saved_album_count", On(&S::saved, &SavedLibraryStore::SavedAlbumCount), Release())
-      .def("tracks_needing_enrichment", &S::TracksNeedingEnrichment, py::arg("limit") = 0,
-           Release())
+      .def("tracks_needing_enrichment", On(&S::catalog, &CatalogStore::TracksNeedingEnrichment),
+           py::arg("limit") = 0, Release())
       .def("followed_artists", On(&S::saved, &SavedLibraryStore::FollowedArtists), Release())
       // tracks, features
-      .def("upsert_tracks", &S::UpsertTracks, Release())
-      .def("get_track", &S::GetTrack, py::arg("id"), Release())
-      .def("wanted_tracks", &S::WantedTracks, Release())
+      .def("upsert_tracks", On(&S::catalog, &CatalogStore::UpsertTracks), Release())
+      .def("get_track", On(&S::catalog, &CatalogStore::GetTrack), py::arg("id"), Release())
+      .def("wanted_tracks", On(&S::catalog, &CatalogStore::WantedTracks), Release())
       .def("save_audio_features", On(&S::saved, &SavedLibraryStore::SaveAudioFeatures),
            py::arg("features"), py::arg("missing") = std::vector<std::string>(), Release())
       .def("get_audio_features", On(&S::saved, &SavedLibraryStore::GetAudioFeatures), Release())
@@ -294,8 +323,8 @@ void BindStore(py::module_& module, py::handle base_error) {
            py::arg("item_id") = 0, Release())
       .def("clear_override", On(&S::matches, &MatchStore::ClearOverride), Release())
       // mirrored files
-      .def("mirrored_files", &S::MirroredFiles, Release())
-      .def("replace_mirrored_files", &S::ReplaceMirroredFiles, Release())
+      .def("mirrored_files", On(&S::mirrored_files, &MirroredFileStore::All), Release())
+      .def("replace_mirrored_files", On(&S::mirrored_files, &MirroredFileStore::Replace), Release())
       // wishlist
       .def("sync_wishlist", On(&S::wishlist, &WishlistStore::Sync), Release())
       .def("list_wishlist", On(&S::wishlist, &WishlistStore::List),

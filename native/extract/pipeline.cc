@@ -58,7 +58,7 @@ void FetchNewestFirst(StateStore& store, const NewestFirstSource<Item>& source,
                       const std::function<void(int64_t done, int64_t total)>& report,
                       const std::function<void(const std::string&)>& note) {
   for (int pass = 0; pass < 2; ++pass) {
-    std::optional<FetchProgress> progress = store.GetFetchProgress(source.scope);
+    std::optional<FetchProgress> progress = store.snapshots().GetFetchProgress(source.scope);
     std::string mode;
     int start = 0;
     if (progress && (progress->version == "full" || progress->version == "incremental")) {
@@ -143,7 +143,7 @@ PipelineResult Pipeline::Run(CancelToken* cancel) {
   CheckLibrarySize(store_, options_.library_db, library_count_, options_.accept_library_size);
   PipelineResult result;
   SnapshotRecord snapshot =
-      store_.BeginSnapshot(options_.source, options_.dry_run, options_.resume_within);
+      store_.snapshots().Begin(options_.source, options_.dry_run, options_.resume_within);
   result.resumed = snapshot.resumed;
   if (snapshot.resumed) {
     Log(LogLevel::kInfo, "resuming the interrupted run of " + snapshot.started_at);
@@ -152,12 +152,12 @@ PipelineResult Pipeline::Run(CancelToken* cancel) {
   HttpStats before;
   if (client_) before = client_->stats().http;
 
-  auto finish = [&](const std::string& status, const std::string& error) {
+  auto finish = [&](SnapshotStatus status, const std::string& error) {
     if (client_) {
       HttpStats after = client_->stats().http;
       result.requests = after.requests - before.requests;
       result.rate_limited = after.rate_limited - before.rate_limited;
-      store_.AddRequests(id, result.requests);
+      store_.snapshots().AddRequests(id, result.requests);
     }
     result.summary = store_.Summary();
     nlohmann::json counts = {{"tracks", result.summary.tracks},
@@ -170,17 +170,17 @@ PipelineResult Pipeline::Run(CancelToken* cancel) {
                              {"liked", result.summary.liked},
                              {"wishlist_pending", result.summary.wishlist_pending},
                              {"requests", result.requests}};
-    store_.FinishSnapshot(id, status, error,
-                          counts.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    store_.snapshots().Finish(
+        id, status, error, counts.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     result.status = status;
     result.error = error;
-    result.snapshot = *store_.GetSnapshot(id);
-    result.changes = store_.Changes(id);
+    result.snapshot = *store_.snapshots().Get(id);
+    result.changes = store_.snapshots().Changes(id);
     result.notes = notes_;
-    for (PlaylistRecord& playlist : store_.ListPlaylists()) {
-      if (playlist.access == "not_shared" && playlist.entry_count == 0) {
+    for (PlaylistRecord& playlist : store_.catalog().ListPlaylists()) {
+      if (playlist.access == PlaylistAccess::kNotShared && playlist.entry_count == 0) {
         result.not_shared.push_back(playlist);
-      } else if (playlist.access == "unavailable" && playlist.entry_count == 0) {
+      } else if (playlist.access == PlaylistAccess::kUnavailable && playlist.entry_count == 0) {
         result.unavailable.push_back(playlist);
       }
     }
@@ -189,24 +189,24 @@ PipelineResult Pipeline::Run(CancelToken* cancel) {
 
   // A fetch phase runs once per snapshot (a resumed run skips what is done).
   auto fetch_phase = [&](const char* name, auto&& body) {
-    if (store_.IsPhaseDone(id, name)) return;
+    if (store_.snapshots().IsPhaseDone(id, name)) return;
     ThrowIfCancelled(cancel);
-    store_.SetSnapshotPhase(id, name);
+    store_.snapshots().SetPhase(id, name);
     SteadyClock::time_point start = SteadyClock::now();
     body();
     double seconds = SecondsSince(start);
     result.phase_seconds[name] = seconds;
-    store_.CompletePhase(id, name, seconds);
+    store_.snapshots().CompletePhase(id, name, seconds);
   };
   // A derived phase runs on every attempt (cheap, and the library may have changed).
   auto derived_phase = [&](const char* name, auto&& body) {
     ThrowIfCancelled(cancel);
-    store_.SetSnapshotPhase(id, name);
+    store_.snapshots().SetPhase(id, name);
     SteadyClock::time_point start = SteadyClock::now();
     body();
     double seconds = SecondsSince(start);
     result.phase_seconds[name] = seconds;
-    store_.CompletePhase(id, name, seconds);
+    store_.snapshots().CompletePhase(id, name, seconds);
   };
 
   try {
@@ -259,13 +259,13 @@ PipelineResult Pipeline::Run(CancelToken* cancel) {
     });
   } catch (const CancelledError&) {
     Log(LogLevel::kInfo, "cancelled; the next run resumes where this one stopped");
-    finish("cancelled", "cancelled");
+    finish(SnapshotStatus::kCancelled, "cancelled");
     return result;
   } catch (const std::exception& error) {
-    finish("error", error.what());
+    finish(SnapshotStatus::kError, error.what());
     throw;
   }
-  finish("complete", "");
+  finish(SnapshotStatus::kComplete, "");
   if (!options_.dry_run) RecordLibrarySize(store_, items_ ? items_->size() : library_count_);
   return result;
 }
@@ -276,7 +276,7 @@ PipelineResult Pipeline::Run(CancelToken* cancel) {
 void Pipeline::Profile(int64_t /*snapshot*/, CancelToken* cancel) {
   Report("profile", 0, 1);
   UserProfile user = client_->GetCurrentUser(cancel);
-  store_.SaveProfile(user);
+  store_.catalog().SaveProfile(user);
   Report("profile", 1, 1, user.display_name.empty() ? user.id : user.display_name);
 }
 
@@ -286,8 +286,8 @@ void Pipeline::Playlists(int64_t snapshot, CancelToken* cancel) {
   // wrongly mark it removed. It costs one request per 50 playlists.
   std::vector<Playlist> playlists = client_->GetPlaylists(cancel);
   int total = static_cast<int>(playlists.size());
-  store_.SavePlaylistPage(snapshot, playlists, 0, -1, total);
-  std::vector<std::string> removed = store_.FinishPlaylistListing(snapshot);
+  store_.catalog().SavePlaylistPage(snapshot, playlists, 0, -1, total);
+  std::vector<std::string> removed = store_.catalog().FinishPlaylistListing(snapshot);
   if (!removed.empty()) {
     Log(LogLevel::kInfo, std::to_string(removed.size()) + " playlist(s) gone from Spotify");
   }
@@ -295,7 +295,7 @@ void Pipeline::Playlists(int64_t snapshot, CancelToken* cancel) {
 }
 
 void Pipeline::PlaylistItems(int64_t snapshot, CancelToken* cancel) {
-  std::vector<PlaylistRecord> needing = store_.PlaylistsNeedingEntries();
+  std::vector<PlaylistRecord> needing = store_.catalog().PlaylistsNeedingEntries();
   const int64_t total = static_cast<int64_t>(needing.size());
   Report("playlist_items", 0, total);
   if (needing.empty()) return;
@@ -315,10 +315,11 @@ void Pipeline::PlaylistItems(int64_t snapshot, CancelToken* cancel) {
         const std::string& version = record.playlist.snapshot_id;
         if (fetched.access == PlaylistAccess::kReadable) {
           // One transaction per playlist: a kill keeps every playlist done so far.
-          store_.ReplacePlaylistEntries(snapshot, fetched.playlist_id, fetched.entries, version);
+          store_.catalog().ReplacePlaylistEntries(snapshot, fetched.playlist_id, fetched.entries,
+                                                  version);
         } else {
-          store_.SetPlaylistAccess(snapshot, fetched.playlist_id,
-                                   PlaylistAccessName(fetched.access), version);
+          store_.catalog().SetPlaylistAccess(snapshot, fetched.playlist_id, fetched.access,
+                                             version);
         }
         Report("playlist_items", ++done, total, record.playlist.name);
       },
@@ -339,7 +340,7 @@ void Pipeline::Liked(int64_t snapshot, CancelToken* cancel) {
     std::vector<PlaylistEntry> entries;
     entries.reserve(page.items.size());
     for (const SavedTrack& saved : page.items) entries.push_back(EntryOf(saved));
-    store_.StageEntries("liked", mode, page.offset, entries, next, page.total);
+    store_.catalog().StageEntries("liked", mode, page.offset, entries, next, page.total);
   };
   source.commit = [&](bool full) { store_.saved().CommitLiked(snapshot, full); };
   source.full_pass_note = "Liked Songs changed beyond the newest page; reading them all";
@@ -402,7 +403,7 @@ void Pipeline::Releases(PipelineResult& result, CancelToken* cancel) {
 }
 
 void Pipeline::Enrich(int64_t /*snapshot*/, CancelToken* cancel) {
-  std::vector<std::string> ids = store_.TracksNeedingEnrichment();
+  std::vector<std::string> ids = store_.catalog().TracksNeedingEnrichment();
   const int64_t total = static_cast<int64_t>(ids.size());
   Report("enrich", 0, total);
   for (size_t start = 0; start < ids.size(); start += kEnrichChunk) {
@@ -410,8 +411,8 @@ void Pipeline::Enrich(int64_t /*snapshot*/, CancelToken* cancel) {
     std::vector<std::string> chunk(ids.begin() + start,
                                    ids.begin() + std::min(ids.size(), start + kEnrichChunk));
     std::vector<Track> tracks = client_->GetTracks(chunk, cancel);
-    store_.UpsertTracks(tracks);
-    store_.MarkEnrichAttempted(chunk);
+    store_.catalog().UpsertTracks(tracks);
+    store_.catalog().MarkEnrichAttempted(chunk);
     Report("enrich", static_cast<int64_t>(start + chunk.size()), total);
   }
 }
@@ -452,7 +453,7 @@ void Pipeline::AudioFeaturesPhase(int64_t /*snapshot*/, CancelToken* cancel) {
 // derived phases
 
 void Pipeline::Match(int64_t snapshot, CancelToken* cancel) {
-  std::vector<Track> tracks = store_.WantedTracks();
+  std::vector<Track> tracks = store_.catalog().WantedTracks();
   std::vector<Override> overrides = store_.matches().ListOverrides();
   const int64_t total = static_cast<int64_t>(tracks.size());
   const std::string inputs =
@@ -475,7 +476,7 @@ void Pipeline::Match(int64_t snapshot, CancelToken* cancel) {
     for (MatchResult& match : matcher.MatchAll(chunk)) {
       MatchRecord record;
       record.spotify_track_id = match.track_id;
-      record.method = MatchMethodName(match.method);
+      record.method = match.method;
       record.confidence = match.confidence;
       record.overridden = match.method == MatchMethod::kOverride;
       nlohmann::json runners = nlohmann::json::array();
@@ -488,10 +489,10 @@ void Pipeline::Match(int64_t snapshot, CancelToken* cancel) {
       record.runners_up_json = runners.dump();
       if (match.status == MatchStatus::kMatched) {
         record.item_id = match.item_id;
-        record.status = "matched";
+        record.status = MatchStatus::kMatched;
       } else {
         record.item_id = 0;
-        record.status = match.status == MatchStatus::kReview ? "review" : "unmatched";
+        record.status = match.status;
       }
       records.push_back(std::move(record));
     }
@@ -537,11 +538,11 @@ std::vector<MirrorPlaylist> BuildMirrorPlaylists(StateStore& store, const Librar
   // Every live playlist, also one with no entry now: the mirror keeps its file (only a
   // playlist gone from Spotify loses it).
   std::vector<MirrorPlaylist> playlists;
-  for (const PlaylistRecord& record : store.ListPlaylists()) {
+  for (const PlaylistRecord& record : store.catalog().ListPlaylists()) {
     MirrorPlaylist playlist;
     playlist.spotify_id = record.playlist.id;
     playlist.name = record.playlist.name;
-    playlist.entries = to_entries(store.PlaylistEntries(record.playlist.id));
+    playlist.entries = to_entries(store.catalog().PlaylistEntries(record.playlist.id));
     playlists.push_back(std::move(playlist));
   }
   if (liked_songs_playlist) {
@@ -558,7 +559,7 @@ namespace {
 
 std::vector<OwnedFile> OwnedFrom(StateStore& store) {
   std::vector<OwnedFile> owned;
-  for (const MirroredFile& file : store.MirroredFiles()) {
+  for (const MirroredFile& file : store.mirrored_files().All()) {
     owned.push_back({file.playlist_id, file.path, file.content_hash});
   }
   return owned;
@@ -570,7 +571,7 @@ void RecordOwned(StateStore& store, const std::vector<OwnedFile>& owned) {
   for (const OwnedFile& file : owned) {
     files.push_back({file.path, file.spotify_id, file.content_hash, ""});
   }
-  store.ReplaceMirroredFiles(files);
+  store.mirrored_files().Replace(files);
 }
 
 MirrorResult MirrorWith(StateStore& store, const LibraryItems& items,

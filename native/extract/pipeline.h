@@ -79,8 +79,8 @@ struct PipelineOptions {
 };
 
 struct PipelineResult {
-  SnapshotRecord snapshot;  // as finished
-  std::string status;       // complete | cancelled | error
+  SnapshotRecord snapshot;                           // as finished
+  SnapshotStatus status = SnapshotStatus::kRunning;  // then complete | cancelled | error
   std::string error;
   bool resumed = false;
   int64_t requests = 0;  // HTTP round trips of this run

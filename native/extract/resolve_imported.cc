@@ -51,13 +51,14 @@ ResolveResult ResolveImportedItems(StateStore& store, const std::string& library
   if (open.empty()) return result;
   // The credits of every wanted track in one query, not one lookup per entry.
   std::unordered_map<std::string, std::vector<ArtistRef>> credits;
-  for (Track& track : store.WantedTracks()) credits.emplace(track.id, std::move(track.artists));
+  for (Track& track : store.catalog().WantedTracks())
+    credits.emplace(track.id, std::move(track.artists));
   std::vector<Track> tracks;
   tracks.reserve(open.size());
   for (const WishlistEntry& entry : open) {
     auto found = credits.find(entry.spotify_track_id);
     std::optional<Track> stored;  // a track no playlist wants any more
-    if (found == credits.end() && (stored = store.GetTrack(entry.spotify_track_id))) {
+    if (found == credits.end() && (stored = store.catalog().GetTrack(entry.spotify_track_id))) {
       found = credits.emplace(entry.spotify_track_id, std::move(stored->artists)).first;
     }
     tracks.push_back(EntryTrack(entry, found == credits.end() ? nullptr : &found->second));
@@ -83,7 +84,7 @@ ResolveResult ResolveImportedItems(StateStore& store, const std::string& library
     MatchRecord record;
     record.spotify_track_id = match->track_id;
     record.item_id = match->item_id;
-    record.method = MatchMethodName(match->method);
+    record.method = match->method;
     record.confidence = match->confidence;
     records.push_back(std::move(record));
     for (const PlaylistRef& playlist : store.wishlist().WantedBy(match->track_id)) {
@@ -92,7 +93,7 @@ ResolveResult ResolveImportedItems(StateStore& store, const std::string& library
     result.closed.push_back(match->track_id);
   }
   if (!records.empty()) {
-    std::optional<SnapshotRecord> snapshot = store.LastSnapshot();
+    std::optional<SnapshotRecord> snapshot = store.snapshots().Last();
     store.matches().Save(snapshot ? snapshot->id : 0, records);
   }
   result.playlists.assign(playlists.begin(), playlists.end());

@@ -286,36 +286,6 @@ class MatchRun {
 
 }  // namespace
 
-const char* MatchMethodName(MatchMethod method) {
-  switch (method) {
-    case MatchMethod::kNone:
-      return "none";
-    case MatchMethod::kOverride:
-      return "override";
-    case MatchMethod::kSpotifyId:
-      return "spotify_id";
-    case MatchMethod::kIsrc:
-      return "isrc";
-    case MatchMethod::kExact:
-      return "exact";
-    case MatchMethod::kFuzzy:
-      return "fuzzy";
-  }
-  return "none";
-}
-
-const char* MatchStatusName(MatchStatus status) {
-  switch (status) {
-    case MatchStatus::kMatched:
-      return "matched";
-    case MatchStatus::kReview:
-      return "review";
-    case MatchStatus::kUnmatched:
-      return "unmatched";
-  }
-  return "unmatched";
-}
-
 void MatchOptions::Validate() const {
   if (!(min_confidence > 0.0 && min_confidence <= 1.0)) {
     throw MatchError("min_confidence must be in (0, 1], got " + std::to_string(min_confidence));

@@ -18,27 +18,6 @@ class MatchError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// How a match was decided, strongest first.
-enum class MatchMethod {
-  kNone,       // no candidate survived
-  kOverride,   // the person's decision (review)
-  kSpotifyId,  // the library records this Spotify id (spotify_track_id / mb_trackid)
-  kIsrc,       // same ISRC
-  kExact,      // same normalised title and artist, duration and version agree
-  kFuzzy,      // best of the indexed candidates, scored
-};
-
-// What the pipeline does with a result:
-// kMatched   - confidence >= min_confidence: goes into the playlists.
-// kReview    - a plausible candidate below min_confidence: NOT put into playlists and NOT
-//              downloaded; it waits for `beet spotify-extract --review` (the wishlist
-//              holds it as "review", because the person probably owns it already).
-// kUnmatched - nothing plausible: a normal wishlist entry (download).
-enum class MatchStatus { kMatched, kReview, kUnmatched };
-
-const char* MatchMethodName(MatchMethod method);
-const char* MatchStatusName(MatchStatus status);
-
 struct MatchCandidate {
   int64_t item_id = 0;
   double score = 0.0;

@@ -1,5 +1,7 @@
 #include "spotify/model.h"
 
+#include <stdexcept>
+
 namespace spotify_extract {
 
 std::string JoinArtists(const std::vector<ArtistRef>& artists) {
@@ -46,6 +48,80 @@ const char* PlaylistAccessName(PlaylistAccess access) {
       return "unavailable";
   }
   return "readable";
+}
+
+namespace {
+// The value whose name is `name`, or std::invalid_argument naming every known one.
+template <typename Enum, size_t N>
+Enum FromName(const std::string& name, const Enum (&values)[N], const char* (*name_of)(Enum),
+              const char* what) {
+  std::string known;
+  for (Enum value : values) {
+    if (name == name_of(value)) return value;
+    known += known.empty() ? "" : ", ";
+    known += name_of(value);
+  }
+  throw std::invalid_argument("unknown " + std::string(what) + " \"" + name + "\" (one of " +
+                              known + ")");
+}
+}  // namespace
+
+PlaylistAccess PlaylistAccessFromName(const std::string& name) {
+  static constexpr PlaylistAccess kAll[] = {PlaylistAccess::kReadable, PlaylistAccess::kNotShared,
+                                            PlaylistAccess::kUnavailable};
+  return FromName(name, kAll, PlaylistAccessName, "playlist access");
+}
+
+const char* PlaylistSourceName(PlaylistSource source) {
+  return source == PlaylistSource::kExport ? "export" : "api";
+}
+
+PlaylistSource PlaylistSourceFromName(const std::string& name) {
+  static constexpr PlaylistSource kAll[] = {PlaylistSource::kApi, PlaylistSource::kExport};
+  return FromName(name, kAll, PlaylistSourceName, "playlist source");
+}
+
+const char* MatchMethodName(MatchMethod method) {
+  switch (method) {
+    case MatchMethod::kNone:
+      return "none";
+    case MatchMethod::kOverride:
+      return "override";
+    case MatchMethod::kSpotifyId:
+      return "spotify_id";
+    case MatchMethod::kIsrc:
+      return "isrc";
+    case MatchMethod::kExact:
+      return "exact";
+    case MatchMethod::kFuzzy:
+      return "fuzzy";
+  }
+  return "none";
+}
+
+const char* MatchStatusName(MatchStatus status) {
+  switch (status) {
+    case MatchStatus::kMatched:
+      return "matched";
+    case MatchStatus::kReview:
+      return "review";
+    case MatchStatus::kUnmatched:
+      return "unmatched";
+  }
+  return "unmatched";
+}
+
+MatchMethod MatchMethodFromName(const std::string& name) {
+  static constexpr MatchMethod kAll[] = {MatchMethod::kNone,      MatchMethod::kOverride,
+                                         MatchMethod::kSpotifyId, MatchMethod::kIsrc,
+                                         MatchMethod::kExact,     MatchMethod::kFuzzy};
+  return FromName(name, kAll, MatchMethodName, "match method");
+}
+
+MatchStatus MatchStatusFromName(const std::string& name) {
+  static constexpr MatchStatus kAll[] = {MatchStatus::kMatched, MatchStatus::kReview,
+                                         MatchStatus::kUnmatched};
+  return FromName(name, kAll, MatchStatusName, "match status");
 }
 
 }  // namespace spotify_extract

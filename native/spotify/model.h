@@ -64,6 +64,44 @@ enum class PlaylistAccess {
 
 // "readable", "not_shared" or "unavailable": the playlists.access column and Python's name.
 const char* PlaylistAccessName(PlaylistAccess access);
+// The inverse; throws std::invalid_argument naming the known values.
+PlaylistAccess PlaylistAccessFromName(const std::string& name);
+
+// Where the state database's copy of a playlist comes from.
+enum class PlaylistSource {
+  kApi,     // the Web API's playlist list
+  kExport,  // a data export file (no API id)
+};
+// "api" or "export": the playlists.source column and Python's name.
+const char* PlaylistSourceName(PlaylistSource source);
+// The inverse; throws std::invalid_argument naming the known values.
+PlaylistSource PlaylistSourceFromName(const std::string& name);
+
+// How a Spotify track's match against the beets library was decided, strongest first.
+enum class MatchMethod {
+  kNone,       // no candidate survived
+  kOverride,   // the person's decision (review)
+  kSpotifyId,  // the library records this Spotify id (spotify_track_id / mb_trackid)
+  kIsrc,       // same ISRC
+  kExact,      // same normalised title and artist, duration and version agree
+  kFuzzy,      // best of the indexed candidates, scored
+};
+
+// What the pipeline does with a match:
+// kMatched   - confidence >= min_confidence: goes into the playlists.
+// kReview    - a plausible candidate below min_confidence: NOT put into playlists and NOT
+//              downloaded; it waits for `beet spotify-extract --review` (the wishlist
+//              holds it as "review", because the person probably owns it already).
+// kUnmatched - nothing plausible: a normal wishlist entry (download).
+enum class MatchStatus { kMatched, kReview, kUnmatched };
+
+// "none", "override", "spotify_id", "isrc", "exact", "fuzzy": the matches.method column.
+const char* MatchMethodName(MatchMethod method);
+// "matched", "review", "unmatched": the matches.status column.
+const char* MatchStatusName(MatchStatus status);
+// The inverses; throw std::invalid_argument naming the known values.
+MatchMethod MatchMethodFromName(const std::string& name);
+MatchStatus MatchStatusFromName(const std::string& name);
 
 struct Playlist {
   std::string id;

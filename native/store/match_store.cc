@@ -8,11 +8,11 @@ MatchRecord ReadMatch(sql::Statement& row) {
   MatchRecord match;
   match.spotify_track_id = row.Text(0);
   match.item_id = row.IsNull(1) ? 0 : row.Int(1);
-  match.method = row.Text(2);
+  match.method = MatchMethodFromName(row.Text(2));
   match.confidence = row.Double(3);
   match.runners_up_json = row.Text(4);
   match.overridden = row.Int(5) != 0;
-  match.status = row.Text(6);
+  match.status = MatchStatusFromName(row.Text(6));
   return match;
 }
 constexpr const char* kMatchColumns =
@@ -64,12 +64,12 @@ void MatchStore::Save(int64_t snapshot, const std::vector<MatchRecord>& matches)
     upsert
         .Bind(match.spotify_track_id,
               match.item_id ? std::optional<int64_t>(match.item_id) : std::nullopt,
-              match.item_id ? match.method : std::string("none"), match.confidence,
+              MatchMethodName(match.item_id ? match.method : MatchMethod::kNone), match.confidence,
               match.runners_up_json.empty() ? std::string("[]") : match.runners_up_json,
               match.overridden, matched_snapshot, now,
-              match.item_id              ? std::string("matched")
-              : match.status == "review" ? std::string("review")
-                                         : std::string("unmatched"))
+              MatchStatusName(match.item_id                          ? MatchStatus::kMatched
+                              : match.status == MatchStatus::kReview ? MatchStatus::kReview
+                                                                     : MatchStatus::kUnmatched))
         .Run();
   }
   transaction.Commit();

@@ -15,14 +15,14 @@ namespace spotify_extract {
 
 struct MatchRecord {
   std::string spotify_track_id;
-  int64_t item_id = 0;  // 0 = no match
-  std::string method;   // spotify_id | isrc | exact | fuzzy | override | none
+  int64_t item_id = 0;                      // 0 = no match
+  MatchMethod method = MatchMethod::kNone;  // stored as kNone when item_id is 0
   double confidence = 0;
   std::string runners_up_json = "[]";  // [{"item_id": 1, "confidence": 0.8}, ...]
   bool overridden = false;
-  // matched | review (a candidate below min_confidence, waiting for --review; neither in
-  // the playlists nor on the wishlist) | unmatched; "" = matched when item_id is set.
-  std::string status;
+  // kReview: a candidate below min_confidence, waiting for --review (neither in the
+  // playlists nor on the wishlist). Stored as kMatched whenever item_id is set.
+  MatchStatus status = MatchStatus::kUnmatched;
 };
 
 struct Override {

@@ -12,7 +12,8 @@ What is written for each matched item:
   - spotify_playlists (flexible, multi-valued): the names of the Spotify playlists the
     track is in, so `beet ls spotify_playlists:Workout` works; an empty list removes it;
   - the audio features as flexible attributes;
-  - bpm (from tempo) and initial_key (from key + mode) only where the item has none.
+  - bpm (from tempo) and initial_key (from key + mode) only where the item has none, or
+    holds what `beet spotify-analyze` computed (Spotify's features win over ours).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from typing import Any
 
 from beets.dbcore import types
 from beets.library import Library
+
+from spotify_extract.analyze import fields as analyzed
 
 # Same objects as beetsplug.spotify.SpotifyPlugin.item_types: beets compares the type
 # objects, so these must be the module-level singletons, not new instances.
@@ -172,12 +175,14 @@ def _plan(item, update: AttributeUpdate, report: AttributeReport) -> list[Change
     if update.features is not None:
         for name, value in update.features.attributes().items():
             set_value(name, value)
-        bpm = update.features.bpm()
-        if bpm and not item.get("bpm"):
-            changes.append(Change(update.item_id, "bpm", item.get("bpm"), bpm))
-        key = update.features.initial_key()
-        if key and not item.get("initial_key"):
-            changes.append(Change(update.item_id, "initial_key", item.get("initial_key"), key))
+        # Spotify's values win over our own audio analysis's, never over the person's.
+        for name, value in (
+            ("bpm", update.features.bpm()),
+            ("initial_key", update.features.initial_key()),
+        ):
+            old = item.get(name)
+            if value and old != value and (not old or analyzed.is_ours(item, name)):
+                changes.append(Change(update.item_id, name, old, value))
     return changes
 
 
@@ -242,7 +247,7 @@ def updates_from_store(
 
     by_item: dict[int, list[Any]] = {}
     for track_id, match in store.all_matches().items():
-        if match.item_id and match.status in ("", "matched"):
+        if match.item_id and match.status == "matched":
             by_item.setdefault(match.item_id, []).append((track_id, match))
 
     updates = []

@@ -20,6 +20,8 @@ import beets
 import confuse
 from beets import logging, ui
 
+from spotify_extract.players.config import PlayerConfig, RefreshList
+
 log = logging.getLogger("beets.spotifyextract")
 
 TARGETS = ("mpd", "sonos", "navidrome", "jellyfin", "absolute", "prefix")
@@ -326,6 +328,7 @@ TEMPLATES: dict[str, confuse.Template] = {
     "min_confidence": _Confidence(0.85),
     "write_attributes": _Flag(False),
     "audio_features": _Flag(True),
+    "analyze_after_import": _Flag(False),  # beet spotify-analyze on what an import adds
     "spotdl_command": _Command("spotdl"),
     "download_dir": _Folder(),  # None: beets' music directory
     "parallel_downloads": _Whole(3, 1, MAX_PARALLEL_DOWNLOADS),
@@ -342,11 +345,13 @@ TEMPLATES: dict[str, confuse.Template] = {
     "release_artists_per_run": _Whole(10, 0),
     "artwork": _PerKindFlag(ARTWORK_KINDS, True),
     "cooldowns": _Cooldowns({}),
+    "refresh": RefreshList(),  # players to refresh after `beet spotify-sync`
+    "sync_wait": _Seconds(600),  # a second `beet spotify-sync` waits this long, then leaves
 }
 
 # What beets shows in `beet config -d` (BeetsPlugin.config.add).
 DEFAULTS: dict[str, object] = {key: template.default for key, template in TEMPLATES.items()}
-REDACTED_KEYS = ("client_secret",)
+REDACTED_KEYS = ("client_secret", "refresh")  # refresh: player passwords, keys, tokens
 
 
 @dataclass(frozen=True)
@@ -369,6 +374,7 @@ class Settings:
     min_confidence: float
     write_attributes: bool
     audio_features: bool
+    analyze_after_import: bool
     spotdl_command: tuple[str, ...]
     download_dir: Path
     parallel_downloads: int
@@ -385,6 +391,8 @@ class Settings:
     release_artists_per_run: int
     artwork: frozenset[str]  # the kinds of ARTWORK_KINDS to store
     cooldowns: dict[str, float]  # phase -> seconds
+    refresh: tuple[PlayerConfig, ...]
+    sync_wait: float
 
     @property
     def state_database(self) -> Path:

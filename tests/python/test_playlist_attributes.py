@@ -159,7 +159,7 @@ def test_updates_from_a_real_state_store(library: Library, beets_library, tmp_pa
     records = []
     for track_id, item, confidence, status in (
         ("tA", hunter, 1.0, "matched"),
-        ("tB", hells, 0.97, ""),
+        ("tB", hells, 0.97, "matched"),
         ("tC", hunter, 0.9, "matched"),  # another release of the same recording
         ("tD", hells, 0.7, "review"),  # not accepted: writes nothing
     ):

@@ -76,7 +76,7 @@ TEST_F(PipelineTest, FirstRunFetchesTheMinimumAndARerunAlmostNothing) {
   });
   CancelToken cancel;
   PipelineResult first = pipeline.Run(&cancel);
-  EXPECT_EQ(first.status, "complete");
+  EXPECT_EQ(first.status, SnapshotStatus::kComplete);
   int64_t minimum =
       emulator_->Admin("minimum_requests", {{"mode", "development"}})["total"].get<int64_t>();
   EXPECT_EQ(ApiRequests(), minimum);
@@ -95,7 +95,7 @@ TEST_F(PipelineTest, FirstRunFetchesTheMinimumAndARerunAlmostNothing) {
   emulator_->Admin("reset");
   Pipeline again(store, client.get(), options_);
   PipelineResult second = again.Run(&cancel);
-  EXPECT_EQ(second.status, "complete");
+  EXPECT_EQ(second.status, SnapshotStatus::kComplete);
   // /me, the list of 10 playlists, the newest page of Liked Songs and of saved albums (both
   // known), and the 70 followed artists (cursor pages, no timestamps: re-read).
   EXPECT_EQ(ApiRequests(), 1 + 1 + 1 + 1 + 2);
@@ -111,16 +111,16 @@ TEST_F(PipelineTest, CancelledRunIsRecordedAndTheNextOneResumes) {
     if (event.phase == "playlist_items" && event.done >= 1) cancelled.Cancel();
   });
   PipelineResult stopped = pipeline.Run(&cancelled);
-  EXPECT_EQ(stopped.status, "cancelled");
-  EXPECT_EQ(store.LastSnapshot()->status, "cancelled");
-  EXPECT_TRUE(store.IsPhaseDone(stopped.snapshot.id, "playlists"));
-  EXPECT_FALSE(store.IsPhaseDone(stopped.snapshot.id, "liked"));
+  EXPECT_EQ(stopped.status, SnapshotStatus::kCancelled);
+  EXPECT_EQ(store.snapshots().Last()->status, SnapshotStatus::kCancelled);
+  EXPECT_TRUE(store.snapshots().IsPhaseDone(stopped.snapshot.id, "playlists"));
+  EXPECT_FALSE(store.snapshots().IsPhaseDone(stopped.snapshot.id, "liked"));
 
   emulator_->Admin("reset");
   CancelToken cancel;
   Pipeline resumed(store, client.get(), options_);
   PipelineResult done = resumed.Run(&cancel);
-  EXPECT_EQ(done.status, "complete");
+  EXPECT_EQ(done.status, SnapshotStatus::kComplete);
   EXPECT_TRUE(done.resumed);
   EXPECT_EQ(done.snapshot.id, stopped.snapshot.id);
   // The profile and the playlist list were not fetched again.
@@ -138,14 +138,14 @@ TEST_F(PipelineTest, UnchangedInputsKeepTheMatchesAndAnyChangeMatchesAgain) {
     Pipeline pipeline(store, client.get(), options, {}, [&](LogLevel, const std::string& message) {
       if (message.find("matches kept") != std::string::npos) kept = true;
     });
-    EXPECT_EQ(pipeline.Run(&cancel).status, "complete");
+    EXPECT_EQ(pipeline.Run(&cancel).status, SnapshotStatus::kComplete);
     return kept;
   };
   EXPECT_FALSE(run(options_));
   EXPECT_TRUE(run(options_));  // nothing changed: the matcher is not even built
 
   // beets imports a wanted track: the library file changed, so everything is matched again.
-  Track wanted = store.WantedTracks().front();
+  Track wanted = store.catalog().WantedTracks().front();
   ASSERT_FALSE(store.matches().All().at(wanted.id).item_id);
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(options_.library_db.c_str(), &db), SQLITE_OK);

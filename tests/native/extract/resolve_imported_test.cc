@@ -37,15 +37,15 @@ class ResolveImportedTest : public ::testing::Test {
     sqlite3_close(db);
 
     store_ = std::make_unique<StateStore>((dir_ / "state.db").string());
-    int64_t snapshot = store_->BeginSnapshot("api", false).id;
+    int64_t snapshot = store_->snapshots().Begin("api", false).id;
     Playlist playlist;
     playlist.id = "p1";
     playlist.name = "Road";
     playlist.owner_id = "me";
     playlist.snapshot_id = "v1";
     playlist.total_entries = 2;
-    store_->SavePlaylistPage(snapshot, {playlist}, 0, -1, 1);
-    store_->FinishPlaylistListing(snapshot);
+    store_->catalog().SavePlaylistPage(snapshot, {playlist}, 0, -1, 1);
+    store_->catalog().FinishPlaylistListing(snapshot);
     std::vector<PlaylistEntry> entries;
     for (const char* id : {"ta", "tb"}) {
       std::string letter(1, static_cast<char>(std::toupper(id[1])));
@@ -57,12 +57,13 @@ class ResolveImportedTest : public ::testing::Test {
       entry.track.duration_ms = 200000;
       entries.push_back(entry);
     }
-    store_->StageEntries("playlist:p1", "v1", 0, entries, -1, 2);
-    store_->CommitPlaylistEntries(snapshot, "p1", "v1");
-    store_->matches().Save(snapshot, {{"ta", 0, "none", 0, "[]", false, "unmatched"},
-                                      {"tb", 0, "none", 0, "[]", false, "unmatched"}});
+    store_->catalog().StageEntries("playlist:p1", "v1", 0, entries, -1, 2);
+    store_->catalog().CommitPlaylistEntries(snapshot, "p1", "v1");
+    store_->matches().Save(
+        snapshot, {{"ta", 0, MatchMethod::kNone, 0, "[]", false, MatchStatus::kUnmatched},
+                   {"tb", 0, MatchMethod::kNone, 0, "[]", false, MatchStatus::kUnmatched}});
     store_->wishlist().Sync(snapshot);
-    store_->FinishSnapshot(snapshot, "complete", "");
+    store_->snapshots().Finish(snapshot, SnapshotStatus::kComplete, "");
   }
   void TearDown() override {
     store_.reset();
@@ -81,7 +82,8 @@ TEST_F(ResolveImportedTest, OnlyTheNewItemsCloseEntriesAndTheirPlaylistsAreNamed
   EXPECT_EQ(store_->wishlist().Get("tb")->status, WishlistStatus::kImported);
   EXPECT_EQ(store_->wishlist().Get("tb")->item_id, 2);
   EXPECT_EQ(store_->matches().Get("tb")->item_id, 2);
-  EXPECT_EQ(store_->matches().Get("tb")->method, "exact");  // item 1, tagged tb, is not new
+  EXPECT_EQ(store_->matches().Get("tb")->method,
+            MatchMethod::kExact);  // item 1, tagged tb, is not new
   // Item 1 matches ta too, but it was not imported now: ta stays wanted.
   EXPECT_EQ(store_->wishlist().Get("ta")->status, WishlistStatus::kPending);
   // Again: nothing left for these items to close.

@@ -149,55 +149,55 @@ TEST_F(StateStoreTest, RunLockOfAKilledProcessIsFree) {
 
 TEST_F(StateStoreTest, SnapshotResumesUntilComplete) {
   StateStore store(path_);
-  SnapshotRecord first = store.BeginSnapshot("api", false);
+  SnapshotRecord first = store.snapshots().Begin("api", false);
   EXPECT_FALSE(first.resumed);
-  EXPECT_EQ(first.status, "running");
-  store.CompletePhase(first.id, "profile", 0.5);
-  EXPECT_TRUE(store.IsPhaseDone(first.id, "profile"));
-  EXPECT_FALSE(store.IsPhaseDone(first.id, "playlists"));
-  store.FinishSnapshot(first.id, "cancelled", "cancelled by the user");
+  EXPECT_EQ(first.status, SnapshotStatus::kRunning);
+  store.snapshots().CompletePhase(first.id, "profile", 0.5);
+  EXPECT_TRUE(store.snapshots().IsPhaseDone(first.id, "profile"));
+  EXPECT_FALSE(store.snapshots().IsPhaseDone(first.id, "playlists"));
+  store.snapshots().Finish(first.id, SnapshotStatus::kCancelled, "cancelled by the user");
 
-  SnapshotRecord resumed = store.BeginSnapshot("api", false);
+  SnapshotRecord resumed = store.snapshots().Begin("api", false);
   EXPECT_TRUE(resumed.resumed);
   EXPECT_EQ(resumed.id, first.id);
-  EXPECT_TRUE(store.IsPhaseDone(resumed.id, "profile"));
-  store.CompletePhase(resumed.id, "profile", 0.25);
-  store.AddRequests(resumed.id, 7);
-  store.FinishSnapshot(resumed.id, "complete", "", R"({"tracks": 3})");
-  auto done = store.GetSnapshot(resumed.id);
+  EXPECT_TRUE(store.snapshots().IsPhaseDone(resumed.id, "profile"));
+  store.snapshots().CompletePhase(resumed.id, "profile", 0.25);
+  store.snapshots().AddRequests(resumed.id, 7);
+  store.snapshots().Finish(resumed.id, SnapshotStatus::kComplete, "", R"({"tracks": 3})");
+  auto done = store.snapshots().Get(resumed.id);
   ASSERT_TRUE(done);
-  EXPECT_EQ(done->status, "complete");
+  EXPECT_EQ(done->status, SnapshotStatus::kComplete);
   EXPECT_EQ(done->requests, 7);
   EXPECT_NE(done->phases_json.find("0.75"), std::string::npos) << done->phases_json;
   EXPECT_NE(done->counts_json.find("tracks"), std::string::npos);
   EXPECT_FALSE(done->finished_at.empty());
 
-  SnapshotRecord next = store.BeginSnapshot("api", false);
+  SnapshotRecord next = store.snapshots().Begin("api", false);
   EXPECT_FALSE(next.resumed);
   EXPECT_GT(next.id, first.id);
   // Another source never resumes this one.
-  store.FinishSnapshot(next.id, "error", "boom");
-  SnapshotRecord export_run = store.BeginSnapshot("export", false);
+  store.snapshots().Finish(next.id, SnapshotStatus::kError, "boom");
+  SnapshotRecord export_run = store.snapshots().Begin("export", false);
   EXPECT_FALSE(export_run.resumed);
 }
 
 TEST_F(StateStoreTest, PlaylistListingRecordsAddsRenamesAndRemovals) {
   StateStore store(path_);
-  int64_t s1 = store.BeginSnapshot("api", false).id;
-  store.SavePlaylistPage(
+  int64_t s1 = store.snapshots().Begin("api", false).id;
+  store.catalog().SavePlaylistPage(
       s1, {MakePlaylist("p1", "Road", "v1", 2), MakePlaylist("p2", "Gym", "v1", 1)}, 0, -1, 2);
-  EXPECT_TRUE(store.FinishPlaylistListing(s1).empty());
-  EXPECT_EQ(store.PlaylistsNeedingEntries().size(), 2u);
-  store.FinishSnapshot(s1, "complete", "");
+  EXPECT_TRUE(store.catalog().FinishPlaylistListing(s1).empty());
+  EXPECT_EQ(store.catalog().PlaylistsNeedingEntries().size(), 2u);
+  store.snapshots().Finish(s1, SnapshotStatus::kComplete, "");
 
-  int64_t s2 = store.BeginSnapshot("api", false).id;
-  store.SavePlaylistPage(s2, {MakePlaylist("p1", "Road Trip", "v1", 2)}, 0, -1, 1);
-  std::vector<std::string> removed = store.FinishPlaylistListing(s2);
+  int64_t s2 = store.snapshots().Begin("api", false).id;
+  store.catalog().SavePlaylistPage(s2, {MakePlaylist("p1", "Road Trip", "v1", 2)}, 0, -1, 1);
+  std::vector<std::string> removed = store.catalog().FinishPlaylistListing(s2);
   ASSERT_EQ(removed, std::vector<std::string>{"p2"});
-  EXPECT_EQ(store.ListPlaylists().size(), 1u);
-  EXPECT_EQ(store.ListPlaylists(true).size(), 2u);
-  EXPECT_TRUE(store.GetPlaylist("p2")->removed);
-  std::vector<Change> changes = store.Changes(s2);
+  EXPECT_EQ(store.catalog().ListPlaylists().size(), 1u);
+  EXPECT_EQ(store.catalog().ListPlaylists(true).size(), 2u);
+  EXPECT_TRUE(store.catalog().GetPlaylist("p2")->removed);
+  std::vector<Change> changes = store.snapshots().Changes(s2);
   ASSERT_EQ(changes.size(), 2u);
   EXPECT_EQ(changes[0].kind, "playlist_removed");
   EXPECT_EQ(changes[0].detail, "Gym");
@@ -209,27 +209,27 @@ TEST_F(StateStoreTest, PlaylistListingRecordsAddsRenamesAndRemovals) {
 // API's playlists are not touched (and the other way round).
 TEST_F(StateStoreTest, ExportListingRemovesOnlyExportPlaylistsItDidNotSee) {
   StateStore store(path_);
-  int64_t s1 = store.BeginSnapshot("export", false).id;
-  store.SavePlaylistPage(s1, {MakePlaylist("p1", "From the API", "v1", 1)}, 0, -1, 1);
-  store.UpsertExportPlaylist(s1, MakePlaylist("export:a", "Kept", "", 1));
-  store.UpsertExportPlaylist(s1, MakePlaylist("export:b", "Gone", "", 1));
-  EXPECT_TRUE(store.FinishPlaylistListing(s1, "export").empty());
-  store.FinishSnapshot(s1, "complete", "");
+  int64_t s1 = store.snapshots().Begin("export", false).id;
+  store.catalog().SavePlaylistPage(s1, {MakePlaylist("p1", "From the API", "v1", 1)}, 0, -1, 1);
+  store.catalog().UpsertExportPlaylist(s1, MakePlaylist("export:a", "Kept", "", 1));
+  store.catalog().UpsertExportPlaylist(s1, MakePlaylist("export:b", "Gone", "", 1));
+  EXPECT_TRUE(store.catalog().FinishPlaylistListing(s1, PlaylistSource::kExport).empty());
+  store.snapshots().Finish(s1, SnapshotStatus::kComplete, "");
 
-  int64_t s2 = store.BeginSnapshot("export", false).id;
-  store.UpsertExportPlaylist(s2, MakePlaylist("export:a", "Kept", "", 1));
-  EXPECT_EQ(store.FinishPlaylistListing(s2, "export"), std::vector<std::string>{"export:b"});
-  EXPECT_TRUE(store.GetPlaylist("export:b")->removed);
-  EXPECT_FALSE(store.GetPlaylist("export:a")->removed);
-  EXPECT_FALSE(store.GetPlaylist("p1")->removed);
-  EXPECT_THROW(store.FinishPlaylistListing(s2, "elsewhere"), StoreError);
+  int64_t s2 = store.snapshots().Begin("export", false).id;
+  store.catalog().UpsertExportPlaylist(s2, MakePlaylist("export:a", "Kept", "", 1));
+  EXPECT_EQ(store.catalog().FinishPlaylistListing(s2, PlaylistSource::kExport),
+            std::vector<std::string>{"export:b"});
+  EXPECT_TRUE(store.catalog().GetPlaylist("export:b")->removed);
+  EXPECT_FALSE(store.catalog().GetPlaylist("export:a")->removed);
+  EXPECT_FALSE(store.catalog().GetPlaylist("p1")->removed);
 }
 
 TEST_F(StateStoreTest, EntriesAreStagedThenCommittedAtomically) {
   StateStore store(path_);
-  int64_t s1 = store.BeginSnapshot("api", false).id;
-  store.SavePlaylistPage(s1, {MakePlaylist("p1", "Road", "v1", 3)}, 0, -1, 1);
-  store.FinishPlaylistListing(s1);
+  int64_t s1 = store.snapshots().Begin("api", false).id;
+  store.catalog().SavePlaylistPage(s1, {MakePlaylist("p1", "Road", "v1", 3)}, 0, -1, 1);
+  store.catalog().FinishPlaylistListing(s1);
   Track a = MakeTrack("ta", "Song A", "Artist A", "ISRC0A");
   Track b = MakeTrack("tb", "Song B", "Artist B");
   PlaylistEntry local;
@@ -238,17 +238,17 @@ TEST_F(StateStoreTest, EntriesAreStagedThenCommittedAtomically) {
   local.track.artists = {{"", "Me"}};
   local.track.is_local = true;
 
-  store.StageEntries("playlist:p1", "v1", 0, {Entry(a), Entry(b)}, 2, 3);
-  auto progress = store.GetFetchProgress("playlist:p1");
+  store.catalog().StageEntries("playlist:p1", "v1", 0, {Entry(a), Entry(b)}, 2, 3);
+  auto progress = store.snapshots().GetFetchProgress("playlist:p1");
   ASSERT_TRUE(progress);
   EXPECT_EQ(progress->next_offset, 2);
   EXPECT_EQ(progress->staged, 2);
   EXPECT_EQ(progress->version, "v1");
   // Nothing is visible before the commit.
-  EXPECT_TRUE(store.PlaylistEntries("p1").empty());
-  store.StageEntries("playlist:p1", "v1", 2, {local}, -1, 3);
-  store.CommitPlaylistEntries(s1, "p1", "v1");
-  std::vector<StoredEntry> entries = store.PlaylistEntries("p1");
+  EXPECT_TRUE(store.catalog().PlaylistEntries("p1").empty());
+  store.catalog().StageEntries("playlist:p1", "v1", 2, {local}, -1, 3);
+  store.catalog().CommitPlaylistEntries(s1, "p1", "v1");
+  std::vector<StoredEntry> entries = store.catalog().PlaylistEntries("p1");
   ASSERT_EQ(entries.size(), 3u);
   EXPECT_EQ(entries[0].track.id, "ta");
   EXPECT_EQ(entries[0].track.isrc, "ISRC0A");
@@ -256,25 +256,25 @@ TEST_F(StateStoreTest, EntriesAreStagedThenCommittedAtomically) {
   EXPECT_EQ(entries[1].track.name, "Song B");
   EXPECT_EQ(entries[2].kind, EntryKind::kLocalFile);
   EXPECT_EQ(entries[2].track.name, "My Demo");
-  EXPECT_FALSE(store.GetFetchProgress("playlist:p1"));
-  EXPECT_TRUE(store.PlaylistsNeedingEntries().empty());
-  EXPECT_EQ(store.WantedTracks().size(), 2u);
+  EXPECT_FALSE(store.snapshots().GetFetchProgress("playlist:p1"));
+  EXPECT_TRUE(store.catalog().PlaylistsNeedingEntries().empty());
+  EXPECT_EQ(store.catalog().WantedTracks().size(), 2u);
 
   // A page of another version restarts the staging.
-  store.StageEntries("playlist:p1", "v2", 0, {Entry(b)}, 1, 3);
-  store.StageEntries("playlist:p1", "v3", 1, {Entry(a)}, -1, 1);
-  EXPECT_EQ(store.GetFetchProgress("playlist:p1")->staged, 1);
+  store.catalog().StageEntries("playlist:p1", "v2", 0, {Entry(b)}, 1, 3);
+  store.catalog().StageEntries("playlist:p1", "v3", 1, {Entry(a)}, -1, 1);
+  EXPECT_EQ(store.snapshots().GetFetchProgress("playlist:p1")->staged, 1);
 }
 
 TEST_F(StateStoreTest, ExportDataNeverErasesKnownIsrcOrDuration) {
   StateStore store(path_);
-  store.UpsertTracks({MakeTrack("t1", "Song", "Artist", "USRC1")});
+  store.catalog().UpsertTracks({MakeTrack("t1", "Song", "Artist", "USRC1")});
   Track bare;
   bare.id = "t1";
   bare.name = "Song";
   bare.artists = {{"", "Artist"}};
-  store.UpsertTracks({bare});
-  auto track = store.GetTrack("t1");
+  store.catalog().UpsertTracks({bare});
+  auto track = store.catalog().GetTrack("t1");
   ASSERT_TRUE(track);
   EXPECT_EQ(track->isrc, "USRC1");
   EXPECT_EQ(track->duration_ms, 200000);
@@ -282,18 +282,19 @@ TEST_F(StateStoreTest, ExportDataNeverErasesKnownIsrcOrDuration) {
 
 TEST_F(StateStoreTest, LikedSongsIncrementalAndFull) {
   StateStore store(path_);
-  int64_t s1 = store.BeginSnapshot("api", false).id;
+  int64_t s1 = store.snapshots().Begin("api", false).id;
   Track a = MakeTrack("a", "A", "X"), b = MakeTrack("b", "B", "X"), c = MakeTrack("c", "C", "X");
-  store.StageEntries("liked", "full", 0, {Entry(b, "2024-02"), Entry(a, "2024-01")}, -1, 2);
+  store.catalog().StageEntries("liked", "full", 0, {Entry(b, "2024-02"), Entry(a, "2024-01")}, -1,
+                               2);
   store.saved().CommitLiked(s1, true);
   EXPECT_EQ(store.saved().LikedCount(), 2);
   EXPECT_TRUE(store.saved().AllLikedKnown({{"2024-02", b}, {"2024-01", a}}));
   EXPECT_FALSE(store.saved().AllLikedKnown({{"2024-03", c}}));
-  store.FinishSnapshot(s1, "complete", "");
+  store.snapshots().Finish(s1, SnapshotStatus::kComplete, "");
 
   // Incremental: c is new on top; a and b stay, shifted.
-  int64_t s2 = store.BeginSnapshot("api", false).id;
-  store.StageEntries("liked", "incremental", 0, {Entry(c, "2024-03")}, 1, 3);
+  int64_t s2 = store.snapshots().Begin("api", false).id;
+  store.catalog().StageEntries("liked", "incremental", 0, {Entry(c, "2024-03")}, 1, 3);
   store.saved().CommitLiked(s2, false);
   std::vector<StoredEntry> liked = store.saved().LikedEntries();
   ASSERT_EQ(liked.size(), 3u);
@@ -303,13 +304,14 @@ TEST_F(StateStoreTest, LikedSongsIncrementalAndFull) {
   EXPECT_EQ(liked[0].added_at, "2024-03");
 
   // Full: b was unliked.
-  store.StageEntries("liked", "full", 0, {Entry(c, "2024-03"), Entry(a, "2024-01")}, -1, 2);
+  store.catalog().StageEntries("liked", "full", 0, {Entry(c, "2024-03"), Entry(a, "2024-01")}, -1,
+                               2);
   store.saved().CommitLiked(s2, true);
   liked = store.saved().LikedEntries();
   ASSERT_EQ(liked.size(), 2u);
   EXPECT_EQ(liked[1].track.id, "a");
-  store.FinishSnapshot(s2, "complete", "");
-  std::vector<Change> changes = store.Changes(s2);
+  store.snapshots().Finish(s2, SnapshotStatus::kComplete, "");
+  std::vector<Change> changes = store.snapshots().Changes(s2);
   bool saw_added = false, saw_removed = false;
   for (const Change& change : changes) {
     if (change.kind == "liked_added" && change.subject == "c") saw_added = true;
@@ -318,22 +320,23 @@ TEST_F(StateStoreTest, LikedSongsIncrementalAndFull) {
   EXPECT_TRUE(saw_added);
   EXPECT_TRUE(saw_removed);
   // b is referenced by nothing any more: pruned.
-  EXPECT_FALSE(store.GetTrack("b"));
+  EXPECT_FALSE(store.catalog().GetTrack("b"));
 }
 
 TEST_F(StateStoreTest, MatchesOverridesAndWishlistLifecycle) {
   StateStore store(path_);
-  int64_t s1 = store.BeginSnapshot("api", false).id;
-  store.SavePlaylistPage(s1, {MakePlaylist("p1", "Road", "v1", 3)}, 0, -1, 1);
-  store.FinishPlaylistListing(s1);
+  int64_t s1 = store.snapshots().Begin("api", false).id;
+  store.catalog().SavePlaylistPage(s1, {MakePlaylist("p1", "Road", "v1", 3)}, 0, -1, 1);
+  store.catalog().FinishPlaylistListing(s1);
   Track a = MakeTrack("ta", "Song A", "Artist A"), b = MakeTrack("tb", "Song B", "Artist B"),
         c = MakeTrack("tc", "Song C", "Artist C");
-  store.StageEntries("playlist:p1", "v1", 0, {Entry(a), Entry(b), Entry(c)}, -1, 3);
-  store.CommitPlaylistEntries(s1, "p1", "v1");
+  store.catalog().StageEntries("playlist:p1", "v1", 0, {Entry(a), Entry(b), Entry(c)}, -1, 3);
+  store.catalog().CommitPlaylistEntries(s1, "p1", "v1");
   store.matches().Save(
-      s1, {{"ta", 11, "isrc", 1.0, "[]", false, "matched"},
-           {"tb", 0, "none", 0, "[]", false, "unmatched"},
-           {"tc", 0, "none", 0, R"([{"item_id": 5, "confidence": 0.6}])", false, "unmatched"}});
+      s1, {{"ta", 11, MatchMethod::kIsrc, 1.0, "[]", false, MatchStatus::kMatched},
+           {"tb", 0, MatchMethod::kNone, 0, "[]", false, MatchStatus::kUnmatched},
+           {"tc", 0, MatchMethod::kNone, 0, R"([{"item_id": 5, "confidence": 0.6}])", false,
+            MatchStatus::kUnmatched}});
   WishlistSyncResult sync = store.wishlist().Sync(s1);
   EXPECT_EQ(sync.added, 2);
   EXPECT_EQ(sync.pending, 2);
@@ -342,7 +345,7 @@ TEST_F(StateStoreTest, MatchesOverridesAndWishlistLifecycle) {
   EXPECT_EQ(summary.matched, 1);
   EXPECT_EQ(summary.missing, 2);
   EXPECT_EQ(summary.matched_by_method["isrc"], 1);
-  store.FinishSnapshot(s1, "complete", "");
+  store.snapshots().Finish(s1, SnapshotStatus::kComplete, "");
 
   std::vector<WishlistEntry> entries = store.wishlist().List();
   ASSERT_EQ(entries.size(), 2u);
@@ -391,17 +394,18 @@ TEST_F(StateStoreTest, MatchesOverridesAndWishlistLifecycle) {
   EXPECT_EQ(store.matches().ListOverrides().size(), 2u);
   EXPECT_THROW(store.matches().SetOverride("tb", 0), StoreError);
 
-  int64_t s2 = store.BeginSnapshot("api", false).id;
-  store.matches().Save(s2, {{"ta", 0, "none", 0, "[]", true, "unmatched"},
-                            {"tb", 12, "override", 1.0, "[]", true, "matched"},
-                            {"tc", 0, "none", 0, "[]", false, "unmatched"}});
+  int64_t s2 = store.snapshots().Begin("api", false).id;
+  store.matches().Save(s2,
+                       {{"ta", 0, MatchMethod::kNone, 0, "[]", true, MatchStatus::kUnmatched},
+                        {"tb", 12, MatchMethod::kOverride, 1.0, "[]", true, MatchStatus::kMatched},
+                        {"tc", 0, MatchMethod::kNone, 0, "[]", false, MatchStatus::kUnmatched}});
   sync = store.wishlist().Sync(s2);
   EXPECT_EQ(sync.closed, 1);  // tb
   EXPECT_EQ(sync.added, 1);   // ta (rejected)
   EXPECT_EQ(store.wishlist().Get("tb")->status, WishlistStatus::kImported);
   EXPECT_EQ(store.wishlist().Get("tb")->item_id, 12);
   EXPECT_EQ(store.wishlist().Get("tc")->status, WishlistStatus::kDismissed);
-  std::vector<Change> changes = store.Changes(s2);
+  std::vector<Change> changes = store.snapshots().Changes(s2);
   bool newly = false, lost = false;
   for (const Change& change : changes) {
     newly |= change.kind == "newly_matched" && change.subject == "tb";
@@ -433,26 +437,31 @@ TEST_F(StateStoreTest, MatchesOverridesAndWishlistLifecycle) {
   EXPECT_EQ(store.wishlist().WantedBy("tc").at(0).name, "Road");
 
   // A track that leaves every playlist drops its pending entry (not manual ones).
-  store.StageEntries("playlist:p1", "v2", 0, {Entry(b)}, -1, 1);
-  store.CommitPlaylistEntries(s2, "p1", "v2");
+  store.catalog().StageEntries("playlist:p1", "v2", 0, {Entry(b)}, -1, 1);
+  store.catalog().CommitPlaylistEntries(s2, "p1", "v2");
   sync = store.wishlist().Sync(s2);
   EXPECT_EQ(sync.dropped, 2);  // ta, tc
   EXPECT_TRUE(store.wishlist().Get("tz"));
-  store.FinishSnapshot(s2, "complete", "");
+  store.snapshots().Finish(s2, SnapshotStatus::kComplete, "");
 }
 
 TEST_F(StateStoreTest, ReviewMatchesStayOffTheWishlistAndSavedAlbumsIncremental) {
   StateStore store(path_);
-  int64_t s1 = store.BeginSnapshot("api", false).id;
+  int64_t s1 = store.snapshots().Begin("api", false).id;
   Track a = MakeTrack("ta", "A", "X"), b = MakeTrack("tb", "B", "X");
-  store.StageEntries("liked", "full", 0, {Entry(a), Entry(b)}, -1, 2);
+  store.catalog().StageEntries("liked", "full", 0, {Entry(a), Entry(b)}, -1, 2);
   store.saved().CommitLiked(s1, true);
-  MatchRecord review{"ta",  0,       "fuzzy", 0.7, R"([{"item_id": 3, "confidence": 0.7}])",
-                     false, "review"};
-  MatchRecord none{"tb", 0, "none", 0, "[]", false, ""};
+  MatchRecord review{"ta",
+                     0,
+                     MatchMethod::kFuzzy,
+                     0.7,
+                     R"([{"item_id": 3, "confidence": 0.7}])",
+                     false,
+                     MatchStatus::kReview};
+  MatchRecord none{"tb", 0, MatchMethod::kNone, 0, "[]", false, MatchStatus::kUnmatched};
   store.matches().Save(s1, {review, none});
-  EXPECT_EQ(store.matches().Get("ta")->status, "review");
-  EXPECT_EQ(store.matches().Get("tb")->status, "unmatched");
+  EXPECT_EQ(store.matches().Get("ta")->status, MatchStatus::kReview);
+  EXPECT_EQ(store.matches().Get("tb")->status, MatchStatus::kUnmatched);
   WishlistSyncResult sync = store.wishlist().Sync(s1);
   EXPECT_EQ(sync.added, 1);
   EXPECT_FALSE(store.wishlist().Get("ta"));
@@ -475,7 +484,7 @@ TEST_F(StateStoreTest, ReviewMatchesStayOffTheWishlistAndSavedAlbumsIncremental)
   EXPECT_TRUE(store.saved().AllAlbumsKnown({album("a2", "2")}));
   EXPECT_FALSE(store.saved().AllAlbumsKnown({album("a3", "3")}));
   store.saved().StageAlbums("albums", 0, {album("a3", "3"), album("a2", "2")}, 2, 3, "incremental");
-  EXPECT_EQ(store.GetFetchProgress("albums")->version, "incremental");
+  EXPECT_EQ(store.snapshots().GetFetchProgress("albums")->version, "incremental");
   store.saved().CommitAlbums("albums", false);
   std::vector<SavedAlbum> albums = store.saved().SavedAlbums();
   ASSERT_EQ(albums.size(), 3u);
@@ -486,16 +495,16 @@ TEST_F(StateStoreTest, ReviewMatchesStayOffTheWishlistAndSavedAlbumsIncremental)
 
 TEST_F(StateStoreTest, EnrichmentCandidatesAndMissingAudioFeatures) {
   StateStore store(path_);
-  int64_t s1 = store.BeginSnapshot("export", false).id;
+  int64_t s1 = store.snapshots().Begin("export", false).id;
   Track bare;
   bare.id = "t1";
   bare.name = "Song";
   Track full = MakeTrack("t2", "Other", "Artist", "ISRC2");
-  store.StageEntries("liked", "full", 0, {Entry(bare), Entry(full)}, -1, 2);
+  store.catalog().StageEntries("liked", "full", 0, {Entry(bare), Entry(full)}, -1, 2);
   store.saved().CommitLiked(s1, true);
-  EXPECT_EQ(store.TracksNeedingEnrichment(), std::vector<std::string>{"t1"});
-  store.MarkEnrichAttempted({"t1"});
-  EXPECT_TRUE(store.TracksNeedingEnrichment().empty());
+  EXPECT_EQ(store.catalog().TracksNeedingEnrichment(), std::vector<std::string>{"t1"});
+  store.catalog().MarkEnrichAttempted({"t1"});
+  EXPECT_TRUE(store.catalog().TracksNeedingEnrichment().empty());
   EXPECT_EQ(store.saved().TracksWithoutAudioFeatures().size(), 2u);
   AudioFeatures features;
   features.track_id = "t2";
@@ -508,13 +517,13 @@ TEST_F(StateStoreTest, EnrichmentCandidatesAndMissingAudioFeatures) {
 
 TEST_F(StateStoreTest, MirroredFilesKeepBytePaths) {
   StateStore store(path_);
-  store.ReplaceMirroredFiles({{"/pl/Road (Spotify).m3u", "p1", "abc", ""},
-                              {std::string("/pl/\xfe.m3u"), "p2", "def", ""}});
-  std::vector<MirroredFile> files = store.MirroredFiles();
+  store.mirrored_files().Replace({{"/pl/Road (Spotify).m3u", "p1", "abc", ""},
+                                  {std::string("/pl/\xfe.m3u"), "p2", "def", ""}});
+  std::vector<MirroredFile> files = store.mirrored_files().All();
   ASSERT_EQ(files.size(), 2u);
   EXPECT_EQ(files[1].path, std::string("/pl/\xfe.m3u"));
-  store.ReplaceMirroredFiles({files[0]});
-  EXPECT_EQ(store.MirroredFiles().size(), 1u);
+  store.mirrored_files().Replace({files[0]});
+  EXPECT_EQ(store.mirrored_files().All().size(), 1u);
 }
 
 TEST_F(StateStoreTest, AlbumsArtistsAndAudioFeatures) {
@@ -541,7 +550,7 @@ TEST_F(StateStoreTest, AlbumsArtistsAndAudioFeatures) {
   EXPECT_EQ(store.saved().FollowedArtists()[0].genres.at(0), "folk");
   EXPECT_EQ(store.saved().FollowedArtists()[0].popularity, 70);
 
-  store.UpsertTracks({MakeTrack("t1", "Song", "Artist")});
+  store.catalog().UpsertTracks({MakeTrack("t1", "Song", "Artist")});
   AudioFeatures features;
   features.track_id = "t1";
   features.tempo = 120.5;
@@ -552,7 +561,7 @@ TEST_F(StateStoreTest, AlbumsArtistsAndAudioFeatures) {
 
 TEST_F(StateStoreTest, ConcurrentWritersFromThreads) {
   StateStore store(path_);
-  store.UpsertTracks({MakeTrack("t1", "Song", "Artist")});
+  store.catalog().UpsertTracks({MakeTrack("t1", "Song", "Artist")});
   WishlistEntry entry;
   entry.spotify_track_id = "t1";
   store.wishlist().Add(entry);
@@ -567,6 +576,33 @@ TEST_F(StateStoreTest, ConcurrentWritersFromThreads) {
   // A second connection (another process, e.g. beet wishlist) sees the same data.
   StateStore other(path_);
   EXPECT_EQ(other.wishlist().Get("t1")->retries, 100);
+}
+
+}  // namespace
+}  // namespace spotify_extract
+
+namespace spotify_extract {
+namespace {
+
+// The calls made under a Batch are one transaction (the export import writes each page
+// once): a call that opens its own transaction joins it, and nothing stays without Commit.
+TEST_F(StateStoreTest, CallsUnderABatchAreOneTransaction) {
+  StateStore store(path_);
+  {
+    StateStore::Batch batch(store);
+    store.SetMeta("seen", "1");
+    store.catalog().UpsertTracks({MakeTrack("ta", "Song A", "Artist A")});
+    EXPECT_TRUE(store.catalog().GetTrack("ta").has_value());
+  }  // not committed: rolled back
+  EXPECT_FALSE(store.GetMeta("seen").has_value());
+  EXPECT_FALSE(store.catalog().GetTrack("ta").has_value());
+  {
+    StateStore::Batch batch(store);
+    store.catalog().UpsertTracks({MakeTrack("ta", "Song A", "Artist A")});
+    EXPECT_THROW(store.catalog().CommitPlaylistEntries(1, "no such playlist", "v"), StoreError);
+    batch.Commit();  // the failed call rolled back only itself
+  }
+  EXPECT_TRUE(store.catalog().GetTrack("ta").has_value());
 }
 
 }  // namespace
