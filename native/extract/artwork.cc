@@ -33,7 +33,7 @@ std::vector<Wanted> WantedImages(StateStore& store, const std::vector<std::strin
   };
   std::vector<Wanted> wanted;
   if (on("playlists")) {
-    for (const PlaylistRecord& record : store.ListPlaylists()) {
+    for (const PlaylistRecord& record : store.catalog().ListPlaylists()) {
       wanted.push_back({"playlists", record.playlist.id, record.playlist.image_url});
     }
   }

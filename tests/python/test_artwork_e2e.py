@@ -116,3 +116,16 @@ def test_mpd_gets_no_cover_files(world: World) -> None:
 def test_dry_run_writes_no_artwork(world: World) -> None:
     ok(world.beet("--dry-run"))
     assert image_requests(world) == 0 and not (world.state_dir / "artwork").exists()
+
+
+def test_an_unreadable_image_is_skipped_and_a_real_one_is_squared(tmp_path: Path) -> None:
+    from spotify_extract import artwork
+
+    bad = tmp_path / "albums" / "bad.webp"
+    artwork.save_image("albums", bytes(bad), b"<html>not an image</html>")
+    assert not bad.exists() and not bad.parent.exists()
+    good = tmp_path / "albums" / "good.webp"
+    artwork.save_image("albums", bytes(good), releases.solid_jpeg(640, 320, (10, 200, 30)))
+    with Image.open(good) as image:
+        assert image.format == "WEBP" and image.size == (500, 500)
+    assert [p.name for p in good.parent.iterdir()] == ["good.webp"]  # no temporary left

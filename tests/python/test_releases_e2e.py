@@ -183,3 +183,24 @@ def test_bad_since_is_one_line(world: World) -> None:
     result = beet(world, "spotify-releases", "--since", "yesterday")
     assert result.returncode != 0 and "--since yesterday" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_library_artists_are_watched_too_when_asked(world: World) -> None:
+    world.write_config(release_watch=False, release_artists_per_run=500)
+    ok(world.beet())
+    followed = set(world.library.followed_artists)
+    with sqlite3.connect(world.state_db) as db:
+        matched = {
+            artist["id"]
+            for (artists,) in db.execute(
+                "SELECT t.artists FROM tracks t JOIN matches m ON m.spotify_track_id = t.id "
+                "WHERE m.status = 'matched'"
+            )
+            for artist in json.loads(artists)
+        }
+    assert matched - followed
+    ok(beet(world, "spotify-releases", "--json"))
+    assert set(synced_artists(world)) == followed
+    world.emulator.reset_log()
+    ok(beet(world, "spotify-releases", "--json", "--library-artists"))
+    assert set(synced_artists(world)) == matched - followed  # the followed: checked already
