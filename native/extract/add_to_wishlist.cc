@@ -7,12 +7,12 @@ namespace spotify_extract {
 
 AddResult AddToWishlist(StateStore& store, const std::string& library_db,
                         const LibraryReadOptions& read, const MatchOptions& options,
-                        const std::vector<Track>& tracks) {
+                        const std::vector<Track>& tracks, const std::string& requested_by) {
   bool any =
       std::any_of(tracks.begin(), tracks.end(), [](const Track& t) { return !t.id.empty(); });
   if (!any) return {};
   Matcher matcher = Matcher::Build(ReadLibrary(library_db, read), options);
-  return AddToWishlist(store, matcher, tracks, "manual");
+  return AddToWishlist(store, matcher, tracks, requested_by);
 }
 
 AddResult AddToWishlist(StateStore& store, const Matcher& matcher, const std::vector<Track>& tracks,

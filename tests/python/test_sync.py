@@ -324,6 +324,16 @@ def test_failed_downloads_finish_with_status_3(sync_world: SyncWorld) -> None:
     assert "every download failed" in result.stdout
 
 
+def test_a_playlist_with_nothing_in_the_library_yet_is_no_failure(sync_world: SyncWorld) -> None:
+    """It gets no file, as with `beet spotify-extract`: status 0, not 3 (was 3, "1
+    playlist(s) not written", on every run of a real library)."""
+    world = sync_world
+    world.emulator.library.create_playlist("Only New", track_ids=[world.track_ids[6]])
+    result = world.beet("spotify-sync", "--quiet", "--max-downloads", "0")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines() == ["spotify-sync: 1 playlist(s) rewritten"]
+
+
 def test_a_failed_extraction_is_status_1_and_one_line(sync_world: SyncWorld) -> None:
     world = sync_world
     (world.state_dir / "spotify_extract_token.json").unlink()

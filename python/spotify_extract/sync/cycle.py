@@ -176,7 +176,7 @@ def _cycle(
     plugin_config: Any,
     echo: Callable[[str], None],
 ) -> tuple[Any, int]:
-    from spotify_extract import _native, spotdl
+    from spotify_extract import _native, downloaders
     from spotify_extract.wishlist.download import cmd_download
 
     store = extract.open_store(settings)
@@ -207,7 +207,7 @@ def _cycle(
                         download_options(plugin_config or settings, listener, limit),
                         [],
                     )
-                except spotdl.SpotdlError as error:
+                except downloaders.DownloaderError as error:
                     digest.error = str(error)
                     status = FAILED
                 except (ui.UserError, _native.SpotifyExtractError) as error:
@@ -219,8 +219,8 @@ def _cycle(
         kinds = [change.kind for change in result.changes]
         digest.new_tracks = kinds.count("track_added")
         digest.newly_matched = kinds.count("newly_matched")
-        if result.mirror is not None and result.mirror.skipped:
-            digest.unwritable = result.mirror.skipped
+        if result.mirror is not None:
+            digest.unwritable = _unwritable(result.mirror)
     digest.downloaded = _became(before.wishlist, after.wishlist, ("downloaded", "imported"))
     digest.imported = _became(before.wishlist, after.wishlist, ("imported",))
     digest.failed = _became(before.wishlist, after.wishlist, ("failed",))
@@ -234,6 +234,18 @@ def _cycle(
     if settings.refresh:
         _refresh(settings, lib, store, after, digest)
     return digest, status
+
+
+def _unwritable(mirror: Any) -> int:
+    """Playlists that had tracks to write and got no file (every name taken): not those
+    skipped because nothing of theirs is in the library yet, which is no news."""
+    from spotify_extract import _native
+
+    return sum(
+        1
+        for outcome in mirror.playlists
+        if outcome.status == _native.MirrorStatus.SKIPPED and outcome.stats.entries
+    )
 
 
 def _failed(store: Any) -> int:

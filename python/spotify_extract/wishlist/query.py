@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from beets import dbcore, plugins, ui
 from beets.dbcore import sort, types
 
-from spotify_extract import spotdl
+from spotify_extract import downloaders
 from spotify_extract.wishlist.entries import MANUAL_PREFIX, STATUSES, list_entries
 
 DEFAULT_FORMAT = "$artist - $title [$album] ($status) <$playlists>"
@@ -30,7 +30,7 @@ def entry_values(entry) -> dict[str, str]:
     playlists = ", ".join(ref.name for ref in entry.wanted_by)
     requested = ", ".join(getattr(entry, "requested_by", []) or [])
     track_id = entry.spotify_track_id
-    url = "" if track_id.startswith(MANUAL_PREFIX) else spotdl.track_url(track_id)
+    url = "" if track_id.startswith(MANUAL_PREFIX) else downloaders.track_url(track_id)
     return {
         "id": track_id,
         "spotify_track_id": track_id,
