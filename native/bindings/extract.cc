@@ -39,7 +39,7 @@ LibraryReadOptions ReadOptions(const py::object& music_dir,
 // A data export as a pipeline input: read (ReadExport), checked, imported (ImportExport).
 void BindExport(py::module_& module) {
   // A ValueError, as before: beets commands turn it into one line naming the file.
-  py::register_exception<ExportError>(module, "ExportError", PyExc_ValueError);
+  RegisterException<ExportError>(module, "ExportError", PyExc_ValueError);
   module.attr("MAX_EXPORT_FILE_BYTES") = kMaxExportFileBytes;
 
   py::class_<ExportSource>(module, "ExportSource")
