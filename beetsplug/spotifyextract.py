@@ -13,6 +13,7 @@ from spotify_extract import (
     importer,
     master,
     push,
+    releases,
     sync,
     wishlist,
 )
@@ -50,6 +51,7 @@ class SpotifyExtractPlugin(BeetsPlugin):
             commands.spotify_extract_command(self.config),
             wishlist.wishlist_command(self.config, self.import_listener),
             coverage.coverage_command(self.config, self.import_listener),
+            releases.releases_command(self.config),
             sync.sync_command(self.config, self.import_listener),
             analyze.spotify_analyze_command(self.config),
             master.spotify_master_command(self.config),

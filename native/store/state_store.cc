@@ -41,7 +41,8 @@ StateStore::StateStore(const std::string& path, Options options)
       matches_(SharedConnection{*db_, mutex_}),
       saved_(SharedConnection{*db_, mutex_}),
       wishlist_(SharedConnection{*db_, mutex_}),
-      writes_(SharedConnection{*db_, mutex_}) {
+      writes_(SharedConnection{*db_, mutex_}),
+      releases_(SharedConnection{*db_, mutex_}) {
   db_->Exec("PRAGMA foreign_keys = ON");
   {
     sql::Statement mode = db_->Prepare("PRAGMA journal_mode = WAL");

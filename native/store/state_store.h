@@ -10,6 +10,7 @@
 #include "store/match_store.h"
 #include "store/mirrored_file_store.h"
 #include "store/playlist_write_store.h"
+#include "store/release_store.h"
 #include "store/rows.h"
 #include "store/saved_library_store.h"
 #include "store/snapshot_store.h"
@@ -45,6 +46,7 @@ class StateStore {
   SavedLibraryStore& saved() { return saved_; }
   WishlistStore& wishlist() { return wishlist_; }
   PlaylistWriteStore& writes() { return writes_; }
+  ReleaseStore& releases() { return releases_; }
 
   const std::string& path() const { return path_; }
   std::string LockPath() const { return path_ + ".lock"; }
@@ -86,6 +88,7 @@ class StateStore {
   SavedLibraryStore saved_;
   WishlistStore wishlist_;
   PlaylistWriteStore writes_;
+  ReleaseStore releases_;
 };
 
 }  // namespace spotify_extract
