@@ -269,6 +269,8 @@ CREATE TABLE playlist_writes (
   started_at TEXT NOT NULL,
   updated_at TEXT NOT NULL
 );
+)sql";
+
 // Migration 4: the release watch (when each watched artist's discography was synced,
 // the releases known per artist, when a listing first showed them) and the artwork files
 // written (the URL each came from, so an unchanged one is not fetched again).
