@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 from beets.library import Item, Library
 from fixtures_playlist import BEET
+from fixtures_wishlist import open_state_store
 from spotify_extract.analyze import keys
 from spotify_extract.analyze.features import analyse_samples
+from test_wishlist_commands import A, B, C, seeded, wishlist  # noqa: F401
 
 from tests.fixtures import audio_truth
 
@@ -280,3 +282,33 @@ def test_without_analyze_after_import_an_import_is_not_analysed(tmp_path: Path) 
     audio_truth.write_wav(incoming / "groove.wav", audio_truth.song(128, 7, False, 6))
     setup.beet("import", "-q", "-s", "-A", str(incoming))
     assert setup.beet("ls", "-f", "$bpm").stdout.strip() == "0"
+
+
+# --------------------------------------------------------------------------------------
+# The wishlist: tempo and key from Spotify's audio features (apps that still get them)
+
+
+def test_wishlist_filters_and_sorts_by_bpm_and_harmonic_key(seeded, capsys) -> None:  # noqa: F811
+    from spotify_extract import _native
+
+    features = []
+    for track_id, tempo, key, mode in ((A, 100.4, 9, 1), (B, 129.6, 4, 0), (C, 125.0, 9, 0)):
+        one = _native.AudioFeatures()
+        one.track_id, one.tempo, one.key, one.mode = track_id, tempo, key, mode
+        features.append(one)
+    open_state_store(seeded).save_audio_features(features, [])
+
+    def listed(*query: str) -> list[str]:
+        return wishlist(seeded, capsys, "list", "-f", "$bpm $initial_key $camelot $title", *query)
+
+    assert listed("bpm+").splitlines() == [
+        "100 A 11B Dancing Queen",
+        "125 Am 8A Teardrop",
+        "130 Em 9A Song 2",
+    ]
+    # The next track after Teardrop (8A, 125 BPM): 7A/8A/9A/8B within a few BPM.
+    assert listed("harmonic:8A", "bpm:120..132", "bpm-").splitlines() == [
+        "130 Em 9A Song 2",
+        "125 Am 8A Teardrop",
+    ]
+    assert listed("harmonic:A").splitlines() == ["100 A 11B Dancing Queen"]
