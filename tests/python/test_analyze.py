@@ -262,6 +262,31 @@ def test_a_killed_run_resumes_without_redoing_what_it_stored(tmp_path: Path) -> 
     assert setup.marked() == len(songs)
 
 
+def test_ctrl_c_stops_after_the_files_in_hand_with_status_130(tmp_path: Path) -> None:
+    songs = [(f"Track {n}", 90 + 7 * n, n % 12, n % 2 == 1) for n in range(8)]
+    setup = make_library(tmp_path / "beets", songs, seconds=20)
+    process = subprocess.Popen(
+        [str(BEET), "spotify-analyze"],
+        env=setup.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 300
+    while setup.marked() == 0 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGINT)  # what a terminal sends the whole group
+    output, _ = process.communicate(timeout=300)
+    assert process.returncode == 130, output
+    assert "Cancelled: finishing the files in hand" in output
+    assert "Traceback" not in output and "worker process died" not in output
+    done = setup.marked()
+    assert 0 < done < len(songs), output
+    result = setup.beet("spotify-analyze")
+    assert f"{done} done before" in result.stdout
+
+
 def test_analyze_after_import_analyses_what_an_import_adds(tmp_path: Path) -> None:
     setup = AnalyzeSetup(tmp_path / "beets")
     setup.root.mkdir(parents=True)
