@@ -14,9 +14,9 @@ import contextlib
 import importlib.util
 import multiprocessing
 import os
-import signal
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +25,7 @@ from beets.dbcore.query import InvalidQueryError
 from beets.library import Library
 
 from spotify_extract.analyze import fields
-from spotify_extract.analyze.features import Analysis, DecodeError
+from spotify_extract.analyze.features import Analysis, analyse_or_reason, init_worker
 from spotify_extract.display import printable
 from spotify_extract.interrupt import Interrupted, run_cancellable
 from spotify_extract.progress import ProgressReporter
@@ -110,33 +110,6 @@ def select(items: Iterable[Any], *, force: bool) -> tuple[list[Job], Outcome]:
     return jobs, outcome
 
 
-def _init_worker() -> None:
-    # Ctrl-C reaches the whole process group: the parent decides when to stop, the
-    # workers finish the file in hand.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # Essentia prints an INFO line to stderr when it is imported: not for the person.
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "wb") as null:
-            os.dup2(null.fileno(), 2)
-            import essentia.standard  # noqa: F401
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
-def _analyse(path: str) -> Analysis | str:
-    """In a worker: the analysis, or the reason the file could not be read."""
-    from spotify_extract.analyze.features import analyse_file
-
-    try:
-        return analyse_file(path)
-    except DecodeError as error:
-        return str(error)
-    except Exception as error:  # an Essentia failure on one file must not end the run
-        return f"analysis failed ({type(error).__name__}: {error})"
-
-
 def analyse_jobs(
     jobs: Sequence[Job],
     handle: Callable[[Job, Analysis | str], None],
@@ -155,7 +128,7 @@ def analyse_jobs(
     done = 0
     remaining = iter(jobs)
     exhausted = False
-    with futures.ProcessPoolExecutor(count, mp_context=context, initializer=_init_worker) as pool:
+    with futures.ProcessPoolExecutor(count, mp_context=context, initializer=init_worker) as pool:
         pending: dict[futures.Future, Job] = {}
         while True:
             while not exhausted and not stop.is_set() and len(pending) < 2 * count:
@@ -163,7 +136,7 @@ def analyse_jobs(
                 if job is None:
                     exhausted = True
                     break
-                pending[pool.submit(_analyse, job.path)] = job
+                pending[pool.submit(analyse_or_reason, job.path)] = job
             if not pending:
                 break
             finished, _ = futures.wait(pending, timeout=0.2, return_when=futures.FIRST_COMPLETED)
@@ -171,7 +144,7 @@ def analyse_jobs(
                 job = pending.pop(future)
                 try:
                     result = future.result()
-                except futures.process.BrokenProcessPool as error:
+                except BrokenProcessPool as error:
                     raise ui.UserError(
                         f"spotify-analyze: a worker process died ({error}); {RESUME_HINT}"
                     ) from None
