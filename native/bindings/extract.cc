@@ -6,6 +6,8 @@
 
 #include "bindings/bindings.h"
 #include "extract/add_to_wishlist.h"
+#include "extract/export_files.h"
+#include "extract/import_export.h"
 #include "extract/pipeline.h"
 #include "extract/resolve_imported.h"
 
@@ -33,10 +35,63 @@ LibraryReadOptions ReadOptions(const py::object& music_dir,
   return read;
 }
 
+// A data export as a pipeline input: read (ReadExport), checked, imported (ImportExport).
+void BindExport(py::module_& module) {
+  // A ValueError, as before: beets commands turn it into one line naming the file.
+  py::register_exception<ExportError>(module, "ExportError", PyExc_ValueError);
+  module.attr("MAX_EXPORT_FILE_BYTES") = kMaxExportFileBytes;
+
+  py::class_<ExportSource>(module, "ExportSource")
+      .def(py::init([](std::string display, const py::object& path, py::bytes bytes,
+                       double modified) {
+             return ExportSource{std::move(display), PathBytes(path), std::string(bytes), modified};
+           }),
+           py::arg("display"), py::arg("path") = py::none(), py::arg("bytes") = py::bytes(),
+           py::arg("modified") = 0.0,
+           "One export file: on disk (path), or its content (bytes, a zip member).");
+
+  py::class_<ExportPlaylist>(module, "ExportPlaylist")
+      .def_property_readonly("name", [](const ExportPlaylist& p) { return ToStr(p.name); })
+      .def_property_readonly("description",
+                             [](const ExportPlaylist& p) { return ToStr(p.description); })
+      .def_readonly("modified", &ExportPlaylist::modified)
+      .def_readonly("entries", &ExportPlaylist::entries)
+      .def_readonly("source_file", &ExportPlaylist::source_file);
+
+  py::class_<ExportData>(module, "ExportData")
+      .def_readonly("playlists", &ExportData::playlists)
+      .def_readonly("liked", &ExportData::liked)
+      .def_readonly("albums", &ExportData::albums)
+      .def_readonly("files", &ExportData::files)
+      .def_readonly("complete", &ExportData::complete)
+      .def_readonly("made_at", &ExportData::made_at);
+
+  py::class_<ImportReport>(module, "ImportReport")
+      .def_readonly("playlists", &ImportReport::playlists)
+      .def_readonly("filled", &ImportReport::filled)
+      .def_readonly("skipped", &ImportReport::skipped)
+      .def_readonly("liked", &ImportReport::liked)
+      .def_readonly("albums", &ImportReport::albums)
+      .def_readonly("files", &ImportReport::files)
+      .def_readonly("not_on_spotify", &ImportReport::not_on_spotify)
+      .def_readonly("removed", &ImportReport::removed);
+
+  module.def("read_export", &ReadExport, py::arg("sources"), py::arg("path"),
+             py::call_guard<py::gil_scoped_release>(),
+             "Parse the export files (account-data JSON, Exportify CSV); raises ExportError.");
+  module.def("check_export_is_newest", &CheckExportIsNewest, py::arg("store"), py::arg("data"),
+             py::call_guard<py::gil_scoped_release>(),
+             "Refuse a complete export older than the one read before (ExportError).");
+  module.def("import_export", &ImportExport, py::arg("store"), py::arg("snapshot"), py::arg("data"),
+             py::arg("with_api"), py::call_guard<py::gil_scoped_release>(),
+             "Write an export into the state database; returns an ImportReport.");
+}
+
 }  // namespace
 
 void BindExtract(py::module_& module, py::handle /*base_error*/) {
   module.attr("PHASES") = std::vector<std::string>(std::begin(kPhases), std::end(kPhases));
+  BindExport(module);
 
   py::class_<PipelineOptions>(module, "PipelineOptions")
       .def(py::init<>())

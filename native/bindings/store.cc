@@ -269,8 +269,6 @@ void BindStore(py::module_& module, py::handle base_error) {
           py::arg("snapshot"), py::arg("status"), py::arg("error") = "",
           py::arg("counts_json") = "{}")
       .def("changes", On(&S::snapshots, &SnapshotStore::Changes), py::arg("snapshot"), Release())
-      // progress
-      .def("clear_fetch_progress", On(&S::snapshots, &SnapshotStore::ClearFetchProgress), Release())
       // playlists and entries
       .def("save_playlist_page", On(&S::catalog, &CatalogStore::SavePlaylistPage), Release())
       .def(
@@ -293,22 +291,13 @@ void BindStore(py::module_& module, py::handle base_error) {
              py::gil_scoped_release release;
              store.catalog().SetPlaylistAccess(snapshot, playlist_id, typed, version);
            })
-      .def("upsert_export_playlist", On(&S::catalog, &CatalogStore::UpsertExportPlaylist),
-           Release())
-      .def("stage_entries", On(&S::catalog, &CatalogStore::StageEntries), Release())
       .def("replace_playlist_entries", On(&S::catalog, &CatalogStore::ReplacePlaylistEntries),
            py::arg("snapshot"), py::arg("playlist_id"), py::arg("entries"), py::arg("version"),
            Release())
       .def("playlist_entries", On(&S::catalog, &CatalogStore::PlaylistEntries),
            py::arg("playlist_id"), Release())
       .def("liked_count", On(&S::saved, &SavedLibraryStore::LikedCount), Release())
-      .def("commit_liked", On(&S::saved, &SavedLibraryStore::CommitLiked), Release())
       .def("liked_entries", On(&S::saved, &SavedLibraryStore::LikedEntries), Release())
-      .def("stage_albums", On(&S::saved, &SavedLibraryStore::StageAlbums), py::arg("scope"),
-           py::arg("offset"), py::arg("page"), py::arg("next_offset"), py::arg("total"),
-           py::arg("version") = "full", Release())
-      .def("commit_albums", On(&S::saved, &SavedLibraryStore::CommitAlbums), py::arg("scope"),
-           py::arg("full") = true, Release())
       .def("saved_albums", On(&S::saved, &SavedLibraryStore::SavedAlbums), Release())
       .def("saved_album_count", On(&S::saved, &SavedLibraryStore::SavedAlbumCount), Release())
       .def("tracks_needing_enrichment", On(&S::catalog, &CatalogStore::TracksNeedingEnrichment),

@@ -316,13 +316,16 @@ std::vector<Track> CatalogStore::WantedTracks() {
   return tracks;
 }
 
-void CatalogStore::StageEntriesLocked(const std::string& scope, int offset,
-                                      const std::vector<PlaylistEntry>& entries) {
+void CatalogStore::InsertEntriesLocked(bool staged, const std::string& key, int offset,
+                                       const std::vector<PlaylistEntry>& entries) {
   sql::Connection& db = shared_.db;
   sql::Statement insert = db.Prepare(
-      "INSERT OR REPLACE INTO staged_entries (scope, position, kind, track_id, local_name, "
-      "local_artist, local_album, local_duration_ms, added_at, added_by) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      staged ? "INSERT OR REPLACE INTO staged_entries (scope, position, kind, track_id, "
+               "local_name, local_artist, local_album, local_duration_ms, added_at, added_by) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+             : "INSERT OR REPLACE INTO playlist_entries (playlist_id, position, kind, track_id, "
+               "local_name, local_artist, local_album, local_duration_ms, added_at, added_by) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   for (size_t i = 0; i < entries.size(); ++i) {
     const PlaylistEntry& entry = entries[i];
     EntryKind kind = entry.kind;
@@ -332,7 +335,7 @@ void CatalogStore::StageEntriesLocked(const std::string& scope, int offset,
     if (kind == EntryKind::kTrack && entry.track.id.empty()) kind = EntryKind::kUnavailable;
     bool is_track = kind == EntryKind::kTrack;
     insert
-        .Bind(scope, offset + static_cast<int>(i), EntryKindName(kind),
+        .Bind(key, offset + static_cast<int>(i), EntryKindName(kind),
               is_track ? std::optional<std::string>(entry.track.id) : std::nullopt,
               is_track ? std::string() : entry.track.name,
               is_track ? std::string() : JoinArtists(entry.track.artists),
@@ -362,7 +365,7 @@ void CatalogStore::StageEntries(const std::string& scope, const std::string& ver
       db.Prepare("SELECT id FROM snapshots WHERE status = 'running' ORDER BY id DESC LIMIT 1");
   int64_t snapshot = snapshot_row.Step() ? snapshot_row.Int(0) : 0;
   UpsertTracksLocked(tracks, snapshot);
-  StageEntriesLocked(scope, offset, entries);
+  InsertEntriesLocked(true, scope, offset, entries);
   SetFetchProgress(db, scope, version, next_offset, "", total, snapshot);
   transaction.Commit();
 }
@@ -377,7 +380,8 @@ void CatalogStore::CommitPlaylistEntries(int64_t snapshot, const std::string& pl
 }
 
 void CatalogStore::CommitPlaylistEntriesLocked(int64_t snapshot, const std::string& playlist_id,
-                                               const std::string& version) {
+                                               const std::string& version,
+                                               const std::vector<PlaylistEntry>* direct) {
   sql::Connection& db = shared_.db;
   std::string scope = "playlist:" + playlist_id;
   sql::Statement info =
@@ -393,10 +397,16 @@ void CatalogStore::CommitPlaylistEntriesLocked(int64_t snapshot, const std::stri
         "SELECT track_id FROM playlist_entries WHERE playlist_id = ? AND track_id IS NOT NULL");
     old_rows.Bind(playlist_id);
     while (old_rows.Step()) old_tracks.insert(old_rows.Text(0));
-    sql::Statement new_rows =
-        db.Prepare("SELECT track_id FROM staged_entries WHERE scope = ? AND track_id IS NOT NULL");
-    new_rows.Bind(scope);
-    while (new_rows.Step()) new_tracks.insert(new_rows.Text(0));
+    if (direct) {
+      for (const PlaylistEntry& entry : *direct) {
+        if (IsTrackEntry(entry)) new_tracks.insert(entry.track.id);
+      }
+    } else {
+      sql::Statement new_rows = db.Prepare(
+          "SELECT track_id FROM staged_entries WHERE scope = ? AND track_id IS NOT NULL");
+      new_rows.Bind(scope);
+      while (new_rows.Step()) new_tracks.insert(new_rows.Text(0));
+    }
   }
   if (had_entries) {
     std::vector<std::string> added, removed;
@@ -412,13 +422,17 @@ void CatalogStore::CommitPlaylistEntriesLocked(int64_t snapshot, const std::stri
     }
   }
   db.Prepare("DELETE FROM playlist_entries WHERE playlist_id = ?").Bind(playlist_id).Run();
-  db.Prepare(
-        "INSERT INTO playlist_entries (playlist_id, position, kind, track_id, local_name, "
-        "local_artist, local_album, local_duration_ms, added_at, added_by) "
-        "SELECT ?, position, kind, track_id, local_name, local_artist, local_album, "
-        "local_duration_ms, added_at, added_by FROM staged_entries WHERE scope = ?")
-      .Bind(playlist_id, scope)
-      .Run();
+  if (direct) {
+    InsertEntriesLocked(false, playlist_id, 0, *direct);
+  } else {
+    db.Prepare(
+          "INSERT INTO playlist_entries (playlist_id, position, kind, track_id, local_name, "
+          "local_artist, local_album, local_duration_ms, added_at, added_by) "
+          "SELECT ?, position, kind, track_id, local_name, local_artist, local_album, "
+          "local_duration_ms, added_at, added_by FROM staged_entries WHERE scope = ?")
+        .Bind(playlist_id, scope)
+        .Run();
+  }
   // Entries from a data export fill an API playlist whose entries Spotify refuses; its
   // API state (access, the version fetched) stays, so the next run does not re-probe it.
   const bool from_export = version.rfind("export:", 0) == 0;
@@ -438,16 +452,14 @@ void CatalogStore::ReplacePlaylistEntries(int64_t snapshot, const std::string& p
                                           const std::string& version) {
   StoreLock lock(shared_.mutex);
   sql::Connection& db = shared_.db;
-  std::string scope = "playlist:" + playlist_id;
   sql::Transaction transaction(db);
-  db.Prepare("DELETE FROM staged_entries WHERE scope = ?").Bind(scope).Run();
   std::vector<Track> tracks;
   for (const PlaylistEntry& entry : entries) {
     if (IsTrackEntry(entry)) tracks.push_back(entry.track);
   }
   UpsertTracksLocked(tracks, snapshot);
-  StageEntriesLocked(scope, 0, entries);
-  CommitPlaylistEntriesLocked(snapshot, playlist_id, version);
+  // Straight into playlist_entries: no staging round trip (each row written once).
+  CommitPlaylistEntriesLocked(snapshot, playlist_id, version, &entries);
   transaction.Commit();
 }
 

@@ -80,10 +80,13 @@ class CatalogStore {
 
  private:
   void UpsertTracksLocked(const std::vector<Track>& tracks, int64_t snapshot);
+  // The playlist's entries become the staged ones, or `direct` when given.
   void CommitPlaylistEntriesLocked(int64_t snapshot, const std::string& playlist_id,
-                                   const std::string& version);
-  void StageEntriesLocked(const std::string& scope, int offset,
-                          const std::vector<PlaylistEntry>& entries);
+                                   const std::string& version,
+                                   const std::vector<PlaylistEntry>* direct = nullptr);
+  // Entries as rows of staged_entries (key: the scope) or playlist_entries (the playlist).
+  void InsertEntriesLocked(bool staged, const std::string& key, int offset,
+                           const std::vector<PlaylistEntry>& entries);
 
   SharedConnection shared_;
 };

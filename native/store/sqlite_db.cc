@@ -170,16 +170,19 @@ void Statement::BindOne(int index, Blob blob) {
                       SQLITE_TRANSIENT);
 }
 
-Transaction::Transaction(Connection& connection) : connection_(connection) {
-  connection_.Exec("BEGIN IMMEDIATE");
+Transaction::Transaction(Connection& connection)
+    : connection_(connection), nested_(sqlite3_get_autocommit(connection.raw()) == 0) {
+  connection_.Exec(nested_ ? "SAVEPOINT nested" : "BEGIN IMMEDIATE");
 }
 
 Transaction::~Transaction() {
-  if (open_) sqlite3_exec(connection_.raw(), "ROLLBACK", nullptr, nullptr, nullptr);
+  if (!open_) return;
+  const char* undo = nested_ ? "ROLLBACK TO nested; RELEASE nested" : "ROLLBACK";
+  sqlite3_exec(connection_.raw(), undo, nullptr, nullptr, nullptr);
 }
 
 void Transaction::Commit() {
-  connection_.Exec("COMMIT");
+  connection_.Exec(nested_ ? "RELEASE nested" : "COMMIT");
   open_ = false;
 }
 

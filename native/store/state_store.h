@@ -54,6 +54,18 @@ class StateStore {
   void SetMeta(const std::string& key, const std::string& value);
   void DeleteMeta(const std::string& key);
 
+  // Calls of any part made while a Batch is alive (from its thread) are one transaction:
+  // every page they touch is written once, not once per call. Not committed: rolled back.
+  class Batch {
+   public:
+    explicit Batch(StateStore& store) : lock_(store.mutex_), transaction_(*store.db_) {}
+    void Commit() { transaction_.Commit(); }
+
+   private:
+    StoreLock lock_;
+    sql::Transaction transaction_;
+  };
+
   // -- reporting ----------------------------------------------------------------------
   // What a run ends with, across every part.
   SummaryCounts Summary();

@@ -15,37 +15,50 @@ from spotify_extract import export as ex
 DATA = Path(__file__).resolve().parents[1] / "data" / "exports"
 
 
+KIND = {
+    "track": _native.EntryKind.TRACK,
+    "local": _native.EntryKind.LOCAL_FILE,
+    "episode": _native.EntryKind.EPISODE,
+}
+
+
+def _names(artists: list[_native.ArtistRef]) -> list[str]:
+    return [artist.name for artist in artists]
+
+
 def test_account_data_playlists_liked_and_albums() -> None:
     data = ex.read_export(DATA / "account_data")
     assert [p.name for p in data.playlists] == ["Road Trip", "AC/DC & ../Friends"]
     road = data.playlists[0]
     assert road.description == "windows down"
-    assert [e.kind for e in road.entries] == ["track", "track", "local", "episode", "track"]
-    assert road.entries[0].track_id == "0DiWol3AO6WpXZgp0goxAV"
-    assert road.entries[0].artists == ["Daft Punk"]
+    assert [e.kind for e in road.entries] == [
+        KIND[kind] for kind in ("track", "track", "local", "episode", "track")
+    ]
+    assert road.entries[0].track.id == "0DiWol3AO6WpXZgp0goxAV"
+    assert _names(road.entries[0].track.artists) == ["Daft Punk"]
     assert road.entries[0].added_at == "2024-08-17"
-    assert road.entries[2].name == "My Garage Tape"
-    assert road.entries[4].name == "Jóga"
+    assert road.entries[2].track.name == "My Garage Tape"
+    assert road.entries[4].track.name == "Jóga"
     assert data.liked is not None and len(data.liked) == 3
     assert data.albums is not None
-    assert [a.name for a in data.albums] == ["Discovery", "1989"]  # a number in the file
+    assert [a.album.name for a in data.albums] == ["Discovery", "1989"]  # a number in the file
 
 
 def test_exportify_both_header_variants_and_escaped_commas() -> None:
     data = ex.read_export(DATA / "exportify")
     by_name = {p.name: p for p in data.playlists}
     assert set(by_name) == {"chill", "road trip extra"}
-    extra = by_name["road trip extra"].entries
+    extra = [entry.track for entry in by_name["road trip extra"].entries]
     assert extra[0].isrc == "GBDUW0000053"
     assert extra[0].duration_ms == 320357
     assert extra[1].name == "Crosstown, Traffic"
-    assert extra[1].artists == ["Earth, Wind & Fire", "The Weather Girls"]
-    assert extra[1].album_artists == ["Earth, Wind & Fire"]
-    assert extra[2].kind == "local"
-    chill = by_name["chill"].entries
+    assert _names(extra[1].artists) == ["Earth, Wind & Fire", "The Weather Girls"]
+    assert _names(extra[1].album_artists) == ["Earth, Wind & Fire"]
+    assert by_name["road trip extra"].entries[2].kind == _native.EntryKind.LOCAL_FILE
+    chill = [entry.track for entry in by_name["chill"].entries]
     assert chill[0].duration_ms == 305000  # exportify.app's "Duration (ms)"
     assert chill[0].isrc == ""  # that variant has no ISRC column
-    assert data.liked is not None and [t.name for t in data.liked] == ["One More Time"]
+    assert data.liked is not None and [t.track.name for t in data.liked] == ["One More Time"]
 
 
 def test_zip_as_spotify_sends_it(tmp_path: Path) -> None:
@@ -82,14 +95,6 @@ def test_nothing_to_read_is_a_clear_error(tmp_path: Path) -> None:
         ex.read_export(tmp_path)
     with pytest.raises(ex.ExportError, match="no such file"):
         ex.read_export(tmp_path / "missing")
-
-
-def test_split_artists() -> None:
-    assert ex.split_artists("A, B") == ["A", "B"]
-    assert ex.split_artists(r"Earth\, Wind & Fire, C") == ["Earth, Wind & Fire", "C"]
-    assert ex.split_artists("Tyler, The Creator") == ["Tyler", "The Creator"]
-    assert ex.split_artists(r"Tyler\, The Creator") == ["Tyler, The Creator"]
-    assert ex.split_artists("") == []
 
 
 def test_import_offline_fills_playlists_liked_and_albums(tmp_path: Path) -> None:

@@ -580,3 +580,30 @@ TEST_F(StateStoreTest, ConcurrentWritersFromThreads) {
 
 }  // namespace
 }  // namespace spotify_extract
+
+namespace spotify_extract {
+namespace {
+
+// The calls made under a Batch are one transaction (the export import writes each page
+// once): a call that opens its own transaction joins it, and nothing stays without Commit.
+TEST_F(StateStoreTest, CallsUnderABatchAreOneTransaction) {
+  StateStore store(path_);
+  {
+    StateStore::Batch batch(store);
+    store.SetMeta("seen", "1");
+    store.catalog().UpsertTracks({MakeTrack("ta", "Song A", "Artist A")});
+    EXPECT_TRUE(store.catalog().GetTrack("ta").has_value());
+  }  // not committed: rolled back
+  EXPECT_FALSE(store.GetMeta("seen").has_value());
+  EXPECT_FALSE(store.catalog().GetTrack("ta").has_value());
+  {
+    StateStore::Batch batch(store);
+    store.catalog().UpsertTracks({MakeTrack("ta", "Song A", "Artist A")});
+    EXPECT_THROW(store.catalog().CommitPlaylistEntries(1, "no such playlist", "v"), StoreError);
+    batch.Commit();  // the failed call rolled back only itself
+  }
+  EXPECT_TRUE(store.catalog().GetTrack("ta").has_value());
+}
+
+}  // namespace
+}  // namespace spotify_extract
