@@ -10,6 +10,7 @@ import os
 import signal
 import sqlite3
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pytest
 from beets.library import Item, Library
 from fixtures_playlist import BEET
 from fixtures_wishlist import open_state_store
-from spotify_extract.analyze import keys
+from spotify_extract.analyze import keys, runner
 from spotify_extract.analyze.features import analyse_samples
 from test_wishlist_commands import A, B, C, seeded, wishlist  # noqa: F401
 
@@ -285,6 +286,36 @@ def test_ctrl_c_stops_after_the_files_in_hand_with_status_130(tmp_path: Path) ->
     assert 0 < done < len(songs), output
     result = setup.beet("spotify-analyze")
     assert f"{done} done before" in result.stdout
+
+
+def crash_on_purpose(path: str):
+    """A stand-in for a decoder that crashes its process on a hostile file."""
+    from spotify_extract.analyze.features import analyse_or_reason
+
+    if "crash" in os.path.basename(path):
+        os._exit(11)
+    return analyse_or_reason(path)
+
+
+def test_a_file_that_kills_its_worker_is_named_and_the_run_goes_on(tmp_path: Path) -> None:
+    names = ["a.wav", "b.wav", "crash.wav", "c.wav", "d.wav", "e.wav"]
+    jobs = [
+        runner.Job(
+            n, str(audio_truth.write_wav(tmp_path / name, audio_truth.song(120, 0, False, 4))), 0.0
+        )
+        for n, name in enumerate(names)
+    ]
+    results: dict[str, object] = {}
+    finished = runner.analyse_jobs(
+        jobs,
+        lambda job, result: results.setdefault(os.path.basename(job.path), result),
+        stop=threading.Event(),
+        workers=2,
+        analyse=crash_on_purpose,
+    )
+    assert finished and sorted(results) == sorted(names)
+    assert results["crash.wav"] == runner.CRASHED
+    assert all(not isinstance(results[name], str) for name in names if name != "crash.wav")
 
 
 def test_analyze_after_import_analyses_what_an_import_adds(tmp_path: Path) -> None:
