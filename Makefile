@@ -7,7 +7,7 @@ BUILD ?= build/native
 JOBS ?= $(shell nproc)
 APT_PACKAGES := build-essential cmake ninja-build pkg-config libpoco-dev libsqlite3-dev libutf8proc-dev \
 	nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev clang-format \
-	mpd mpc sox libsox-fmt-mp3 ffmpeg openssl
+	mpd mpc sox libsox-fmt-mp3 ffmpeg openssl supysonic
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: setup system-packages install native demo test test-native test-python \

@@ -8,6 +8,7 @@ log, and prints the summary. Every failure becomes one `ui.UserError` line.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Callable
@@ -164,7 +165,11 @@ def run(
         source = "export"
 
     store = open_store(settings)
-    with take_run_lock(store, "beet spotify-extract"):
+    from spotify_extract.wishlist.entries import holding_run_lock
+
+    # `beet spotify-sync` holds the lock for its whole cycle.
+    held = holding_run_lock()
+    with contextlib.nullcontext() if held else take_run_lock(store, "beet spotify-extract"):
         export_data, digest = _read_export(store, request.from_export, logged_in=logged_in)
         if export_data is not None and not logged_in:
             try:

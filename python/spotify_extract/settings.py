@@ -20,6 +20,8 @@ import beets
 import confuse
 from beets import logging, ui
 
+from spotify_extract.players.config import PlayerConfig, RefreshList
+
 log = logging.getLogger("beets.spotifyextract")
 
 TARGETS = ("mpd", "sonos", "navidrome", "jellyfin", "absolute", "prefix")
@@ -254,11 +256,13 @@ TEMPLATES: dict[str, confuse.Template] = {
     "auth_url": _Url("https://accounts.spotify.com"),
     "ca_file": _File(),  # None: the system's CA store
     "state_dir": _Folder(),  # None: beets' config directory
+    "refresh": RefreshList(),  # players to refresh after `beet spotify-sync`
+    "sync_wait": _Seconds(600),  # a second `beet spotify-sync` waits this long, then leaves
 }
 
 # What beets shows in `beet config -d` (BeetsPlugin.config.add).
 DEFAULTS: dict[str, object] = {key: template.default for key, template in TEMPLATES.items()}
-REDACTED_KEYS = ("client_secret",)
+REDACTED_KEYS = ("client_secret", "refresh")  # refresh: player passwords, keys, tokens
 
 
 @dataclass(frozen=True)
@@ -293,6 +297,8 @@ class Settings:
     auth_url: str
     ca_file: str | None
     state_dir: Path
+    refresh: tuple[PlayerConfig, ...]
+    sync_wait: float
 
     @property
     def state_database(self) -> Path:

@@ -7,4 +7,5 @@ pytest_plugins = [
     "fixtures_wishlist",
     "fixtures_playlist",
     "fixtures_pipeline",
+    "fixtures_players",
 ]

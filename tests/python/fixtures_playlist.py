@@ -155,10 +155,11 @@ def _wait_for_mpd(port: int, process: subprocess.Popen, deadline: float) -> bool
 
 @pytest.fixture
 def mpd_server(tmp_path: Path) -> Iterator:
-    """Starts MPDs: `start(music_directory, playlist_directory)`; all killed at teardown."""
+    """Starts MPDs: `start(music_directory, playlist_directory[, password])`; all killed
+    at teardown."""
     started: list[subprocess.Popen] = []
 
-    def start(music: Path, playlists: Path) -> Mpd:
+    def start(music: Path, playlists: Path, password: str | None = None) -> Mpd:
         home = Path(os.path.realpath(tmp_path)) / f"mpd{len(started)}"
         home.mkdir()
         playlists.mkdir(parents=True, exist_ok=True)
@@ -176,6 +177,12 @@ def mpd_server(tmp_path: Path) -> Iterator:
                 'auto_update "no"\n'
                 'filesystem_charset "UTF-8"\n'
                 'audio_output {\n  type "null"\n  name "null"\n  mixer_type "none"\n}\n'
+                # Without the password only reading (mpc's listings) is allowed.
+                + (
+                    f'password "{password}@read,add,control,admin"\ndefault_permissions "read"\n'
+                    if password
+                    else ""
+                )
             )
             process = subprocess.Popen(
                 ["mpd", "--no-daemon", str(home / "mpd.conf")],

@@ -74,24 +74,29 @@ def holding_run_lock() -> bool:
     return _lock_held
 
 
+class RunBusyError(ui.UserError):
+    """Another run held the lock for the whole wait (its message names that run)."""
+
+
 @contextlib.contextmanager
-def run_lock(plugin_config, what: str) -> Iterator[None]:
+def run_lock(plugin_config, what: str, wait: float | None = None) -> Iterator[None]:
     """The one-run-at-a-time lock `beet spotify-extract` takes: another run gets a few
-    seconds (beets' `timeout`) to finish, then one line naming it (pid, command, since)."""
+    seconds (beets' `timeout`, or `wait`) to finish, then one line naming it (pid,
+    command, since)."""
     global _lock_held
     if _lock_held:
         yield
         return
     native = _native()
     lock_path = open_store(plugin_config).lock_path()
-    deadline = time.monotonic() + extract.lock_timeout()
+    deadline = time.monotonic() + (extract.lock_timeout() if wait is None else wait)
     while True:
         try:
             lock = native.RunLock.acquire(lock_path, what)
             break
         except native.RunLockedError as error:
             if time.monotonic() >= deadline:
-                raise ui.UserError(str(error)) from error
+                raise RunBusyError(str(error)) from error
             time.sleep(0.1)
         except native.SpotifyExtractError as error:
             raise ui.UserError(str(error)) from error
