@@ -10,10 +10,10 @@ APT_PACKAGES := build-essential cmake ninja-build pkg-config libpoco-dev libsqli
 	mpd mpc sox libsox-fmt-mp3 ffmpeg openssl supysonic
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: setup system-packages install native demo test test-native test-python \
+.PHONY: setup system-packages install downloaders native demo test test-native test-python \
 	test-sanitize bench lint format fuzz soak clean
 
-setup: system-packages $(VENV)/.deps install
+setup: system-packages $(VENV)/.deps install downloaders
 
 # Debian packages, installed only when one is missing (apt-get update is slow).
 system-packages:
@@ -31,6 +31,20 @@ $(VENV)/.deps: pyproject.toml
 		"beets>=2.0" "rich>=13" "mutagen>=1.46" "Pillow>=10" \
 		"pytest>=8" "hypothesis>=6" "ruff>=0.6" "spotipy>=2.24" "rapidfuzz>=3" \
 		"essentia>=2.1b6.dev1389" "numpy>=1.24"
+	touch $@
+
+# The real spotDL (4.x, the major version the plugin knows) and yt-dlp in their own venv,
+# as pipx would install them: spotDL pins rich<14, uvicorn, websockets ... that would
+# hold back the plugin's venv. Linked into $(VENV)/bin, where the plugin looks beside its
+# Python when they are not on PATH.
+DOWNLOADERS_VENV ?= .venv-downloaders
+downloaders: $(DOWNLOADERS_VENV)/.deps
+$(DOWNLOADERS_VENV)/.deps: $(VENV)/.deps
+	test -x $(DOWNLOADERS_VENV)/bin/python || python3 -m venv $(DOWNLOADERS_VENV)
+	$(DOWNLOADERS_VENV)/bin/python -m pip install -q --upgrade pip
+	$(DOWNLOADERS_VENV)/bin/python -m pip install -q "spotdl>=4,<5" "yt-dlp"
+	ln -sf $(abspath $(DOWNLOADERS_VENV))/bin/spotdl $(VENV)/bin/spotdl
+	ln -sf $(abspath $(DOWNLOADERS_VENV))/bin/yt-dlp $(VENV)/bin/yt-dlp
 	touch $@
 
 # The package with its native module, into the venv (so .venv/bin/beet runs the plugin).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from beets.plugins import BeetsPlugin
-from spotify_extract import attributes, commands, hooks, importer, sync, wishlist
+from spotify_extract import attributes, commands, coverage, hooks, importer, sync, wishlist
 from spotify_extract.analyze import command as analyze
 from spotify_extract.analyze import fields as analyzed_fields
 from spotify_extract.analyze import query as analyze_query
@@ -39,6 +39,7 @@ class SpotifyExtractPlugin(BeetsPlugin):
         return [
             commands.spotify_extract_command(self.config),
             wishlist.wishlist_command(self.config, self.import_listener),
+            coverage.coverage_command(self.config, self.import_listener),
             sync.sync_command(self.config, self.import_listener),
             analyze.spotify_analyze_command(self.config),
         ]

@@ -21,7 +21,9 @@ sys.path.insert(0, str(ROOT / "tests" / "python"))
 import beets  # noqa: E402
 import beets.plugins  # noqa: E402
 from beets.library import Item, Library  # noqa: E402
-from spotify_extract import importer, spotdl  # noqa: E402
+from spotify_extract import importer  # noqa: E402
+from spotify_extract.download_runner import DownloadRunner  # noqa: E402
+from spotify_extract.downloaders import DownloadJob, SpotDL  # noqa: E402
 
 STANDIN = ROOT / "tests" / "spotdl_standin" / "spotdl"
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -58,9 +60,9 @@ def bench_download_and_import(root: Path, count: int, parallel: int) -> None:
     meta.write_text(json.dumps(tracks))
     env = {**os.environ, "SPOTDL_STANDIN_TRACKS": str(meta)}
     command = f"{shlex.quote(sys.executable)} {shlex.quote(str(STANDIN))}"
-    runner = spotdl.SpotdlRunner(command, root / "dl", parallel=parallel, env=env)
+    runner = DownloadRunner(SpotDL(command), root / "dl", parallel=parallel, env=env)
     started = time.perf_counter()
-    results = runner.run([spotdl.DownloadJob(t, t) for t in tracks])
+    results = runner.run([DownloadJob(t, t) for t in tracks])
     elapsed = time.perf_counter() - started
     assert all(r.ok for r in results)
     print(

@@ -6,6 +6,7 @@
 
 #include "bindings/bindings.h"
 #include "extract/add_to_wishlist.h"
+#include "extract/coverage.h"
 #include "extract/export_files.h"
 #include "extract/import_export.h"
 #include "extract/pipeline.h"
@@ -211,15 +212,30 @@ void BindExtract(py::module_& module, py::handle /*base_error*/) {
       "add_to_wishlist",
       [](StateStore& store, const py::object& library_db, const py::object& music_dir,
          const MatchOptions& options, const std::vector<Track>& tracks,
+         std::chrono::duration<double> busy_timeout, const std::string& requested_by) {
+        LibraryReadOptions read = ReadOptions(music_dir, busy_timeout);
+        std::string path = PathBytes(library_db);
+        py::gil_scoped_release release;
+        return AddToWishlist(store, path, read, options, tracks, requested_by);
+      },
+      py::arg("store"), py::arg("library_db"), py::arg("music_dir"), py::arg("options"),
+      py::arg("tracks"), py::arg("busy_timeout") = std::chrono::duration<double>(5.0),
+      py::arg("requested_by") = "manual",
+      "Put the tracks the beets library lacks on the wishlist (beet wishlist add).");
+  module.def(
+      "match_coverage",
+      [](StateStore* store, const py::object& library_db, const py::object& music_dir,
+         const MatchOptions& options, const std::vector<Track>& tracks,
          std::chrono::duration<double> busy_timeout) {
         LibraryReadOptions read = ReadOptions(music_dir, busy_timeout);
         std::string path = PathBytes(library_db);
         py::gil_scoped_release release;
-        return AddToWishlist(store, path, read, options, tracks);
+        return MatchCoverage(store, path, read, options, tracks);
       },
       py::arg("store"), py::arg("library_db"), py::arg("music_dir"), py::arg("options"),
       py::arg("tracks"), py::arg("busy_timeout") = std::chrono::duration<double>(5.0),
-      "Put the tracks the beets library lacks on the wishlist (beet wishlist add).");
+      "Match the tracks against the beets library with the review decisions of `store` "
+      "(None: none); reads only (beet spotify-coverage).");
 }
 
 }  // namespace spotify_extract::bindings

@@ -5,6 +5,7 @@
 #include "library/library_reader.h"
 #include "match/matcher.h"
 #include "match/normalize.h"
+#include "match/version_check.h"
 #include "spotify/parse.h"
 
 namespace spotify_extract::bindings {
@@ -115,6 +116,10 @@ void BindMatch(py::module_& module, py::handle base_error) {
 
   module.def("song_key", &norm::SongKey, py::arg("artist"), py::arg("title"),
              "The matcher's identity of an 'Artist - Title' (NUL-separated).");
+  module.def("unwanted_versions", &norm::UnwantedVersions, py::arg("wanted_title"),
+             py::arg("wanted_album"), py::arg("found_title"),
+             "Hard version tags (live, remix ...) found_title has and the wanted track "
+             "lacks, comma-separated; empty when none.");
 
   py::class_<Matcher>(module, "Matcher")
       .def_static(

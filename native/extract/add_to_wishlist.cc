@@ -6,7 +6,7 @@ namespace spotify_extract {
 
 AddResult AddToWishlist(StateStore& store, const std::string& library_db,
                         const LibraryReadOptions& read, const MatchOptions& options,
-                        const std::vector<Track>& tracks) {
+                        const std::vector<Track>& tracks, const std::string& requested_by) {
   AddResult result;
   std::vector<Track> unique;
   std::unordered_set<std::string> seen;
@@ -24,7 +24,7 @@ AddResult AddToWishlist(StateStore& store, const std::string& library_db,
     }
     WishlistEntry entry;
     entry.source = "manual";
-    entry.requested_by = {"manual"};
+    entry.requested_by = {requested_by};
     entry.spotify_track_id = track.id;
     if (track.id.rfind(kManualKeyPrefix, 0) != 0) {
       entry.spotify_url = "https://open.spotify.com/track/" + track.id;

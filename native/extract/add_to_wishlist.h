@@ -23,9 +23,11 @@ struct AddResult {
 
 // Matches the tracks (a track twice counts once) against the whole beets library with the
 // extraction's matcher and settings; the rest become manual entries with their Spotify
-// metadata and URL (none for "Artist - Title" keys).
+// metadata and URL (none for "Artist - Title" keys), asked for by `requested_by` (what
+// `beet wishlist` shows: "manual", or the source `beet spotify-coverage --wish` read).
 AddResult AddToWishlist(StateStore& store, const std::string& library_db,
                         const LibraryReadOptions& read, const MatchOptions& options,
-                        const std::vector<Track>& tracks);
+                        const std::vector<Track>& tracks,
+                        const std::string& requested_by = "manual");
 
 }  // namespace spotify_extract

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "extract/match_inputs.h"
+#include "extract/mirror_inputs.h"
 #include "http/errors.h"
 #include "library/library_reader.h"
 #include "match/overrides.h"
@@ -449,57 +450,69 @@ void Pipeline::Match(int64_t snapshot, CancelToken* cancel) {
   store_.SetMeta(kMatchInputsKey, inputs);
 }
 
-std::vector<MirrorPlaylist> BuildMirrorPlaylists(StateStore& store, const LibraryItems& items,
-                                                 bool liked_songs_playlist) {
+std::vector<StoredMirrorPlaylist> ReadMirrorSources(StateStore& store, bool liked_songs_playlist) {
   std::map<std::string, MatchRecord> matches = store.matches().All();
 
   auto to_entries = [&](const std::vector<StoredEntry>& stored) {
-    std::vector<MirrorEntry> entries;
+    std::vector<StoredMirrorEntry> entries;
     entries.reserve(stored.size());
     for (const StoredEntry& entry : stored) {
       const Track& track = entry.track;
       if (entry.kind != EntryKind::kTrack || track.id.empty()) {
         if (entry.kind == EntryKind::kLocalFile) {
-          entries.push_back(MirrorEntry::Missing(JoinArtists(track.artists), track.name, ""));
+          entries.push_back({0, JoinArtists(track.artists), track.name, ""});
         }
         continue;
       }
-      std::string uri = "spotify:track:" + track.id;
       auto match = matches.find(track.id);
-      int64_t found = -1;
-      if (match != matches.end() && match->second.item_id) {
-        found = items.Find(match->second.item_id);
-      }
-      if (found >= 0) {
-        LibraryItemView item = items[static_cast<size_t>(found)];
-        entries.push_back(MirrorEntry::Matched(std::string(item.path), item.length,
-                                               std::string(item.artist), std::string(item.title),
-                                               uri));
-      } else {
-        entries.push_back(MirrorEntry::Missing(JoinArtists(track.artists), track.name, uri));
-      }
+      int64_t item_id = match != matches.end() ? match->second.item_id : 0;
+      entries.push_back(
+          {item_id, JoinArtists(track.artists), track.name, "spotify:track:" + track.id});
     }
     return entries;
   };
 
   // Every live playlist, also one with no entry now: the mirror keeps its file (only a
   // playlist gone from Spotify loses it).
-  std::vector<MirrorPlaylist> playlists;
+  std::vector<StoredMirrorPlaylist> playlists;
   for (const PlaylistRecord& record : store.catalog().ListPlaylists()) {
-    MirrorPlaylist playlist;
-    playlist.spotify_id = record.playlist.id;
-    playlist.name = record.playlist.name;
-    playlist.entries = to_entries(store.catalog().PlaylistEntries(record.playlist.id));
-    playlists.push_back(std::move(playlist));
+    playlists.push_back({record.playlist.id, record.playlist.name,
+                         to_entries(store.catalog().PlaylistEntries(record.playlist.id))});
   }
   if (liked_songs_playlist) {
+    playlists.push_back({kLikedSongsId, kLikedSongsName, to_entries(store.saved().LikedEntries())});
+  }
+  return playlists;
+}
+
+std::vector<MirrorPlaylist> ResolveMirrorPlaylists(const std::vector<StoredMirrorPlaylist>& stored,
+                                                   const LibraryItems& items) {
+  std::vector<MirrorPlaylist> playlists;
+  playlists.reserve(stored.size());
+  for (const StoredMirrorPlaylist& source : stored) {
     MirrorPlaylist playlist;
-    playlist.spotify_id = kLikedSongsId;
-    playlist.name = kLikedSongsName;
-    playlist.entries = to_entries(store.saved().LikedEntries());
+    playlist.spotify_id = source.spotify_id;
+    playlist.name = source.name;
+    playlist.entries.reserve(source.entries.size());
+    for (const StoredMirrorEntry& entry : source.entries) {
+      int64_t found = entry.item_id ? items.Find(entry.item_id) : -1;
+      if (found >= 0) {
+        LibraryItemView item = items[static_cast<size_t>(found)];
+        playlist.entries.push_back(MirrorEntry::Matched(std::string(item.path), item.length,
+                                                        std::string(item.artist),
+                                                        std::string(item.title), entry.uri));
+      } else {
+        playlist.entries.push_back(MirrorEntry::Missing(entry.artist, entry.title, entry.uri));
+      }
+    }
     playlists.push_back(std::move(playlist));
   }
   return playlists;
+}
+
+std::vector<MirrorPlaylist> BuildMirrorPlaylists(StateStore& store, const LibraryItems& items,
+                                                 bool liked_songs_playlist) {
+  return ResolveMirrorPlaylists(ReadMirrorSources(store, liked_songs_playlist), items);
 }
 
 namespace {
@@ -521,10 +534,8 @@ void RecordOwned(StateStore& store, const std::vector<OwnedFile>& owned) {
   store.mirrored_files().Replace(files);
 }
 
-MirrorResult MirrorWith(StateStore& store, const LibraryItems& items,
+MirrorResult MirrorWith(StateStore& store, std::vector<MirrorPlaylist> playlists,
                         const PipelineOptions& options) {
-  std::vector<MirrorPlaylist> playlists =
-      BuildMirrorPlaylists(store, items, options.liked_songs_playlist);
   MirrorOptions mirror_options = options.mirror_options;
   mirror_options.dry_run = mirror_options.dry_run || options.dry_run;
   try {
@@ -541,7 +552,24 @@ MirrorResult MirrorWith(StateStore& store, const LibraryItems& items,
 
 void Pipeline::MirrorPhase(int64_t /*snapshot*/, PipelineResult& result) {
   Report("mirror", 0, 0);
-  result.mirror = MirrorWith(store_, Library(), options_);
+  std::vector<StoredMirrorPlaylist> sources =
+      ReadMirrorSources(store_, options_.liked_songs_playlist);
+  const bool dry_run = options_.dry_run || options_.mirror_options.dry_run;
+  std::string digest;
+  if (!dry_run) {
+    digest = MirrorInputsDigest(store_.GetMeta(kMatchInputsKey).value_or(""),
+                                options_.mirror_options, sources);
+    if (std::optional<MirrorResult> unchanged = UnchangedMirror(store_, digest)) {
+      Log(LogLevel::kDebug, "the playlists, matches and library are as at the last mirror");
+      result.mirror = std::move(unchanged);
+      int64_t count = static_cast<int64_t>(result.mirror->playlists.size());
+      Report("mirror", count, count);
+      return;
+    }
+    ForgetMirror(store_);
+  }
+  result.mirror = MirrorWith(store_, ResolveMirrorPlaylists(sources, Library()), options_);
+  if (!dry_run) RecordMirror(store_, digest, *result.mirror);
   int64_t count = static_cast<int64_t>(result.mirror->playlists.size());
   Report("mirror", count, count);
 }
@@ -552,7 +580,9 @@ MirrorResult Pipeline::MirrorFromStore(StateStore& store, const PipelineOptions&
   read.busy_timeout = options.library_busy_timeout;
   LibraryItems items = ReadLibrary(options.library_db, read);
   if (!options.accept_library_size) CheckLibraryNotShrunk(store, options.library_db, items.size());
-  return MirrorWith(store, items, options);
+  if (!options.dry_run) ForgetMirror(store);  // the files change under the recorded digest
+  return MirrorWith(store, BuildMirrorPlaylists(store, items, options.liked_songs_playlist),
+                    options);
 }
 
 }  // namespace spotify_extract

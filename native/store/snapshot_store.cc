@@ -204,9 +204,15 @@ void SnapshotStore::Finish(int64_t snapshot, SnapshotStatus status, const std::s
         if (!now.contains(id)) RecordChange(db, snapshot, "track_removed", id, description(id));
       }
     }
-    db.Exec("DELETE FROM wanted_tracks");
+    // Only the difference is written: a rerun with nothing changed writes no page here.
+    sql::Statement remove = db.Prepare("DELETE FROM wanted_tracks WHERE track_id = ?");
+    for (const std::string& id : before) {
+      if (!now.contains(id)) remove.Bind(id).Run();
+    }
     sql::Statement insert = db.Prepare("INSERT INTO wanted_tracks (track_id) VALUES (?)");
-    for (const std::string& id : now) insert.Bind(id).Run();
+    for (const std::string& id : now) {
+      if (!before.contains(id)) insert.Bind(id).Run();
+    }
     SetMeta(db, "wanted_tracks_recorded", "1");
     // Tracks nothing refers to any more go (with their matches and features).
     db.Exec(

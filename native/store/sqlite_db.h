@@ -129,8 +129,8 @@ class Statement {
 };
 
 // BEGIN IMMEDIATE ... COMMIT; rolls back when destroyed uncommitted (an exception).
-// One transaction; inside another one (a StateStore::Batch) a savepoint of it, so that
-// the outer one writes each page it touches once.
+// One transaction; inside another one (a StateStore::Batch) part of it, so that the outer
+// one writes each page it touches once.
 class Transaction {
  public:
   explicit Transaction(Connection& connection);

@@ -55,7 +55,8 @@ class StateStore {
   void DeleteMeta(const std::string& key);
 
   // Calls of any part made while a Batch is alive (from its thread) are one transaction:
-  // every page they touch is written once, not once per call. Not committed: rolled back.
+  // every page they touch is written once, not once per call. Not committed, or a call in
+  // it failed: all of it is rolled back (Commit then throws).
   class Batch {
    public:
     explicit Batch(StateStore& store) : lock_(store.mutex_), transaction_(*store.db_) {}

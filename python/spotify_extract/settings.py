@@ -174,6 +174,24 @@ class _Command(confuse.Template):
         return tuple(parts)
 
 
+class _Downloader(_Command):
+    """spotdl, yt-dlp, sldl, or a command template with {artist} {title} ... placeholders."""
+
+    def convert(self, value: object, view: confuse.ConfigView) -> tuple[str, ...]:
+        from spotify_extract import downloaders
+
+        parts = super().convert(value, view)
+        if len(parts) == 1 and parts[0] in downloaders.NAMED:
+            return parts
+        try:
+            downloaders.check_template(parts)
+        except ValueError as error:
+            self.fail(
+                f"must be {', '.join(downloaders.NAMED)} or a command template: {error}", view
+            )
+        return parts
+
+
 class _Optional(confuse.Template):
     """`template`'s value, or None when the key is unset, null or empty."""
 
@@ -246,6 +264,8 @@ TEMPLATES: dict[str, confuse.Template] = {
     "audio_features": _Flag(True),
     "analyze_after_import": _Flag(False),  # beet spotify-analyze on what an import adds
     "spotdl_command": _Command("spotdl"),
+    "downloader": _Downloader("spotdl"),
+    "verify_tolerance": _Seconds(10),
     "download_dir": _Folder(),  # None: beets' music directory
     "parallel_downloads": _Whole(3, 1, MAX_PARALLEL_DOWNLOADS),
     "download_timeout": _Seconds(600),
@@ -287,6 +307,8 @@ class Settings:
     audio_features: bool
     analyze_after_import: bool
     spotdl_command: tuple[str, ...]
+    downloader: tuple[str, ...]
+    verify_tolerance: float
     download_dir: Path
     parallel_downloads: int
     download_timeout: float

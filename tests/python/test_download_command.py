@@ -10,7 +10,7 @@ import pytest
 from beets import ui
 from beets.library import Item
 from fixtures_wishlist import BeetsEnv, Standin, open_state_store, seed_wishlist
-from spotify_extract import spotdl
+from spotify_extract import download_runner
 from test_wishlist_commands import PLAYLISTS, A, B, C, wishlist
 
 
@@ -104,8 +104,10 @@ def test_a_file_that_is_not_imported_is_named_with_its_reason(setup, capsys) -> 
     wishlist(env, capsys, "download", "--no-import", "--playlist", "Party")
     store = open_state_store(env)
     # The file of A disappears before the import; B's is replaced by junk.
-    spotdl.remove_download(spotdl.downloaded_file(env.download_dir, A), env.download_dir)
-    junk = spotdl.downloaded_file(env.download_dir, B)
+    download_runner.remove_download(
+        download_runner.downloaded_file(env.download_dir, A), env.download_dir
+    )
+    junk = download_runner.downloaded_file(env.download_dir, B)
     junk.write_bytes(b"junk" * 100)
     with pytest.raises(ui.UserError, match="2 downloaded files were not imported"):
         wishlist(env, capsys, "import")
@@ -120,9 +122,10 @@ def test_any_import_closes_matching_entries(setup, capsys) -> None:
     """The person imports Song 2 bought elsewhere (matched by ISRC): the entry closes."""
     env, standin = setup
     bought = env.root / "bought"
-    from spotify_extract.spotdl import DownloadJob, SpotdlRunner
+    from spotify_extract.download_runner import DownloadRunner
+    from spotify_extract.downloaders import DownloadJob, SpotDL
 
-    [result] = SpotdlRunner(standin.command, bought).run([DownloadJob(1, B)])
+    [result] = DownloadRunner(SpotDL(standin.command), bought).run([DownloadJob(1, B)])
     from mediafile import MediaFile
 
     media = MediaFile(str(result.file))
@@ -151,9 +154,10 @@ def test_the_engines_matcher_closes_fuzzy_matches(setup, capsys) -> None:
     env, standin = setup
     from beets import plugins
     from mediafile import MediaFile
-    from spotify_extract.spotdl import DownloadJob, SpotdlRunner
+    from spotify_extract.download_runner import DownloadRunner
+    from spotify_extract.downloaders import DownloadJob, SpotDL
 
-    [result] = SpotdlRunner(standin.command, env.root / "bought").run([DownloadJob(1, C)])
+    [result] = DownloadRunner(SpotDL(standin.command), env.root / "bought").run([DownloadJob(1, C)])
     media = MediaFile(str(result.file))
     media.title = "Teardrop - 2019 Remaster"
     media.artist = "Massive Attack feat. Elizabeth Fraser"

@@ -9,42 +9,43 @@ from pathlib import Path
 import pytest
 from fixtures_wishlist import Standin
 from mutagen.easyid3 import EasyID3
-from spotify_extract import spotdl
-from spotify_extract.spotdl import DownloadJob, RateCap, SpotdlRunner
+from spotify_extract import download_runner, downloaders
+from spotify_extract.download_runner import DownloadRunner, RateCap
+from spotify_extract.downloaders import DownloadJob, SpotDL
 
 A = "4uLU6hMCjMI75M1A2tKUQC"
 B = "7ouMYWpwJ422jRcDASZB7P"
 C = "0VjIjW4GlUZAMYd2vXMi3b"
 
 
-def runner(standin: Standin, tmp_path: Path, mode: str = "ok", **kwargs) -> SpotdlRunner:
-    return SpotdlRunner(standin.command, tmp_path / "dl", env=standin.env(mode), **kwargs)
+def runner(standin: Standin, tmp_path: Path, mode: str = "ok", **kwargs) -> DownloadRunner:
+    return DownloadRunner(SpotDL(standin.command), tmp_path / "dl", env=standin.env(mode), **kwargs)
 
 
 def test_track_url_accepts_only_track_ids() -> None:
-    assert spotdl.track_url(A) == f"https://open.spotify.com/track/{A}"
+    assert downloaders.track_url(A) == f"https://open.spotify.com/track/{A}"
     for bad in ["", "--output=/etc", A + "x", A[:-1] + "-", "../../etc/passwd", A[:-1] + "é"]:
         with pytest.raises(ValueError):
-            spotdl.track_url(bad)
+            downloaders.track_url(bad)
 
 
 def test_arguments_are_a_list_with_the_url_and_output_folder(tmp_path: Path) -> None:
-    args = spotdl.build_arguments(["python3", "-m", "spotdl"], A, tmp_path)
+    args = downloaders.spotdl_arguments(["python3", "-m", "spotdl"], A, tmp_path)
     assert args[:4] == ["python3", "-m", "spotdl", "download"]
     assert args[4] == f"https://open.spotify.com/track/{A}"
     assert args[5:] == ["--output", str(tmp_path / "{artists} - {title}.{output-ext}")]
 
 
 def test_split_command_like_a_shell() -> None:
-    assert spotdl.split_command("'/opt/my tools/spotdl' --bitrate 320k") == [
+    assert downloaders.split_command("'/opt/my tools/spotdl' --bitrate 320k") == [
         "/opt/my tools/spotdl",
         "--bitrate",
         "320k",
     ]
-    with pytest.raises(spotdl.SpotdlError, match="spotdl_command"):
-        spotdl.split_command("")
-    with pytest.raises(spotdl.SpotdlError, match="cannot be parsed"):
-        spotdl.split_command("spotdl 'unclosed")
+    with pytest.raises(downloaders.DownloaderError, match="spotdl_command"):
+        downloaders.split_command("")
+    with pytest.raises(downloaders.DownloaderError, match="cannot be parsed"):
+        downloaders.split_command("spotdl 'unclosed")
 
 
 def test_downloads_tagged_audio_into_the_tracks_own_folder(
@@ -61,8 +62,8 @@ def test_downloads_tagged_audio_into_the_tracks_own_folder(
     assert file_a.name == "ABBA - Dancing Queen.mp3"
     tags = EasyID3(file_a)
     assert tags["title"] == ["Dancing Queen"] and tags["isrc"] == ["SEAYD7601020"]
-    assert spotdl.downloaded_file(tmp_path / "dl", A) == file_a
-    assert spotdl.downloaded_file(tmp_path / "dl", B) == by_key[2].file
+    assert download_runner.downloaded_file(tmp_path / "dl", A) == file_a
+    assert download_runner.downloaded_file(tmp_path / "dl", B) == by_key[2].file
     # Nothing half-done is left behind.
     assert sorted(p.name for p in (tmp_path / "dl" / "spotify-extract").iterdir()) == sorted([A, B])
     # One process per track, with exactly the arguments we mean to pass.
@@ -78,7 +79,7 @@ def test_a_failure_keeps_spotdls_error_line(standin: Standin, tmp_path: Path) ->
     assert not result.ok
     assert result.error.startswith("AudioProviderError: YT-DLP download error")
     assert "\n" not in result.error
-    assert spotdl.downloaded_file(tmp_path / "dl", A) is None
+    assert download_runner.downloaded_file(tmp_path / "dl", A) is None
     assert list((tmp_path / "dl" / "spotify-extract").iterdir()) == []
 
 
@@ -140,7 +141,7 @@ def test_parallel_downloads_run_at_once(standin: Standin, tmp_path: Path) -> Non
     env = standin.env()
     env["SPOTDL_STANDIN_SLEEP"] = "2"
     starts: list[float] = []
-    run = SpotdlRunner(standin.command, tmp_path / "dl", env=env, parallel=3)
+    run = DownloadRunner(SpotDL(standin.command), tmp_path / "dl", env=env, parallel=3)
     results = run.run(
         [DownloadJob(i, t) for i, t in enumerate(ids)],
         on_start=lambda job: starts.append(time.monotonic()),
@@ -163,16 +164,18 @@ def test_rate_cap_stops_starting_new_downloads(standin: Standin, tmp_path: Path)
 
 
 def test_missing_program_is_one_clear_error(tmp_path: Path) -> None:
-    run = SpotdlRunner("no-such-spotdl-program --x", tmp_path)
-    with pytest.raises(spotdl.SpotdlError, match="spotDL not found: `no-such-spotdl-program`"):
+    run = DownloadRunner(SpotDL("no-such-spotdl-program --x"), tmp_path)
+    with pytest.raises(
+        downloaders.DownloaderError, match="spotDL not found: `no-such-spotdl-program`"
+    ):
         run.run([DownloadJob(1, A)])
 
 
 def test_error_line_picks_the_error() -> None:
     output = "Processing query\n\x1b[31mLookupError: No results\x1b[0m\nDone\n"
-    assert spotdl.error_line(output, 0) == "LookupError: No results"
-    assert spotdl.error_line("", 3) == "spotDL exited with status 3 and wrote no audio file"
-    assert len(spotdl.error_line("error " * 200, 1)) == spotdl.MAX_ERROR_CHARS
+    assert downloaders.error_line(output, 0) == "LookupError: No results"
+    assert downloaders.error_line("", 3) == "spotDL exited with status 3 and wrote no audio file"
+    assert len(downloaders.error_line("error " * 200, 1)) == downloaders.MAX_ERROR_CHARS
 
 
 def test_error_line_joins_a_wrapped_exception_message() -> None:
@@ -184,7 +187,7 @@ def test_error_line_joins_a_wrapped_exception_message() -> None:
         "\n"
         "Something else afterwards\n"
     )
-    assert spotdl.error_line(output, 1) == (
+    assert downloaders.error_line(output, 1) == (
         "ConnectionError: HTTPSConnectionPool(host='music.youtube.com', port=443): Max "
         "retries exceeded with url: / (Caused by NameResolutionError)"
     )

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from beets.library import Item
 from fixtures_wishlist import BeetsEnv, Standin
+from spotify_extract.download_runner import DownloadRunner
+from spotify_extract.downloaders import DownloadJob, SpotDL
 from spotify_extract.importer import ImportOptions, ImportRequest, import_downloads
-from spotify_extract.spotdl import DownloadJob, SpotdlRunner
 
 A = "4uLU6hMCjMI75M1A2tKUQC"
 B = "7ouMYWpwJ422jRcDASZB7P"
@@ -16,7 +17,7 @@ C = "0VjIjW4GlUZAMYd2vXMi3b"
 
 
 def download(standin: Standin, env: BeetsEnv, *ids: str) -> list[ImportRequest]:
-    results = SpotdlRunner(standin.command, env.download_dir, env=standin.env()).run(
+    results = DownloadRunner(SpotDL(standin.command), env.download_dir, env=standin.env()).run(
         [DownloadJob(i, i) for i in ids]
     )
     assert all(result.ok for result in results), results

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from fixtures_wishlist import Standin
 from spotify_extract import _native
-from spotify_extract.spotdl import DownloadJob, SpotdlRunner
+from spotify_extract.download_runner import DownloadRunner
+from spotify_extract.downloaders import DownloadJob, SpotDL
 
 # Names a Spotify playlist (or an export file) can carry; bytes where they are not UTF-8.
 HOSTILE_NAMES: list[str | bytes] = [
@@ -110,7 +111,7 @@ def test_spotify_data_never_reaches_spotdl_as_options_or_shell_text(
     pwned = tmp_path / "pwned"
     # Metadata is under the attacker's control (a playlist anyone can make public).
     standin.add(TRACK, f"--output=/tmp/x; touch {pwned}", f"-rf $(touch {pwned})", "`id`")
-    runner = SpotdlRunner(standin.command, tmp_path / "dl", env=standin.env())
+    runner = DownloadRunner(SpotDL(standin.command), tmp_path / "dl", env=standin.env())
     hostile_ids = [
         "--output=/etc/passwd",
         f"-{TRACK[1:]}",

@@ -71,9 +71,10 @@ def test_download_and_import_through_beet(cli) -> None:
 def test_the_persons_own_import_closes_the_entry(cli, standin: Standin, tmp_path) -> None:
     """`beet import` of a file bought elsewhere: the wishlist entry closes at exit."""
     env, beet = cli
-    from spotify_extract.spotdl import DownloadJob, SpotdlRunner
+    from spotify_extract.download_runner import DownloadRunner
+    from spotify_extract.downloaders import DownloadJob, SpotDL
 
-    [bought] = SpotdlRunner(standin.command, tmp_path / "bought", env=standin.env()).run(
+    [bought] = DownloadRunner(SpotDL(standin.command), tmp_path / "bought", env=standin.env()).run(
         [DownloadJob(1, C)]
     )
     assert bought.file is not None

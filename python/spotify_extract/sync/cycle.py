@@ -176,7 +176,7 @@ def _cycle(
     plugin_config: Any,
     echo: Callable[[str], None],
 ) -> tuple[Any, int]:
-    from spotify_extract import _native, spotdl
+    from spotify_extract import _native, downloaders
     from spotify_extract.wishlist.download import cmd_download
 
     store = extract.open_store(settings)
@@ -207,7 +207,7 @@ def _cycle(
                         download_options(plugin_config or settings, listener, limit),
                         [],
                     )
-                except spotdl.SpotdlError as error:
+                except downloaders.DownloaderError as error:
                     digest.error = str(error)
                     status = FAILED
                 except (ui.UserError, _native.SpotifyExtractError) as error:

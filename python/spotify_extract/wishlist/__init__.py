@@ -2,7 +2,7 @@
 
 The wishlist lives in the state database (native/store); this package is the command
 logic around it: listing and filtering (query), manual additions (add), export and
-statistics (command), the download run (download, with spotdl.py) and the import
+statistics (command), the download run (download, with download_runner.py) and the import
 (importing, with importer.py), and the resolver the import listeners (hooks.py) use to
 close entries when matching files arrive by any route.
 """

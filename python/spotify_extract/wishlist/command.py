@@ -15,8 +15,8 @@ from beets import ui
 from beets.library import Library
 from beets.util.functemplate import Template
 
+from spotify_extract import downloaders
 from spotify_extract import settings as plugin_settings
-from spotify_extract import spotdl
 from spotify_extract.hooks import ImportListener
 from spotify_extract.wishlist.add import cmd_add
 from spotify_extract.wishlist.download import cmd_download
@@ -163,7 +163,7 @@ def wishlist_command(plugin_config, listener: ImportListener) -> ui.Subcommand:
                 handler(settings, listener, lib, opts, args)
         except native.SpotifyExtractError as error:
             raise ui.UserError(str(error)) from error
-        except spotdl.SpotdlError as error:
+        except downloaders.DownloaderError as error:
             raise ui.UserError(str(error)) from error
         except KeyboardInterrupt:
             # beets would leave quietly with exit status 0.

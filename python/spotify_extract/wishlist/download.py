@@ -1,4 +1,4 @@
-"""`beet wishlist download`: pending entries handed to spotDL, then imported."""
+"""`beet wishlist download`: pending entries handed to the downloader, verified, imported."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from beets import ui
 
-from spotify_extract import spotdl
+from spotify_extract import download_runner, downloaders, verify
 from spotify_extract.progress import ProgressReporter
 from spotify_extract.settings import Settings
 from spotify_extract.wishlist.entries import (
@@ -38,22 +38,22 @@ class DownloadOutcome:
     stopped: bool = False  # Ctrl-C: what finished is kept, the rest is pending again
 
 
-def _download(store, runner: spotdl.SpotdlRunner, jobs: list[spotdl.DownloadJob]):
-    """Run spotDL over the jobs, keeping every entry's status current; Ctrl-C stops the
-    run (spotDL processes killed, unfinished entries pending again) and is reported in
+def _download(store, runner: download_runner.DownloadRunner, jobs: list[downloaders.DownloadJob]):
+    """Run the downloader over the jobs, keeping every entry's status current; Ctrl-C stops
+    the run (its processes killed, unfinished entries pending again) and is reported in
     the outcome, not raised."""
     outcome = DownloadOutcome()
     in_flight: set[str] = set()
     starts: list[float] = []
     with ProgressReporter() as progress:
 
-        def on_start(job: spotdl.DownloadJob) -> None:
+        def on_start(job: downloaders.DownloadJob) -> None:
             in_flight.add(job.track_id)
             starts.append(time.time())
             store.set_wishlist_status(job.track_id, "downloading", "", "", 0)
             progress("download", outcome.downloaded + outcome.failed, len(jobs), job.label)
 
-        def on_done(result: spotdl.DownloadResult) -> None:
+        def on_done(result: download_runner.DownloadResult) -> None:
             in_flight.discard(result.job.track_id)
             label = result.job.label or result.job.track_id
             if result.ok and result.file is not None:
@@ -84,25 +84,33 @@ def cmd_download(settings: Settings, listener, lib, opts, args) -> None:
     if reset:
         ui.print_(f"{reset} downloads interrupted last time are pending again")
     entries = filter_entries(list_entries(store, ["pending"], opts.playlist or ""), args)
-    jobs: list[spotdl.DownloadJob] = []
+    jobs: list[downloaders.DownloadJob] = []
     for entry in entries:
         if entry.spotify_track_id.startswith(MANUAL_PREFIX):
             continue  # "Artist - Title" entries: see README (no Spotify URL to hand over)
         jobs.append(
-            spotdl.DownloadJob(
-                entry.spotify_track_id, entry.spotify_track_id, f"{entry.artist} - {entry.title}"
+            downloaders.DownloadJob(
+                entry.spotify_track_id,
+                entry.spotify_track_id,
+                f"{entry.artist} - {entry.title}",
+                artist=entry.artist,
+                title=entry.title,
+                album=entry.album,
+                isrc=entry.isrc,
+                duration_ms=entry.duration_ms,
             )
         )
     if opts.limit:
         jobs = jobs[: opts.limit]
     target = download_dir(settings)
-    cap = spotdl.RateCap(settings.downloads_per_hour, _recent_starts(store))
-    runner = spotdl.SpotdlRunner(
-        settings.spotdl_command,
+    cap = download_runner.RateCap(settings.downloads_per_hour, _recent_starts(store))
+    runner = download_runner.DownloadRunner(
+        downloaders.from_settings(settings.downloader, settings.spotdl_command),
         target,
         parallel=settings.parallel_downloads,
         timeout=settings.download_timeout,
         rate_cap=cap,
+        verify=verify.verifier(settings.verify_tolerance),
     )
     import_after = settings.import_after_download and not opts.no_import
     outcome = DownloadOutcome()

@@ -10,7 +10,7 @@ from pathlib import Path
 from beets import logging, ui
 from beets.library import Library
 
-from spotify_extract import extract, importer, spotdl
+from spotify_extract import download_runner, extract, importer
 from spotify_extract.settings import Settings
 from spotify_extract.wishlist.entries import (
     _native,
@@ -81,7 +81,7 @@ def cmd_import(plugin_config, listener, lib, opts, args) -> None:
     for entry in entries:
         path = Path(os.fsdecode(entry.file_path)) if entry.file_path else None
         if path is None or not path.is_file():
-            path = spotdl.downloaded_file(target, entry.spotify_track_id)
+            path = download_runner.downloaded_file(target, entry.spotify_track_id)
         label = f"{entry.artist} - {entry.title}"
         if path is None:
             store.set_wishlist_status(
@@ -104,7 +104,7 @@ def cmd_import(plugin_config, listener, lib, opts, args) -> None:
     for request in requests:
         item = report.imported.get(request.track_id)
         if item is not None and os.fsencode(request.path) != item.path:
-            spotdl.remove_download(request.path, target)
+            download_runner.remove_download(request.path, target)
     for request, reason in report.not_imported:
         store.set_wishlist_status(request.track_id, "failed", f"import: {reason}", "", 0)
         ui.print_(f"not imported: {request.path.name}: {reason}")

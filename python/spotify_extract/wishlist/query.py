@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from beets import dbcore, plugins, ui
 from beets.dbcore import sort, types
 
-from spotify_extract import spotdl
+from spotify_extract import downloaders
 from spotify_extract.analyze.query import HarmonicQuery
 from spotify_extract.wishlist.entries import MANUAL_PREFIX, STATUSES, list_entries
 
@@ -33,7 +33,7 @@ def entry_values(entry, store: Any = None) -> dict[str, str]:
     playlists = ", ".join(ref.name for ref in entry.wanted_by)
     requested = ", ".join(getattr(entry, "requested_by", []) or [])
     track_id = entry.spotify_track_id
-    url = "" if track_id.startswith(MANUAL_PREFIX) else spotdl.track_url(track_id)
+    url = "" if track_id.startswith(MANUAL_PREFIX) else downloaders.track_url(track_id)
     values = {
         "id": track_id,
         "spotify_track_id": track_id,

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <set>
 
@@ -100,6 +101,68 @@ TEST_F(PipelineTest, FirstRunFetchesTheMinimumAndARerunAlmostNothing) {
   // known), and the 70 followed artists (cursor pages, no timestamps: re-read).
   EXPECT_EQ(ApiRequests(), 1 + 1 + 1 + 1 + 2);
   EXPECT_TRUE(second.changes.empty());
+}
+
+// Nothing changed: the files are as written and the library is not read again for them;
+// an m3u deleted or edited by hand is written again on the next run.
+TEST_F(PipelineTest, ARerunWithNothingChangedDoesNotRenderThePlaylistsAgain) {
+  StateStore store((dir_ / kStateDatabaseName).string());
+  auto client = SpotifyClient::Open(config_);
+  CancelToken cancel;
+  Pipeline(store, client.get(), options_).Run(&cancel);
+  // The library gets the first track of a readable playlist: that playlist has a file.
+  std::optional<Track> track;
+  for (const PlaylistRecord& record : store.catalog().ListPlaylists()) {
+    for (const StoredEntry& entry : store.catalog().PlaylistEntries(record.playlist.id)) {
+      if (!track && !entry.track.isrc.empty() && !entry.track.artists.empty()) {
+        track = entry.track;
+      }
+    }
+  }
+  ASSERT_TRUE(track.has_value());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "library.db").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* insert = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "INSERT INTO items VALUES (2, CAST('b/two.mp3' AS BLOB), ?, ?, ?, "
+                               "?, ?)",
+                               -1, &insert, nullptr),
+            SQLITE_OK);
+  sqlite3_bind_text(insert, 1, track->name.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(insert, 2, track->artists[0].name.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(insert, 3, track->album_name.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_double(insert, 4, track->duration_ms / 1000.0);
+  sqlite3_bind_text(insert, 5, track->isrc.c_str(), -1, SQLITE_TRANSIENT);
+  ASSERT_EQ(sqlite3_step(insert), SQLITE_DONE);
+  sqlite3_finalize(insert);
+  sqlite3_close(db);
+
+  PipelineResult written = Pipeline(store, client.get(), options_).Run(&cancel);
+  ASSERT_TRUE(written.mirror.has_value());
+  ASSERT_GT(written.summary.matched, 0);
+  ASSERT_GT(written.mirror->written, 0);
+  EXPECT_GT(written.library_items, 0);
+
+  PipelineResult again = Pipeline(store, client.get(), options_).Run(&cancel);
+  ASSERT_TRUE(again.mirror.has_value());
+  EXPECT_EQ(again.library_items, 0);  // neither matched nor rendered: not read
+  EXPECT_EQ(again.mirror->written, 0);
+  EXPECT_EQ(again.mirror->unchanged, written.mirror->written + written.mirror->unchanged);
+  ASSERT_EQ(again.mirror->playlists.size(), written.mirror->playlists.size());
+  std::string path;
+  for (size_t i = 0; i < again.mirror->playlists.size(); ++i) {
+    const PlaylistOutcome& before = written.mirror->playlists[i];
+    EXPECT_EQ(again.mirror->playlists[i].path, before.path);
+    EXPECT_EQ(again.mirror->playlists[i].stats.entries, before.stats.entries);
+    if (before.status == MirrorStatus::kWritten) path = before.path;
+  }
+  ASSERT_FALSE(path.empty());
+
+  fs::remove(path);
+  PipelineResult rewritten = Pipeline(store, client.get(), options_).Run(&cancel);
+  ASSERT_TRUE(rewritten.mirror.has_value());
+  EXPECT_EQ(rewritten.mirror->written, 1);
+  EXPECT_TRUE(fs::exists(path));
 }
 
 TEST_F(PipelineTest, CancelledRunIsRecordedAndTheNextOneResumes) {

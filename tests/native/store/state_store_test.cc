@@ -599,9 +599,16 @@ TEST_F(StateStoreTest, CallsUnderABatchAreOneTransaction) {
   {
     StateStore::Batch batch(store);
     store.catalog().UpsertTracks({MakeTrack("ta", "Song A", "Artist A")});
-    EXPECT_THROW(store.catalog().CommitPlaylistEntries(1, "no such playlist", "v"), StoreError);
-    batch.Commit();  // the failed call rolled back only itself
+    batch.Commit();
   }
+  EXPECT_TRUE(store.catalog().GetTrack("ta").has_value());
+  {
+    StateStore::Batch batch(store);
+    store.catalog().UpsertTracks({MakeTrack("tb", "Song B", "Artist B")});
+    EXPECT_THROW(store.catalog().CommitPlaylistEntries(1, "no such playlist", "v"), StoreError);
+    EXPECT_THROW(batch.Commit(), StoreError);  // a failed call ends the whole batch
+  }
+  EXPECT_FALSE(store.catalog().GetTrack("tb").has_value());
   EXPECT_TRUE(store.catalog().GetTrack("ta").has_value());
 }
 

@@ -1,101 +1,37 @@
-"""Runs spotDL as a subprocess: one process per track, no shell, timeouts, a rate cap.
+"""Runs a downloader (downloaders.py) as subprocesses: one process per track, no shell,
+timeouts, a rate cap, a few at once; then checks what arrived (verify.py) before it counts.
 
-Spotify data never reaches spotDL's command line except as a track URL checked against
-a strict pattern (`https://open.spotify.com/track/<22 base62 characters>`), so nothing
-from the API or the wishlist can ever be read as an option. Each track downloads into
-its own folder, so the file that appears there belongs to that wishlist entry and no
-other: `<download_dir>/spotify-extract/<track id>.part-<pid>` while spotDL runs,
-renamed to `<download_dir>/spotify-extract/<track id>/` once an audio file is there.
+Each track downloads into its own folder, so the file that appears there belongs to that
+wishlist entry and no other: `<download_dir>/spotify-extract/<track id>.part-<pid>` while
+the program runs, renamed to `<download_dir>/spotify-extract/<track id>/` once a verified
+audio file is there. A file that fails verification moves to
+`<download_dir>/spotify-extract/rejected/<track id>/`: nothing is deleted silently.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import re
-import shlex
 import shutil
 import signal
 import subprocess
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-TRACK_ID_RE = re.compile(r"[0-9A-Za-z]{22}")
-TRACK_URL_RE = re.compile(r"https://open\.spotify\.com/track/([0-9A-Za-z]{22})")
+from spotify_extract.downloaders import Downloader, DownloadJob
+
 # What spotDL writes (its --format choices), plus what other downloaders commonly write.
 AUDIO_EXTENSIONS = frozenset({".mp3", ".m4a", ".flac", ".ogg", ".opus", ".wav", ".aac"})
 DOWNLOADS_FOLDER = "spotify-extract"
-# spotDL's output template: the folder is ours, the file name is spotDL's choice.
-OUTPUT_TEMPLATE = "{artists} - {title}.{output-ext}"
-ERROR_WORDS = re.compile(
-    r"error|exception|failed|could not|couldn't|unable|not found|no results|traceback",
-    re.IGNORECASE,
-)
-# "ConnectionError: ...", "spotdl.x.AudioProviderError: ..." (rich prints the message of
-# the exception that ended spotDL on the line that starts with its type).
-EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception)\b[^:]*:")
-ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
-MAX_ERROR_CHARS = 300
+REJECTED_FOLDER = "rejected"
 
-
-class SpotdlError(Exception):
-    """A configuration problem of the downloader (one line, for ui.UserError)."""
-
-
-def track_url(track_id: str) -> str:
-    """The open.spotify.com URL of a track id; refuses anything but 22 base62 chars."""
-    if not TRACK_ID_RE.fullmatch(track_id or ""):
-        raise ValueError(f"not a Spotify track id: {track_id!r}")
-    url = f"https://open.spotify.com/track/{track_id}"
-    assert TRACK_URL_RE.fullmatch(url)
-    return url
-
-
-def split_command(command: str | Sequence[str]) -> list[str]:
-    """`spotdl_command` from the config: a string split like a shell would, or a list."""
-    if isinstance(command, str):
-        try:
-            parts = shlex.split(command)
-        except ValueError as error:
-            raise SpotdlError(f"spotifyextract.spotdl_command cannot be parsed: {error}") from None
-    else:
-        parts = [str(part) for part in command]
-    if not parts:
-        raise SpotdlError("spotifyextract.spotdl_command is empty; set it to e.g. `spotdl`")
-    return parts
-
-
-def find_executable(command: Sequence[str]) -> str | None:
-    """The full path of the command's program, or None when it is not installed."""
-    program = command[0]
-    if os.sep in program:
-        return program if os.access(program, os.X_OK) else None
-    return shutil.which(program)
-
-
-def build_arguments(command: Sequence[str], track_id: str, out_dir: Path) -> list[str]:
-    """spotDL's argument list for one track (`spotdl download URL --output TEMPLATE`)."""
-    return [
-        *command,
-        "download",
-        track_url(track_id),
-        "--output",
-        str(out_dir.absolute() / OUTPUT_TEMPLATE),
-    ]
-
-
-@dataclass(frozen=True)
-class DownloadJob:
-    """One wishlist entry to download."""
-
-    key: int | str  # the wishlist entry's id
-    track_id: str
-    label: str = ""  # "Artist - Title", for progress and messages
+# Checks a downloaded file against the job: None when it may be imported, else the reason.
+Verifier = Callable[[DownloadJob, Path], "str | None"]
 
 
 @dataclass
@@ -103,9 +39,10 @@ class DownloadResult:
     job: DownloadJob
     ok: bool
     file: Path | None = None  # the audio file, inside its own folder
-    error: str = ""  # one line: spotDL's error line or what went wrong
+    error: str = ""  # one line: the downloader's error line or what went wrong
     seconds: float = 0.0
-    output: str = field(default="", repr=False)  # everything spotDL printed
+    output: str = field(default="", repr=False)  # everything the downloader printed
+    rejected: Path | None = None  # where a file that failed verification was moved
 
 
 def downloads_root(download_dir: Path) -> Path:
@@ -117,6 +54,11 @@ def track_folder(download_dir: Path, track_id: str) -> Path:
     return downloads_root(download_dir) / track_id
 
 
+def rejected_folder(download_dir: Path, track_id: str) -> Path:
+    """Where this track's downloads that failed verification are kept."""
+    return downloads_root(download_dir) / REJECTED_FOLDER / track_id
+
+
 def downloaded_file(download_dir: Path, track_id: str) -> Path | None:
     """The audio file a finished download left for this track, if it is still there."""
     folder = track_folder(download_dir, track_id)
@@ -124,11 +66,12 @@ def downloaded_file(download_dir: Path, track_id: str) -> Path | None:
 
 
 def _pick_audio(folder: Path) -> Path | None:
+    """The largest audio file in the folder or below it (some tools make sub-folders)."""
     if not folder.is_dir():
         return None
     files = [
         path
-        for path in folder.iterdir()
+        for path in folder.rglob("*")
         if path.is_file() and path.suffix.lower() in AUDIO_EXTENSIONS and path.stat().st_size
     ]
     if not files:
@@ -136,45 +79,26 @@ def _pick_audio(folder: Path) -> Path | None:
     return max(files, key=lambda path: path.stat().st_size)
 
 
-def error_line(output: str, returncode: int | None) -> str:
-    """The line of spotDL's output that says what went wrong, as one short line."""
-    raw = [ANSI_RE.sub("", line).strip() for line in output.splitlines()]
-    lines = [line for line in raw if line]
-    chosen = ""
-    for index in range(len(raw) - 1, -1, -1):
-        if EXCEPTION_LINE.match(raw[index]):
-            # A message wrapped at the terminal width continues on the next lines.
-            parts = [raw[index]]
-            for following in raw[index + 1 :]:
-                if len(parts[-1]) < 60 or not following or following[0] in "│╭╰┃":
-                    break
-                if EXCEPTION_LINE.match(following):
-                    break
-                parts.append(following)
-            chosen = " ".join(parts)
-            break
-    if not chosen:
-        for line in reversed(lines):
-            if ERROR_WORDS.search(line):
-                chosen = line
-                break
-    if not chosen and lines:
-        chosen = lines[-1]
-    if not chosen:
-        chosen = f"spotDL exited with status {returncode} and wrote no audio file"
-    if len(chosen) > MAX_ERROR_CHARS:
-        chosen = chosen[: MAX_ERROR_CHARS - 1] + "…"
-    return chosen
-
-
 def is_audio(path: Path) -> bool:
-    """Whether mutagen recognises the file as audio (spotDL may leave junk behind)."""
+    """Whether mutagen recognises the file as audio (a downloader may leave junk behind)."""
     import mutagen
 
     try:
         return mutagen.File(path) is not None
     except Exception:
         return False
+
+
+def move_aside(audio: Path, folder: Path) -> Path:
+    """Move a file into `folder` under a name no earlier file there has."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / audio.name
+    counter = 1
+    while target.exists():
+        counter += 1
+        target = folder / f"{audio.stem} ({counter}){audio.suffix}"
+    shutil.move(audio, target)
+    return target
 
 
 class RateCap:
@@ -204,12 +128,12 @@ class RateCap:
         return True
 
 
-class SpotdlRunner:
-    """Downloads tracks with spotDL, a few processes at once, each with a timeout."""
+class DownloadRunner:
+    """Downloads tracks with one downloader, a few processes at once, each with a timeout."""
 
     def __init__(
         self,
-        command: str | Sequence[str],
+        downloader: Downloader,
         download_dir: Path,
         *,
         parallel: int = 3,
@@ -217,10 +141,9 @@ class SpotdlRunner:
         rate_cap: RateCap | None = None,
         env: dict[str, str] | None = None,
         kill_grace: float = 5.0,
+        verify: Verifier | None = None,
     ) -> None:
-        self.command = split_command(command)
-        if os.sep in self.command[0]:  # spotDL runs in its own folder: no relative paths
-            self.command[0] = os.path.abspath(os.path.expanduser(self.command[0]))
+        self.downloader = downloader
         self.download_dir = Path(download_dir).expanduser().absolute()
         self.parallel = max(1, int(parallel))
         self.timeout = float(timeout)
@@ -228,19 +151,19 @@ class SpotdlRunner:
         # Wide "terminal" so spotDL's (rich's) messages are not wrapped mid-line.
         self.env = {**(os.environ if env is None else env), "COLUMNS": "1000"}
         self.kill_grace = kill_grace
+        self.verify = verify
         self._lock = threading.Lock()
         self._running: dict[int, subprocess.Popen[bytes]] = {}
         self._cancelled = threading.Event()
+        self._checked = False
         self.rate_capped = False  # set when the cap stopped the run early
 
     def check(self) -> None:
-        """Raise SpotdlError (one line) when the spotDL program cannot be found."""
-        if find_executable(self.command) is None:
-            raise SpotdlError(
-                f"spotDL not found: `{self.command[0]}` is not installed or not on PATH "
-                "(pip install 'beets-spotify-extract[download]', or set "
-                "spotifyextract.spotdl_command)"
-            )
+        """Raise DownloaderError (one line) when the downloader cannot run (not found, a
+        spotDL version it does not know); once."""
+        if not self._checked:
+            self.downloader.check(self.env)
+            self._checked = True
 
     def run(
         self,
@@ -252,7 +175,7 @@ class SpotdlRunner:
 
         `on_start` runs just before a job's process starts (mark it `downloading`),
         `on_done` once it finished. Jobs left when the hourly cap is reached are not
-        started (`rate_capped` is then True). Ctrl-C kills every spotDL process group
+        started (`rate_capped` is then True). Ctrl-C kills every downloader process group
         and re-raises.
         """
         self.check()
@@ -287,7 +210,7 @@ class SpotdlRunner:
         return results
 
     def cancel(self) -> None:
-        """Stop: kill every running spotDL process group."""
+        """Stop: kill every running downloader process group."""
         self._cancelled.set()
         with self._lock:
             processes = list(self._running.values())
@@ -296,39 +219,56 @@ class SpotdlRunner:
 
     def download_one(self, job: DownloadJob) -> DownloadResult:
         started = time.monotonic()
+        name = self.downloader.name
         root = downloads_root(self.download_dir)
         work = root / f"{job.track_id}.part-{os.getpid()}-{threading.get_ident()}"
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
 
-        def failed(error: str, seconds: float = 0.0, output: str = "") -> DownloadResult:
+        def failed(error: str, output: str = "", rejected: Path | None = None) -> DownloadResult:
             # A failed download leaves nothing behind: a retry starts from an empty folder.
             shutil.rmtree(work, ignore_errors=True)
-            return DownloadResult(job, False, error=error, seconds=seconds, output=output)
+            seconds = time.monotonic() - started
+            return DownloadResult(job, False, None, error, seconds, output, rejected)
 
         try:
-            args = build_arguments(self.command, job.track_id, work)
+            attempts = self.downloader.attempts(job, work)
         except ValueError as error:
             return failed(str(error))
-        output, returncode, timed_out, start_error = self._spawn(args, work)
-        seconds = time.monotonic() - started
-        if start_error:
-            return failed(start_error, seconds=seconds)
-        if timed_out:
-            return failed(
-                f"timed out after {self.timeout:g} s (download_timeout); spotDL was stopped",
-                seconds=seconds,
-                output=output,
-            )
-        audio = _pick_audio(work)
+        outputs: list[str] = []
+        audio = None
+        error = ""
+        for args in attempts:
+            output, returncode, timed_out, start_error = self._spawn(args, work)
+            outputs.append(output)
+            if start_error:
+                return failed(start_error)
+            if timed_out:
+                return failed(
+                    f"timed out after {self.timeout:g} s (download_timeout); {name} was stopped",
+                    "\n".join(outputs),
+                )
+            audio = _pick_audio(work)
+            if audio is not None:
+                break
+            error = error or self.downloader.error_line(output, returncode)
+        output = "\n".join(outputs)
         if audio is None:
-            return failed(error_line(output, returncode), seconds=seconds, output=output)
+            return failed(error, output)
         if not is_audio(audio):
-            return failed(
-                f"spotDL wrote a file that is not readable audio: {audio.name}",
-                seconds=seconds,
-                output=output,
-            )
+            return failed(f"{name} wrote a file that is not readable audio: {audio.name}", output)
+        reason = self.verify(job, audio) if self.verify else None
+        if reason:
+            kept = move_aside(audio, rejected_folder(self.download_dir, job.track_id))
+            where = kept.relative_to(self.download_dir)
+            return failed(f"rejected: {reason}; the file is in {where}", output, kept)
+        try:
+            self.downloader.finish(job, audio)
+        except ValueError as error:
+            kept = move_aside(audio, rejected_folder(self.download_dir, job.track_id))
+            return failed(str(error), output, kept)
+        if audio.parent != work:
+            audio = Path(shutil.move(audio, work / audio.name))
         final = track_folder(self.download_dir, job.track_id)
         shutil.rmtree(final, ignore_errors=True)
         for leftover in work.iterdir():
@@ -339,10 +279,11 @@ class SpotdlRunner:
                     else:
                         leftover.unlink()
         work.rename(final)
+        seconds = time.monotonic() - started
         return DownloadResult(job, True, file=final / audio.name, seconds=seconds, output=output)
 
     def _spawn(self, args: list[str], cwd: Path) -> tuple[str, int | None, bool, str]:
-        """Run one spotDL process; returns (output, returncode, timed out, start error)."""
+        """Run one downloader process; returns (output, returncode, timed out, start error)."""
         if self._cancelled.is_set():
             return "", None, False, "cancelled"
         try:
@@ -356,7 +297,12 @@ class SpotdlRunner:
                 start_new_session=True,  # its own process group, killed as a whole
             )
         except OSError as error:
-            return "", None, False, f"cannot start spotDL ({args[0]}): {error.strerror or error}"
+            return (
+                "",
+                None,
+                False,
+                f"cannot start {self.downloader.name} ({args[0]}): {error.strerror or error}",
+            )
         with self._lock:
             self._running[process.pid] = process
         timed_out = False
@@ -371,7 +317,7 @@ class SpotdlRunner:
                 except subprocess.TimeoutExpired:
                     _kill_group(process, signal.SIGKILL)
                     raw, _ = process.communicate()
-            # Children that outlived spotDL itself (ffmpeg, yt-dlp) go too.
+            # Children that outlived the downloader itself (ffmpeg, yt-dlp) go too.
             _kill_group(process, signal.SIGKILL)
         finally:
             with self._lock:
