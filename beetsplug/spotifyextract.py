@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import ClassVar
 
 from beets.plugins import BeetsPlugin
-from spotify_extract import attributes, commands, coverage, hooks, importer, sync, wishlist
+from spotify_extract import (
+    attributes,
+    commands,
+    coverage,
+    hooks,
+    importer,
+    releases,
+    sync,
+    wishlist,
+)
 from spotify_extract.analyze import command as analyze
 from spotify_extract.analyze import fields as analyzed_fields
 from spotify_extract.analyze import query as analyze_query
@@ -40,6 +49,7 @@ class SpotifyExtractPlugin(BeetsPlugin):
             commands.spotify_extract_command(self.config),
             wishlist.wishlist_command(self.config, self.import_listener),
             coverage.coverage_command(self.config, self.import_listener),
+            releases.releases_command(self.config),
             sync.sync_command(self.config, self.import_listener),
             analyze.spotify_analyze_command(self.config),
         ]

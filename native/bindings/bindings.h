@@ -16,6 +16,24 @@ inline pybind11::str ToStr(const std::string& utf8) {
       PyUnicode_DecodeUTF8(utf8.data(), static_cast<Py_ssize_t>(utf8.size()), "replace"));
 }
 
+// Registers the engine error T as the Python exception `name`. Its message is decoded
+// leniently: an error quoting a file name or file content that is not valid UTF-8 must
+// still reach the person as one line, not as a UnicodeDecodeError.
+template <typename T>
+pybind11::exception<T>& RegisterException(pybind11::handle scope, const char* name,
+                                          pybind11::handle base) {
+  static pybind11::exception<T>& type = pybind11::register_exception<T>(scope, name, base);
+  // Registered after pybind11's own translator for T, so it is tried first.
+  pybind11::register_exception_translator([](std::exception_ptr pointer) {
+    try {
+      if (pointer) std::rethrow_exception(pointer);
+    } catch (const T& error) {
+      PyErr_SetObject(type.ptr(), ToStr(error.what()).ptr());
+    }
+  });
+  return type;
+}
+
 // A path given as str, bytes or os.PathLike, as the bytes the file system uses (Python's
 // os.fsencode); None is the empty path.
 inline std::string PathBytes(const pybind11::handle& value) {
@@ -75,5 +93,6 @@ void BindExtract(pybind11::module_& module, pybind11::handle base_error);
 void BindMatch(pybind11::module_& module, pybind11::handle base_error);
 void BindPlaylist(pybind11::module_& module, pybind11::handle base_error);
 void BindSpotify(pybind11::module_& module, pybind11::handle base_error);
+void BindReleases(pybind11::module_& module, pybind11::handle base_error);
 
 }  // namespace spotify_extract::bindings

@@ -39,7 +39,7 @@ LibraryReadOptions ReadOptions(const py::object& music_dir,
 // A data export as a pipeline input: read (ReadExport), checked, imported (ImportExport).
 void BindExport(py::module_& module) {
   // A ValueError, as before: beets commands turn it into one line naming the file.
-  py::register_exception<ExportError>(module, "ExportError", PyExc_ValueError);
+  RegisterException<ExportError>(module, "ExportError", PyExc_ValueError);
   module.attr("MAX_EXPORT_FILE_BYTES") = kMaxExportFileBytes;
 
   py::class_<ExportSource>(module, "ExportSource")
@@ -92,6 +92,8 @@ void BindExport(py::module_& module) {
 
 void BindExtract(py::module_& module, py::handle /*base_error*/) {
   module.attr("PHASES") = std::vector<std::string>(std::begin(kPhases), std::end(kPhases));
+  module.attr("COOLDOWN_PHASES") =
+      std::vector<std::string>(std::begin(kCooldownPhases), std::end(kCooldownPhases));
   BindExport(module);
 
   py::class_<PipelineOptions>(module, "PipelineOptions")
@@ -112,6 +114,11 @@ void BindExtract(py::module_& module, py::handle /*base_error*/) {
       .def_readwrite("mirror", &PipelineOptions::mirror)
       .def_readwrite("mirror_options", &PipelineOptions::mirror_options)
       .def_readwrite("resume_within", &PipelineOptions::resume_within)
+      .def_readwrite("release_watch", &PipelineOptions::release_watch)
+      .def_readwrite("releases", &PipelineOptions::releases)
+      .def_readwrite("cooldowns", &PipelineOptions::cooldowns)
+      .def_readwrite("ignore_cooldowns", &PipelineOptions::ignore_cooldowns)
+      .def_readwrite("artwork", &PipelineOptions::artwork)
       .def_property(
           "import_export", [](const PipelineOptions&) { return py::none(); },
           [](PipelineOptions& o, const py::object& callable) {
@@ -135,7 +142,10 @@ void BindExtract(py::module_& module, py::handle /*base_error*/) {
       .def_readonly("unavailable", &PipelineResult::unavailable)
       .def_readonly("mirror", &PipelineResult::mirror)
       .def_readonly("wishlist", &PipelineResult::wishlist)
-      .def_readonly("library_items", &PipelineResult::library_items);
+      .def_readonly("library_items", &PipelineResult::library_items)
+      .def_readonly("releases", &PipelineResult::releases)
+      .def_readonly("cooled_down", &PipelineResult::cooled_down)
+      .def_readonly("artwork", &PipelineResult::artwork);
 
   py::class_<PyPipeline>(module, "Pipeline")
       .def(py::init([](StateStore& store, const py::object& config, const PipelineOptions& options,

@@ -9,7 +9,7 @@ namespace spotify_extract::bindings {
 namespace py = pybind11;
 
 void BindLibrary(py::module_& module, py::handle base_error) {
-  py::register_exception<LibraryError>(module, "LibraryError", base_error);
+  RegisterException<LibraryError>(module, "LibraryError", base_error);
 
   py::class_<LibraryItem>(module, "LibraryItem")
       .def_readonly("id", &LibraryItem::id)

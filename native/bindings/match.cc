@@ -65,7 +65,7 @@ MatchOverride::Action ActionFrom(const std::string& action) {
 }  // namespace
 
 void BindMatch(py::module_& module, py::handle base_error) {
-  py::register_exception<MatchError>(module, "MatchError", base_error);
+  RegisterException<MatchError>(module, "MatchError", base_error);
 
   py::class_<MatchOptions>(module, "MatchOptions")
       .def(py::init([](double min_confidence, double review_confidence, int threads,

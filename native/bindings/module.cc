@@ -14,4 +14,5 @@ PYBIND11_MODULE(_native, module) {
   bindings::BindPlaylist(module, base_error);
   bindings::BindSpotify(module, base_error);
   bindings::BindExtract(module, base_error);
+  bindings::BindReleases(module, base_error);
 }

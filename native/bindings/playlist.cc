@@ -29,14 +29,14 @@ void TextProperty(py::class_<T>& cls, const char* name, std::string T::*member) 
 }  // namespace
 
 void BindPlaylist(py::module_& module, py::handle base_error) {
-  py::register_exception<PlaylistConfigError>(module, "PlaylistConfigError", base_error);
+  RegisterException<PlaylistConfigError>(module, "PlaylistConfigError", base_error);
   static py::exception<MirrorError> mirror_error(module, "MirrorError", base_error);
   py::register_exception_translator([](std::exception_ptr pointer) {
     try {
       if (pointer) std::rethrow_exception(pointer);
     } catch (const MirrorError& error) {
       py::object type = py::reinterpret_borrow<py::object>(mirror_error.ptr());
-      py::object instance = type(py::str(error.what()));
+      py::object instance = type(ToStr(error.what()));
       instance.attr("owned") = py::cast(error.owned());
       PyErr_SetObject(mirror_error.ptr(), instance.ptr());
     }

@@ -40,13 +40,13 @@ auto WithoutGil(Request&& request) {
 }  // namespace
 
 void BindSpotify(py::module_& module, py::handle base_error) {
-  auto http_error = py::register_exception<HttpError>(module, "HttpError", base_error);
-  py::register_exception<TlsError>(module, "TlsError", http_error);
-  py::register_exception<TransportError>(module, "TransportError", http_error);
-  py::register_exception<CancelledError>(module, "CancelledError", http_error);
-  py::register_exception<SpotifyApiError>(module, "SpotifyApiError", http_error);
-  py::register_exception<LoginRequiredError>(module, "LoginRequiredError", http_error);
-  py::register_exception<LoginError>(module, "LoginError", http_error);
+  auto http_error = RegisterException<HttpError>(module, "HttpError", base_error);
+  RegisterException<TlsError>(module, "TlsError", http_error);
+  RegisterException<TransportError>(module, "TransportError", http_error);
+  RegisterException<CancelledError>(module, "CancelledError", http_error);
+  RegisterException<SpotifyApiError>(module, "SpotifyApiError", http_error);
+  RegisterException<LoginRequiredError>(module, "LoginRequiredError", http_error);
+  RegisterException<LoginError>(module, "LoginError", http_error);
   // RateLimitError carries when to retry: translated by hand to keep the attributes.
   static py::handle rate_limit_type =
       py::exception<RateLimitError>(module, "RateLimitError", http_error).release();
@@ -55,7 +55,7 @@ void BindSpotify(py::module_& module, py::handle base_error) {
       if (pointer) std::rethrow_exception(pointer);
     } catch (const RateLimitError& error) {
       py::object instance =
-          py::reinterpret_borrow<py::object>(rate_limit_type)(py::str(error.what()));
+          py::reinterpret_borrow<py::object>(rate_limit_type)(ToStr(error.what()));
       instance.attr("retry_after_seconds") = error.retry_after_seconds();
       instance.attr("retry_at_unix") = error.retry_at_unix();
       instance.attr("quota_exceeded") = error.quota_exceeded();

@@ -22,8 +22,8 @@ auto On(Part& (StateStore::*part)(), Result (Part::*method)(Args...)) {
 }  // namespace
 
 void BindStore(py::module_& module, py::handle base_error) {
-  auto& store_error = py::register_exception<StoreError>(module, "StoreError", base_error);
-  py::register_exception<RunLockedError>(module, "RunLockedError", store_error);
+  auto& store_error = RegisterException<StoreError>(module, "StoreError", base_error);
+  RegisterException<RunLockedError>(module, "RunLockedError", store_error);
   module.attr("STATE_DATABASE_NAME") = kStateDatabaseName;
   std::vector<std::string> status_names;
   for (WishlistStatus status : kWishlistStatuses)

@@ -1,5 +1,6 @@
 #include "extract/add_to_wishlist.h"
 
+#include <algorithm>
 #include <unordered_set>
 
 namespace spotify_extract {
@@ -7,6 +8,15 @@ namespace spotify_extract {
 AddResult AddToWishlist(StateStore& store, const std::string& library_db,
                         const LibraryReadOptions& read, const MatchOptions& options,
                         const std::vector<Track>& tracks, const std::string& requested_by) {
+  bool any =
+      std::any_of(tracks.begin(), tracks.end(), [](const Track& t) { return !t.id.empty(); });
+  if (!any) return {};
+  Matcher matcher = Matcher::Build(ReadLibrary(library_db, read), options);
+  return AddToWishlist(store, matcher, tracks, requested_by);
+}
+
+AddResult AddToWishlist(StateStore& store, const Matcher& matcher, const std::vector<Track>& tracks,
+                        const std::string& requested_by) {
   AddResult result;
   std::vector<Track> unique;
   std::unordered_set<std::string> seen;
@@ -14,7 +24,6 @@ AddResult AddToWishlist(StateStore& store, const std::string& library_db,
     if (!track.id.empty() && seen.insert(track.id).second) unique.push_back(track);
   }
   if (unique.empty()) return result;
-  Matcher matcher = Matcher::Build(ReadLibrary(library_db, read), options);
   std::vector<MatchResult> matches = matcher.MatchAll(unique);
   for (size_t i = 0; i < unique.size(); ++i) {
     const Track& track = unique[i];

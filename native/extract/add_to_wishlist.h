@@ -30,4 +30,9 @@ AddResult AddToWishlist(StateStore& store, const std::string& library_db,
                         const std::vector<Track>& tracks,
                         const std::string& requested_by = "manual");
 
+// The same with a matcher built already, the entries asked for by `requested_by`
+// ("manual", "new release: ARTIST").
+AddResult AddToWishlist(StateStore& store, const Matcher& matcher, const std::vector<Track>& tracks,
+                        const std::string& requested_by);
+
 }  // namespace spotify_extract

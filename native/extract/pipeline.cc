@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
@@ -86,6 +87,15 @@ void FetchNewestFirst(StateStore& store, const NewestFirstSource<Item>& source,
     if (!incremental || total < 0 || source.stored_count() == total) return;
     note(source.full_pass_note);
   }
+}
+
+constexpr const char* kCooldownMetaPrefix = "phase_completed_at:";
+
+// "90 s", "12 min", "3 h": a cooldown or an age, for the skip line.
+std::string Duration(int64_t seconds) {
+  if (seconds < 120) return std::to_string(seconds) + " s";
+  if (seconds < 2 * 3600) return std::to_string(seconds / 60) + " min";
+  return std::to_string(seconds / 3600) + " h";
 }
 
 constexpr int kMatchChunk = 2000;
@@ -202,12 +212,31 @@ PipelineResult Pipeline::Run(CancelToken* cancel) {
 
   try {
     if (client_) {
-      fetch_phase("profile", [&] { Profile(id, cancel); });
-      fetch_phase("playlists", [&] { Playlists(id, cancel); });
-      fetch_phase("playlist_items", [&] { PlaylistItems(id, cancel); });
-      fetch_phase("liked", [&] { Liked(id, cancel); });
-      fetch_phase("albums", [&] { Albums(id, cancel); });
-      fetch_phase("artists", [&] { Artists(id, cancel); });
+      // A phase within its cooldown is skipped; its completion time starts the next one.
+      auto cooled_phase = [&](const char* cooldown, auto&& body) {
+        if (CoolingDown(cooldown, result)) return;
+        body();
+        store_.SetMeta(kCooldownMetaPrefix + std::string(cooldown), UtcNow());
+      };
+      cooled_phase("profile", [&] { fetch_phase("profile", [&] { Profile(id, cancel); }); });
+      cooled_phase("playlists", [&] {
+        fetch_phase("playlists", [&] { Playlists(id, cancel); });
+        fetch_phase("playlist_items", [&] { PlaylistItems(id, cancel); });
+      });
+      cooled_phase("liked", [&] { fetch_phase("liked", [&] { Liked(id, cancel); }); });
+      cooled_phase("albums", [&] { fetch_phase("albums", [&] { Albums(id, cancel); }); });
+      cooled_phase("artists", [&] { fetch_phase("artists", [&] { Artists(id, cancel); }); });
+      if (options_.release_watch) {
+        cooled_phase("releases",
+                     [&] { fetch_phase("releases", [&] { Releases(result, cancel); }); });
+      }
+      if (!options_.artwork.kinds.empty() && options_.artwork.save && !options_.dry_run) {
+        fetch_phase("artwork", [&] {
+          result.artwork =
+              SyncArtwork(store_, *client_, options_.artwork, cancel,
+                          [&](int64_t done, int64_t total) { Report("artwork", done, total); });
+        });
+      }
     }
     if (options_.import_export) {
       fetch_phase("export", [&] {
@@ -348,6 +377,30 @@ void Pipeline::Artists(int64_t /*snapshot*/, CancelToken* cancel) {
   store_.saved().StageArtists("artists", 0, artists, "", total);
   store_.saved().CommitArtists("artists");
   Report("artists", total, total);
+}
+
+bool Pipeline::CoolingDown(const std::string& phase, PipelineResult& result) {
+  if (options_.ignore_cooldowns) return false;
+  auto cooldown = options_.cooldowns.find(phase);
+  if (cooldown == options_.cooldowns.end() || cooldown->second.count() <= 0) return false;
+  std::optional<std::string> completed = store_.GetMeta(kCooldownMetaPrefix + phase);
+  if (!completed) return false;
+  const std::time_t at = ParseUtc(*completed);
+  const int64_t age = static_cast<int64_t>(std::time(nullptr) - at);
+  if (at == 0 || age < 0 || age >= cooldown->second.count()) return false;
+  result.cooled_down.push_back(phase);
+  Log(LogLevel::kInfo, phase + ": skipped, fetched " + Duration(age) + " ago (cooldown " +
+                           Duration(cooldown->second.count()) +
+                           "; --ignore-cooldowns fetches anyway)");
+  return true;
+}
+
+void Pipeline::Releases(PipelineResult& result, CancelToken* cancel) {
+  std::vector<WatchedArtist> artists = WatchedArtists(store_, false);
+  result.releases = SyncReleases(store_, *client_, artists, options_.releases, cancel,
+                                 [&](int64_t done, int64_t total, const std::string& artist) {
+                                   Report("releases", done, total, artist);
+                                 });
 }
 
 void Pipeline::Enrich(int64_t /*snapshot*/, CancelToken* cancel) {

@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "extract/artwork.h"
 #include "extract/library_guard.h"
+#include "extract/release_sync.h"
 #include "http/cancel.h"
 #include "http/http_client.h"
 #include "library/library_items.h"
@@ -30,8 +32,12 @@ namespace spotify_extract {
 // The phases, in order. "export" runs the caller's import of a data export (Python) and
 // "enrich" looks up tracks that came without ISRC or duration (an export) by id.
 inline constexpr const char* kPhases[] = {
-    "profile", "playlists", "playlist_items", "liked", "albums", "artists",
-    "export",  "enrich",    "audio_features", "match", "mirror", "wishlist"};
+    "profile", "playlists", "playlist_items", "liked",          "albums", "artists", "releases",
+    "artwork", "export",    "enrich",         "audio_features", "match",  "mirror",  "wishlist"};
+
+// The phases a cooldown can hold back, each with the fetch phases it covers.
+inline constexpr const char* kCooldownPhases[] = {"profile", "playlists", "liked",
+                                                  "albums",  "artists",   "releases"};
 
 struct ProgressEvent {
   std::string phase;
@@ -58,6 +64,16 @@ struct PipelineOptions {
   MirrorOptions mirror_options;
   // Resume an interrupted snapshot younger than this; older ones start afresh.
   std::chrono::seconds resume_within{std::chrono::hours(24)};
+  // The release watch ("releases" phase, after "artists"): a few followed artists'
+  // discographies per run (extract/release_sync.h).
+  bool release_watch = false;
+  ReleaseSyncOptions releases;
+  // Per phase of kCooldownPhases: a phase that completed less than this long ago is
+  // skipped (with a line saying so), unless ignore_cooldowns.
+  std::map<std::string, std::chrono::seconds> cooldowns;
+  bool ignore_cooldowns = false;
+  // Cover images ("artwork" phase, after "releases"); off while artwork.kinds is empty.
+  ArtworkOptions artwork;
   // Runs as the "export" phase (reads a data export into the store); may be empty.
   std::function<void(int64_t snapshot)> import_export;
 };
@@ -78,6 +94,9 @@ struct PipelineResult {
   std::optional<MirrorResult> mirror;
   WishlistSyncResult wishlist;
   int library_items = 0;
+  std::optional<ReleaseSyncResult> releases;  // when the releases phase ran
+  std::vector<std::string> cooled_down;       // phases skipped by their cooldown
+  std::optional<ArtworkResult> artwork;       // when the artwork phase ran
 };
 
 // Runs the phases. `client` may be null (offline: an export only); the fetch phases are
@@ -105,6 +124,10 @@ class Pipeline {
   void Liked(int64_t snapshot, CancelToken* cancel);
   void Albums(int64_t snapshot, CancelToken* cancel);
   void Artists(int64_t snapshot, CancelToken* cancel);
+  void Releases(PipelineResult& result, CancelToken* cancel);
+  // Whether `phase` (of kCooldownPhases) completed within its cooldown: then it is
+  // skipped, said once in the log and in result.cooled_down.
+  bool CoolingDown(const std::string& phase, PipelineResult& result);
   void Enrich(int64_t snapshot, CancelToken* cancel);
   void AudioFeaturesPhase(int64_t snapshot, CancelToken* cancel);
   void Match(int64_t snapshot, CancelToken* cancel);

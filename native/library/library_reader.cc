@@ -161,6 +161,29 @@ std::string ResolveLibraryPath(std::string_view stored, std::string_view music_d
   return resolved;
 }
 
+size_t ForEachItemAlbum(
+    const std::string& db_path, const LibraryReadOptions& options,
+    const std::function<void(std::string_view album_artist, std::string_view album)>& sink) {
+  sql::Connection db = OpenLibrary(db_path, options.busy_timeout);
+  ReadTransaction transaction(db);
+  const std::unordered_set<std::string> columns = ItemColumns(db);
+  if (!columns.contains("album")) return 0;
+  auto column = [&](const char* name) {
+    return columns.contains(name) ? "\"" + std::string(name) + "\"" : std::string("NULL");
+  };
+  sql::Statement rows =
+      db.Prepare("SELECT " + column("albumartist") + ", " + column("artist") +
+                 ", \"album\" FROM items WHERE \"album\" IS NOT NULL AND \"album\" != '' "
+                 "ORDER BY id");
+  size_t count = 0;
+  while (rows.Step()) {
+    std::string_view album_artist = rows.View(0);
+    sink(album_artist.empty() ? rows.View(1) : album_artist, rows.View(2));
+    ++count;
+  }
+  return count;
+}
+
 size_t ForEachLibraryItem(const std::string& db_path, const LibraryReadOptions& options,
                           const std::function<void(LibraryItem&)>& sink, size_t* expected) {
   sql::Connection db = OpenLibrary(db_path, options.busy_timeout);

@@ -41,6 +41,13 @@ LibraryItems ReadLibrary(const std::string& db_path, const LibraryReadOptions& o
 // throws the same errors): for a check before a run reads everything.
 size_t CountLibraryItems(const std::string& db_path, const LibraryReadOptions& options);
 
+// The album of every item that has one, as (album artist, or the artist when it has
+// none; album), streamed in id order, without reading the other columns: what the release
+// watch compares Spotify's releases against. Returns the number of rows seen.
+size_t ForEachItemAlbum(
+    const std::string& db_path, const LibraryReadOptions& options,
+    const std::function<void(std::string_view album_artist, std::string_view album)>& sink);
+
 // The same rows, streamed: `sink` sees each item in id order (one LibraryItem reused for
 // every row; the sink may move from it), so memory stays flat however large the library.
 // Returns the number of items; `expected`, when given, receives the row count up front.

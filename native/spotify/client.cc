@@ -40,6 +40,12 @@ std::string EncodeComponent(const std::string& value) {
   return out;
 }
 
+bool IsBase62Id(const std::string& id) {
+  return id.size() == 22 && std::all_of(id.begin(), id.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+         });
+}
+
 std::string TrimSlash(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();
   return url;
@@ -326,12 +332,46 @@ void SpotifyClient::GetSavedAlbums(const PageOptions& options,
       options, on_page, cancel);
 }
 
+void SpotifyClient::GetArtistReleases(const std::string& artist_id,
+                                      const std::string& include_groups,
+                                      const PageCallback<ArtistRelease>& on_page,
+                                      CancelToken* cancel) {
+  if (!IsBase62Id(artist_id)) throw SpotifyApiError("not a Spotify artist id: " + artist_id, 400);
+  std::vector<std::pair<std::string, std::string>> params = {{"include_groups", include_groups}};
+  if (!config_.market.empty()) params.emplace_back("market", config_.market);
+  PageOptions options;
+  options.prefetch = 0;  // the caller stops at the first known page: no request wasted
+  PageThrough<ArtistRelease>(
+      "/artists/" + artist_id + "/albums", QueryString(params),
+      [](const nlohmann::json& json) {
+        std::vector<ArtistRelease> out;
+        for (const nlohmann::json* item : ParsePage(json).items) {
+          if (auto release = ParseArtistRelease(*item)) out.push_back(std::move(*release));
+        }
+        return out;
+      },
+      options, on_page, cancel);
+}
+
+std::string SpotifyClient::GetImage(const std::string& url, CancelToken* cancel) {
+  if (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0) {
+    throw SpotifyApiError("not an image URL: " + UrlForMessages(url), 400);
+  }
+  HttpRequest request;
+  request.url = url;
+  request.expect_json = false;
+  request.headers = {{"Accept", "image/*"}};
+  HttpResponse response = http_->Execute(request, cancel);
+  if (response.status >= 200 && response.status <= 299) return std::move(response.body);
+  if (response.status >= 400 && response.status <= 499) return "";
+  throw SpotifyApiError("the image server answered " + std::to_string(response.status) +
+                            " to GET " + UrlForMessages(url),
+                        response.status);
+}
+
 AlbumTracks SpotifyClient::GetAlbumTracks(const std::string& album_id, CancelToken* cancel) {
   // The id goes into the request path: only what Spotify's ids look like may.
-  bool base62 = album_id.size() == 22 && std::all_of(album_id.begin(), album_id.end(), [](char c) {
-                  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-                });
-  if (!base62) throw SpotifyApiError("not a Spotify album id: " + album_id, 400);
+  if (!IsBase62Id(album_id)) throw SpotifyApiError("not a Spotify album id: " + album_id, 400);
   std::string query = config_.market.empty() ? "" : QueryString({{"market", config_.market}});
   std::string path = "/albums/" + album_id;
   nlohmann::json json = GetOk(path + (query.empty() ? "" : "?" + query), cancel);

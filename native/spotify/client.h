@@ -122,6 +122,16 @@ class SpotifyClient {
   // unknown album is the SpotifyApiError of its 404.
   AlbumTracks GetAlbumTracks(const std::string& album_id, CancelToken* cancel);
 
+  // GET /artists/{id}/albums?include_groups=..., 50 per page, one page at a time (Spotify
+  // lists each group newest first); kStop from the callback ends it. An id that is not
+  // 22 base62 characters is refused before any request.
+  void GetArtistReleases(const std::string& artist_id, const std::string& include_groups,
+                         const PageCallback<ArtistRelease>& on_page, CancelToken* cancel);
+
+  // The bytes of an image URL (Spotify's CDN: no token), through the same pacing and
+  // retries as every request; empty when the image is gone (4xx).
+  std::string GetImage(const std::string& url, CancelToken* cancel);
+
   // GET /me/following?type=artist (cursor paging).
   std::vector<Artist> GetFollowedArtists(CancelToken* cancel);
 

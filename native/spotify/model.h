@@ -131,6 +131,13 @@ struct SavedAlbum {
   Album album;
 };
 
+// A release in an artist's discography (GET /artists/{id}/albums).
+struct ArtistRelease {
+  Album album;
+  std::string album_type;   // album | single | compilation
+  std::string album_group;  // album | single | compilation | appears_on
+};
+
 struct SavedTrack {
   std::string added_at;
   Track track;

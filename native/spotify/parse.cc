@@ -232,6 +232,16 @@ std::optional<SavedAlbum> ParseSavedAlbum(const json& saved) {
   return result;
 }
 
+std::optional<ArtistRelease> ParseArtistRelease(const json& object) {
+  ArtistRelease release;
+  release.album = ParseAlbum(object);
+  if (release.album.id.empty()) return std::nullopt;
+  release.album_type = Str(object, "album_type");
+  release.album_group = Str(object, "album_group");
+  if (release.album_group.empty()) release.album_group = release.album_type;
+  return release;
+}
+
 std::optional<Artist> ParseArtist(const json& object) {
   Artist artist;
   artist.id = Str(object, "id");

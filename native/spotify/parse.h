@@ -36,6 +36,8 @@ std::optional<Playlist> ParsePlaylist(const nlohmann::json& playlist);
 std::optional<SavedTrack> ParseSavedTrack(const nlohmann::json& saved);
 Album ParseAlbum(const nlohmann::json& album);
 std::optional<SavedAlbum> ParseSavedAlbum(const nlohmann::json& saved);
+// An entry of GET /artists/{id}/albums; nullopt without an id.
+std::optional<ArtistRelease> ParseArtistRelease(const nlohmann::json& album);
 std::optional<Artist> ParseArtist(const nlohmann::json& artist);
 std::optional<AudioFeatures> ParseAudioFeatures(const nlohmann::json& features);
 UserProfile ParseUserProfile(const nlohmann::json& user);

@@ -241,12 +241,51 @@ UPDATE matches SET status = 'matched' WHERE item_id IS NOT NULL;
 ALTER TABLE tracks ADD COLUMN enrich_attempted INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Migration 4: the release watch (when each watched artist's discography was synced,
+// the releases known per artist, when a listing first showed them) and the artwork files
+// written (the URL each came from, so an unchanged one is not fetched again).
+constexpr const char* kReleaseWatch = R"sql(
+CREATE TABLE release_artists (
+  artist_id TEXT PRIMARY KEY,
+  name TEXT NOT NULL DEFAULT '',
+  synced_at TEXT,
+  release_total INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE releases (
+  artist_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  name TEXT NOT NULL DEFAULT '',
+  artists TEXT NOT NULL DEFAULT '[]',
+  artist TEXT NOT NULL DEFAULT '',
+  album_type TEXT NOT NULL DEFAULT '',
+  album_group TEXT NOT NULL DEFAULT '',
+  release_date TEXT NOT NULL DEFAULT '',
+  total_tracks INTEGER NOT NULL DEFAULT 0,
+  cover_url TEXT NOT NULL DEFAULT '',
+  found_at TEXT NOT NULL,
+  is_new INTEGER NOT NULL DEFAULT 0,
+  listed_at TEXT,
+  PRIMARY KEY (artist_id, id)
+) WITHOUT ROWID;
+CREATE INDEX releases_id ON releases(id);
+CREATE TABLE artwork (
+  kind TEXT NOT NULL CHECK (kind IN ('playlists', 'albums', 'artists')),
+  spotify_id TEXT NOT NULL,
+  url TEXT NOT NULL DEFAULT '',
+  path BLOB NOT NULL,
+  bytes INTEGER NOT NULL DEFAULT 0,
+  fetched_at TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (kind, spotify_id)
+) WITHOUT ROWID;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& StateMigrations() {
   static const std::vector<Migration> migrations = {
       {1, "initial schema", [](sql::Connection& db) { db.Exec(kInitialSchema); }},
       {2, "match status, enrichment", [](sql::Connection& db) { db.Exec(kMatchStatus); }},
+      {4, "release watch, artwork", [](sql::Connection& db) { db.Exec(kReleaseWatch); }},
   };
   return migrations;
 }

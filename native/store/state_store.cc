@@ -40,7 +40,8 @@ StateStore::StateStore(const std::string& path, Options options)
       mirrored_files_(SharedConnection{*db_, mutex_}),
       matches_(SharedConnection{*db_, mutex_}),
       saved_(SharedConnection{*db_, mutex_}),
-      wishlist_(SharedConnection{*db_, mutex_}) {
+      wishlist_(SharedConnection{*db_, mutex_}),
+      releases_(SharedConnection{*db_, mutex_}) {
   db_->Exec("PRAGMA foreign_keys = ON");
   {
     sql::Statement mode = db_->Prepare("PRAGMA journal_mode = WAL");

@@ -9,6 +9,7 @@
 #include "store/catalog_store.h"
 #include "store/match_store.h"
 #include "store/mirrored_file_store.h"
+#include "store/release_store.h"
 #include "store/rows.h"
 #include "store/saved_library_store.h"
 #include "store/snapshot_store.h"
@@ -43,6 +44,7 @@ class StateStore {
   MatchStore& matches() { return matches_; }
   SavedLibraryStore& saved() { return saved_; }
   WishlistStore& wishlist() { return wishlist_; }
+  ReleaseStore& releases() { return releases_; }
 
   const std::string& path() const { return path_; }
   std::string LockPath() const { return path_ + ".lock"; }
@@ -83,6 +85,7 @@ class StateStore {
   MatchStore matches_;
   SavedLibraryStore saved_;
   WishlistStore wishlist_;
+  ReleaseStore releases_;
 };
 
 }  // namespace spotify_extract

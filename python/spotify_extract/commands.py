@@ -148,6 +148,9 @@ def run_account_option(settings: Settings, opts) -> bool:
         if getattr(opts, "status", False):
             user = auth.status(settings)
             ui.print_(f"Connected to Spotify as {auth.describe(user)}.")
+            from spotify_extract import artwork
+
+            ui.print_(artwork.disk_usage(settings).line())
             return True
     except _native.SpotifyExtractError as error:
         raise ui.UserError(str(error)) from error
@@ -173,6 +176,11 @@ def add_extract_options(command: ui.Subcommand) -> None:
         help="run even though the beets library is empty or less than half its last size",
     )
     command.parser.add_option(
+        "--ignore-cooldowns",
+        action="store_true",
+        help="fetch every phase even when it ran within its cooldown (the cooldowns key)",
+    )
+    command.parser.add_option(
         "--no-progress",
         action="store_true",
         help="plain log lines instead of progress bars, even on a terminal",
@@ -188,5 +196,6 @@ def run_extract(settings: Settings, lib: Library, opts) -> None:
         verbose=extract.verbose(),
         progress=False if opts.no_progress else None,
         force=bool(opts.force),
+        ignore_cooldowns=bool(opts.ignore_cooldowns),
     )
     extract.run(settings, lib, request)

@@ -13,12 +13,13 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from beets import logging, ui
 
-from spotify_extract import _native, attributes
+from spotify_extract import _native, artwork, attributes
 from spotify_extract import export as export_reader
 from spotify_extract import mirror as mirror_settings
 from spotify_extract import settings as plugin_settings
@@ -100,6 +101,7 @@ class RunRequest:
     verbose: bool = False
     progress: bool | None = None  # None: bars when stderr is a terminal
     force: bool = False  # run on a library that is empty or much smaller than last time
+    ignore_cooldowns: bool = False  # fetch every phase, however recently it ran
 
 
 def match_options(config: Settings | Any) -> _native.MatchOptions:
@@ -129,7 +131,19 @@ def pipeline_options(
         settings, lib.directory, dry_run=dry_run
     )
     options.mirror_options = mirror_options
+    options.release_watch = settings.release_watch
+    options.releases = release_sync_options(settings)
+    options.cooldowns = {phase: timedelta(seconds=s) for phase, s in settings.cooldowns.items()}
+    options.artwork = artwork.pipeline_options(settings)
     return options, where.playlist_dir
+
+
+def release_sync_options(settings: Settings) -> _native.ReleaseSyncOptions:
+    """How many artists' discographies a run syncs, and how often each."""
+    options = _native.ReleaseSyncOptions()
+    options.check_interval = timedelta(seconds=settings.release_check_interval)
+    options.artists_per_run = settings.release_artists_per_run
+    return options
 
 
 def verbose() -> bool:
@@ -180,6 +194,7 @@ def run(
             settings, lib, dry_run=request.dry_run, source=source
         )
         options.accept_library_size = request.force
+        options.ignore_cooldowns = request.ignore_cooldowns
         report_holder: dict[str, export_reader.ImportReport] = {}
         if export_data is not None:
 
@@ -250,6 +265,14 @@ def run(
             )
         if imported.removed:
             say(f"Data export: {imported.removed} playlist(s) of an earlier export removed")
+    if result.mirror is not None and not request.dry_run:
+        sidecars = artwork.place_sidecars(settings, result.mirror.owned)
+        if sidecars is not None and (sidecars.written or sidecars.removed or sidecars.foreign):
+            say(
+                f"Playlist covers beside the playlist files: {sidecars.written} written, "
+                f"{sidecars.removed} removed"
+                + (f", {len(sidecars.foreign)} not ours left alone" if sidecars.foreign else "")
+            )
     for text in summary_lines(
         result,
         playlist_dir=playlist_dir,

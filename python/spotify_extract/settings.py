@@ -238,6 +238,90 @@ class _File(_Optional):
         return path
 
 
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$")
+_UNIT_SECONDS = {None: 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
+
+
+def _duration_seconds(value: object) -> float | None:
+    """Seconds from 90, "90s", "10m", "10min", "24h", "2d"; None when it is none of them."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value) if value >= 0 else None
+    if isinstance(value, str):
+        found = _DURATION.match(value.lower())
+        if found:
+            return float(found.group(1)) * _UNIT_SECONDS[found.group(2)]
+    return None
+
+
+class _Duration(confuse.Template):
+    """A length of time: seconds, or a number with s, m(in), h or d ("24h")."""
+
+    def get_default_value(self, key_name: str = "default") -> float:
+        return _duration_seconds(self.default) or 0.0
+
+    def convert(self, value: object, view: confuse.ConfigView) -> float:
+        seconds = _duration_seconds(value)
+        if seconds is None:
+            self.fail(f"must be a duration such as 90s, 10m, 24h or 2d, not {_shown(value)}", view)
+        return seconds
+
+
+ARTWORK_KINDS = ("playlists", "albums", "artists")
+COOLDOWN_PHASES = ("profile", "playlists", "liked", "albums", "artists", "releases")
+
+
+class _PerKindFlag(confuse.Template):
+    """yes/no for every kind at once, or a mapping of some kinds to yes/no (the others
+    yes): the kinds switched on."""
+
+    def __init__(self, kinds: tuple[str, ...], default: bool) -> None:
+        super().__init__(default)
+        self.kinds = kinds
+
+    def get_default_value(self, key_name: str = "default") -> frozenset[str]:
+        return frozenset(self.kinds) if self.default else frozenset()
+
+    def convert(self, value: object, view: confuse.ConfigView) -> frozenset[str]:
+        if isinstance(value, bool):
+            return frozenset(self.kinds) if value else frozenset()
+        if isinstance(value, dict):
+            on = set(self.kinds)
+            for kind, flag in value.items():
+                if kind not in self.kinds:
+                    self.fail(f"{kind!r} is not one of {', '.join(self.kinds)}", view)
+                if not isinstance(flag, bool):
+                    self.fail(f"{kind} must be yes or no, not {_shown(flag)}", view)
+                if not flag:
+                    on.discard(kind)
+            return frozenset(on)
+        self.fail(f"must be yes, no or a mapping of {', '.join(self.kinds)} to yes/no", view)
+
+
+class _Cooldowns(confuse.Template):
+    """A mapping of phases to durations (the others: no cooldown)."""
+
+    def get_default_value(self, key_name: str = "default") -> dict[str, float]:
+        return {}
+
+    def convert(self, value: object, view: confuse.ConfigView) -> dict[str, float]:
+        if value is None or value == {}:
+            return {}
+        if not isinstance(value, dict):
+            self.fail(
+                f"must be a mapping such as {{playlists: 10m, artists: 5m}}, not {_shown(value)}",
+                view,
+            )
+        cooldowns = {}
+        for phase, duration in value.items():
+            if phase not in COOLDOWN_PHASES:
+                self.fail(f"{phase!r} is not one of {', '.join(COOLDOWN_PHASES)}", view)
+            seconds = _duration_seconds(duration)
+            if seconds is None:
+                self.fail(f"{phase} must be a duration such as 10m, not {_shown(duration)}", view)
+            cooldowns[phase] = seconds
+        return cooldowns
+
+
 def _shown(value: object) -> str:
     text = repr(value) if isinstance(value, str | int | float | bool) else type(value).__name__
     return text if len(text) <= 60 else text[:57] + "..."
@@ -276,6 +360,11 @@ TEMPLATES: dict[str, confuse.Template] = {
     "auth_url": _Url("https://accounts.spotify.com"),
     "ca_file": _File(),  # None: the system's CA store
     "state_dir": _Folder(),  # None: beets' config directory
+    "release_watch": _Flag(True),
+    "release_check_interval": _Duration("24h"),
+    "release_artists_per_run": _Whole(10, 0),
+    "artwork": _PerKindFlag(ARTWORK_KINDS, True),
+    "cooldowns": _Cooldowns({}),
     "refresh": RefreshList(),  # players to refresh after `beet spotify-sync`
     "sync_wait": _Seconds(600),  # a second `beet spotify-sync` waits this long, then leaves
 }
@@ -319,6 +408,11 @@ class Settings:
     auth_url: str
     ca_file: str | None
     state_dir: Path
+    release_watch: bool
+    release_check_interval: float  # seconds
+    release_artists_per_run: int
+    artwork: frozenset[str]  # the kinds of ARTWORK_KINDS to store
+    cooldowns: dict[str, float]  # phase -> seconds
     refresh: tuple[PlayerConfig, ...]
     sync_wait: float
 

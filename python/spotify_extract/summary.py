@@ -151,6 +151,14 @@ def summary_lines(
             "(Made For You, editorial) cannot be read by personal apps"
         )
     lines.extend(result.notes)
+    if result.releases is not None:
+        lines.append(release_line(result.releases))
+    if result.artwork is not None and (result.artwork.fetched or result.artwork.removed):
+        art = result.artwork
+        lines.append(
+            f"Artwork: {_n(art.fetched)} image(s) fetched, {_n(art.unchanged)} unchanged"
+            + (f", {_n(art.removed)} removed" if art.removed else "")
+        )
 
     changes = list(result.changes)
     line = _changes_line(changes)
@@ -163,6 +171,17 @@ def summary_lines(
     if dry_run:
         lines.append("Dry run: no playlist file was written or removed.")
     return lines
+
+
+def release_line(sync: Any) -> str:
+    """ "New releases: 2 found (`beet spotify-releases`); 10 of 70 artists checked" """
+    line = f"New releases: {_n(sync.new_releases)} found"
+    if sync.new_releases:
+        line += " (`beet spotify-releases`)"
+    line += f"; {_n(sync.artists_synced)} of {_n(sync.artists_watched)} artist(s) checked"
+    if sync.catalogue:
+        line += f", {_n(sync.catalogue)} earlier release(s) recorded"
+    return line
 
 
 # The missing tracks by the status of their wishlist entry, in words that add up.

@@ -643,6 +643,7 @@ class Library:
         page: int = 50,
         audio_features: bool = True,
         probe_unreadable: bool = True,
+        release_artists: int = 0,
     ) -> dict[str, int]:
         """The fewest API requests that read everything readable in ``mode`` at ``page``
         items per request, by endpoint (as ``Emulator.counters()["by_endpoint"]`` names
@@ -652,7 +653,9 @@ class Library:
         per unreadable non-empty playlist when ``probe_unreadable`` (the 403/404 that
         records it);
         audio features in batches of 100 for the distinct tracks of readable playlists
-        and Liked Songs (development mode: one request, answered 403)."""
+        and Liked Songs (development mode: one request, answered 403); with
+        ``release_artists``, the albums and singles pages of that many followed artists
+        (in /me/following order: the release watch's first run)."""
         with self.lock:
 
             def pages(n: int, size: int = page) -> int:
@@ -677,10 +680,22 @@ class Library:
                 "/v1/me/albums": max(1, pages(len(self.saved_albums))),
                 "/v1/me/following": max(1, pages(len(self.followed_artists))),
             }
+            if release_artists:
+                checked = sorted(self.followed_artists)[:release_artists]
+                counts["/v1/artists/{id}/albums"] = sum(
+                    max(1, pages(self.release_count(a))) for a in checked
+                )
             if audio_features:
                 counts["/v1/audio-features"] = pages(len(wanted), 100) if mode == "extended" else 1
             counts["total"] = sum(counts.values())
             return counts
+
+    def release_count(self, artist_id: str) -> int:
+        """Albums and singles with the artist among the album artists."""
+        return sum(
+            artist_id in a.artist_ids and a.album_type in ("album", "single")
+            for a in self.albums.values()
+        )
 
     def truth(self) -> dict[str, int | None]:
         """Spotify track id -> the beets item id it corresponds to (None: not in beets)."""

@@ -401,3 +401,19 @@ def test_mpd_address_from_the_config_else_mpd_host_and_port(keys, environ, expec
     from spotify_extract.players.config import player_config
 
     assert mpd.address(player_config("mpd", keys), environ) == expected
+
+
+def test_tls_to_a_player_is_verified(sync_world: SyncWorld, emulator_factory) -> None:
+    """A server with a certificate from an unknown CA is refused; its CA as `ca_file`
+    is accepted (the emulator's test CA stands in for a self-hosted server's)."""
+    world = sync_world
+    server = emulator_factory(tls=True)
+    entry = {"url": server.base_url, "user": "me", "password": "pw"}
+    world.write_config(
+        refresh=[{"subsonic": entry}, {"subsonic": dict(entry, ca_file=server.ca_file)}]
+    )
+    result = world.beet("spotify-sync", "--quiet", "--max-downloads", "0")
+    assert result.returncode == 0, result.stdout + result.stderr
+    untrusted, trusted = result.stdout.splitlines()[1:]
+    assert "TLS certificate not trusted" in untrusted
+    assert "TLS" not in trusted and f"from {server.base_url}/rest/ping" in trusted
