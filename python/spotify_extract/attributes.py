@@ -213,7 +213,8 @@ def write_attributes(
     return report
 
 
-def _features(native: Any) -> AudioFeatures:
+def features_of(native: Any) -> AudioFeatures:
+    """AudioFeatures of the engine's (_native.AudioFeatures)."""
     return AudioFeatures(
         **{name: getattr(native, name) for name in AudioFeatures.__dataclass_fields__}
     )
@@ -257,7 +258,7 @@ def updates_from_store(
         for track_id, _ in matched:
             playlists.extend(n for n in in_playlists.get(track_id, []) if n not in playlists)
         native_features = store.get_audio_features(best_id)
-        features = _features(native_features) if native_features is not None else None
+        features = features_of(native_features) if native_features is not None else None
         updates.append(AttributeUpdate(item_id, best_id, playlists, features))
     return updates
 

@@ -10,14 +10,17 @@ import os
 import signal
 import sqlite3
 import subprocess
+import threading
 import time
 from pathlib import Path
 
 import pytest
 from beets.library import Item, Library
 from fixtures_playlist import BEET
-from spotify_extract.analyze import keys
+from fixtures_wishlist import open_state_store
+from spotify_extract.analyze import keys, runner
 from spotify_extract.analyze.features import analyse_samples
+from test_wishlist_commands import A, B, C, seeded, wishlist  # noqa: F401
 
 from tests.fixtures import audio_truth
 
@@ -260,6 +263,61 @@ def test_a_killed_run_resumes_without_redoing_what_it_stored(tmp_path: Path) -> 
     assert setup.marked() == len(songs)
 
 
+def test_ctrl_c_stops_after_the_files_in_hand_with_status_130(tmp_path: Path) -> None:
+    songs = [(f"Track {n}", 90 + 7 * n, n % 12, n % 2 == 1) for n in range(8)]
+    setup = make_library(tmp_path / "beets", songs, seconds=20)
+    process = subprocess.Popen(
+        [str(BEET), "spotify-analyze"],
+        env=setup.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 300
+    while setup.marked() == 0 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGINT)  # what a terminal sends the whole group
+    output, _ = process.communicate(timeout=300)
+    assert process.returncode == 130, output
+    assert "Cancelled: finishing the files in hand" in output
+    assert "Traceback" not in output and "worker process died" not in output
+    done = setup.marked()
+    assert 0 < done < len(songs), output
+    result = setup.beet("spotify-analyze")
+    assert f"{done} done before" in result.stdout
+
+
+def crash_on_purpose(path: str):
+    """A stand-in for a decoder that crashes its process on a hostile file."""
+    from spotify_extract.analyze.features import analyse_or_reason
+
+    if "crash" in os.path.basename(path):
+        os._exit(11)
+    return analyse_or_reason(path)
+
+
+def test_a_file_that_kills_its_worker_is_named_and_the_run_goes_on(tmp_path: Path) -> None:
+    names = ["a.wav", "b.wav", "crash.wav", "c.wav", "d.wav", "e.wav"]
+    jobs = [
+        runner.Job(
+            n, str(audio_truth.write_wav(tmp_path / name, audio_truth.song(120, 0, False, 4))), 0.0
+        )
+        for n, name in enumerate(names)
+    ]
+    results: dict[str, object] = {}
+    finished = runner.analyse_jobs(
+        jobs,
+        lambda job, result: results.setdefault(os.path.basename(job.path), result),
+        stop=threading.Event(),
+        workers=2,
+        analyse=crash_on_purpose,
+    )
+    assert finished and sorted(results) == sorted(names)
+    assert results["crash.wav"] == runner.CRASHED
+    assert all(not isinstance(results[name], str) for name in names if name != "crash.wav")
+
+
 def test_analyze_after_import_analyses_what_an_import_adds(tmp_path: Path) -> None:
     setup = AnalyzeSetup(tmp_path / "beets")
     setup.root.mkdir(parents=True)
@@ -280,3 +338,33 @@ def test_without_analyze_after_import_an_import_is_not_analysed(tmp_path: Path) 
     audio_truth.write_wav(incoming / "groove.wav", audio_truth.song(128, 7, False, 6))
     setup.beet("import", "-q", "-s", "-A", str(incoming))
     assert setup.beet("ls", "-f", "$bpm").stdout.strip() == "0"
+
+
+# --------------------------------------------------------------------------------------
+# The wishlist: tempo and key from Spotify's audio features (apps that still get them)
+
+
+def test_wishlist_filters_and_sorts_by_bpm_and_harmonic_key(seeded, capsys) -> None:  # noqa: F811
+    from spotify_extract import _native
+
+    features = []
+    for track_id, tempo, key, mode in ((A, 100.4, 9, 1), (B, 129.6, 4, 0), (C, 125.0, 9, 0)):
+        one = _native.AudioFeatures()
+        one.track_id, one.tempo, one.key, one.mode = track_id, tempo, key, mode
+        features.append(one)
+    open_state_store(seeded).save_audio_features(features, [])
+
+    def listed(*query: str) -> list[str]:
+        return wishlist(seeded, capsys, "list", "-f", "$bpm $initial_key $camelot $title", *query)
+
+    assert listed("bpm+").splitlines() == [
+        "100 A 11B Dancing Queen",
+        "125 Am 8A Teardrop",
+        "130 Em 9A Song 2",
+    ]
+    # The next track after Teardrop (8A, 125 BPM): 7A/8A/9A/8B within a few BPM.
+    assert listed("harmonic:8A", "bpm:120..132", "bpm-").splitlines() == [
+        "130 Em 9A Song 2",
+        "125 Am 8A Teardrop",
+    ]
+    assert listed("harmonic:A").splitlines() == ["100 A 11B Dancing Queen"]

@@ -1,7 +1,8 @@
 """What Essentia hears in one audio file: tempo, key, loudness, energy, danceability.
 
 Runs in the analysis worker processes (see runner.py): Essentia is imported there, not in
-beets' own process. Everything returned is plain data, so it crosses the process boundary.
+beets' own process, and this module imports neither beets nor Essentia at its top, so a
+worker starts fast. Everything returned is plain data, to cross the process boundary.
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ import math
 from dataclasses import dataclass
 
 SAMPLE_RATE = 44100
+# Only the first 15 minutes are decoded: a two-hour DJ mix would otherwise take 1.3 GB a
+# worker, and one tempo and key for a whole mix mean little anyway.
+MAX_SECONDS = 900.0
 # Loudness per 2 s frame, hop 1 s: the frames of Essentia's own level descriptor.
 LEVEL_FRAME = 2 * SAMPLE_RATE
 LEVEL_HOP = SAMPLE_RATE
@@ -30,7 +34,6 @@ class Analysis:
     average_loudness: float  # 0..1, Essentia's music-extractor definition (beets-xtractor)
     energy: float  # 0..1
     danceability: float  # Essentia's Danceability (0..~3; beets-xtractor's `danceability`)
-    duration: float  # seconds decoded
 
 
 def _squeeze(value: float, low: float, high: float) -> float:
@@ -46,13 +49,15 @@ def _setup() -> None:
 
 
 def analyse_file(path: str) -> Analysis:
-    """Decodes `path` (any format ffmpeg reads) to mono 44.1 kHz and analyses it."""
+    """Decodes `path` (any format ffmpeg reads) to mono 44.1 kHz and analyses it
+    (its first MAX_SECONDS)."""
     import essentia.standard as es
     import numpy as np
 
     _setup()
     try:
-        audio = es.MonoLoader(filename=path, sampleRate=SAMPLE_RATE)()
+        # EasyLoader: MonoLoader's samples (no gain at its default), with an end time.
+        audio = es.EasyLoader(filename=path, sampleRate=SAMPLE_RATE, endTime=MAX_SECONDS)()
     except RuntimeError as error:
         raise DecodeError(_reason(error)) from None
     if audio.size < SAMPLE_RATE:  # under a second: nothing to measure a tempo on
@@ -87,7 +92,6 @@ def analyse_samples(audio, *, np=None, es=None) -> Analysis:
         # (-8 dBFS) ~0.93.
         energy=round(_squeeze(loudness, -30.0, -10.0), 6),
         danceability=round(float(danceability), 6),
-        duration=audio.size / SAMPLE_RATE,
     )
 
 
@@ -104,6 +108,34 @@ def _levels(audio, np, es) -> float:
         return 0.0
     relative = np.maximum(np.asarray(values, dtype=np.float64) / top, 1e-4)  # floor -80 dB
     return _squeeze(10.0 * math.log10(float(np.mean(relative))), -5.0, -2.0)
+
+
+def init_worker() -> None:
+    """A worker process's start: Ctrl-C reaches the whole process group, but the parent
+    decides when to stop (the workers finish the file in hand); Essentia's INFO line on
+    import is not for the person."""
+    import os
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+            import essentia.standard  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def analyse_or_reason(path: str) -> Analysis | str:
+    """In a worker: the analysis, or why the file could not be analysed."""
+    try:
+        return analyse_file(path)
+    except DecodeError as error:
+        return str(error)
+    except Exception as error:  # an Essentia failure on one file must not end the run
+        return f"analysis failed ({type(error).__name__}: {error})"
 
 
 def _reason(error: Exception) -> str:

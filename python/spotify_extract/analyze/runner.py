@@ -14,9 +14,10 @@ import contextlib
 import importlib.util
 import multiprocessing
 import os
-import signal
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +26,7 @@ from beets.dbcore.query import InvalidQueryError
 from beets.library import Library
 
 from spotify_extract.analyze import fields
-from spotify_extract.analyze.features import Analysis, DecodeError
+from spotify_extract.analyze.features import Analysis, analyse_or_reason, init_worker
 from spotify_extract.display import printable
 from spotify_extract.interrupt import Interrupted, run_cancellable
 from spotify_extract.progress import ProgressReporter
@@ -110,31 +111,7 @@ def select(items: Iterable[Any], *, force: bool) -> tuple[list[Job], Outcome]:
     return jobs, outcome
 
 
-def _init_worker() -> None:
-    # Ctrl-C reaches the whole process group: the parent decides when to stop, the
-    # workers finish the file in hand.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # Essentia prints an INFO line to stderr when it is imported: not for the person.
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "wb") as null:
-            os.dup2(null.fileno(), 2)
-            import essentia.standard  # noqa: F401
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
-def _analyse(path: str) -> Analysis | str:
-    """In a worker: the analysis, or the reason the file could not be read."""
-    from spotify_extract.analyze.features import analyse_file
-
-    try:
-        return analyse_file(path)
-    except DecodeError as error:
-        return str(error)
-    except Exception as error:  # an Essentia failure on one file must not end the run
-        return f"analysis failed ({type(error).__name__}: {error})"
+CRASHED = "the decoder crashed on this file (its worker process died)"
 
 
 def analyse_jobs(
@@ -144,41 +121,67 @@ def analyse_jobs(
     stop: threading.Event,
     progress: Callable[[int, int, str], None] = lambda done, total, detail: None,
     workers: int | None = None,
+    analyse: Callable[[str], Analysis | str] = analyse_or_reason,
 ) -> bool:
     """Analyses every job in worker processes, calling handle(job, result) in this thread
     as each finishes (at most two per worker in flight). Returns False when `stop` was set
-    before all were submitted (the ones in flight are still handled)."""
+    before all were submitted (the ones in flight are still handled).
+
+    A file that kills its worker (a decoder crash on a hostile file) breaks the whole
+    pool: the files that were in flight are then tried again one at a time, so only the
+    culprit is reported (as undecodable) and the run goes on with a new pool."""
     if not jobs:
         return True
     count = workers or worker_count(len(jobs))
-    context = multiprocessing.get_context("spawn")  # no fork of beets' threads and sqlite
+    remaining = deque(jobs)
     done = 0
-    remaining = iter(jobs)
-    exhausted = False
-    with futures.ProcessPoolExecutor(count, mp_context=context, initializer=_init_worker) as pool:
+
+    def finish(job: Job, result: Analysis | str) -> None:
+        nonlocal done
+        handle(job, result)
+        done += 1
+        progress(done, len(jobs), os.path.basename(job.path))
+
+    while remaining and not stop.is_set():
+        in_flight = _run_pool(remaining, count, analyse, finish, stop)
+        for job in in_flight:
+            if stop.is_set():
+                remaining.appendleft(job)  # only to report the run as unfinished
+                break
+            if _run_pool(deque([job]), 1, analyse, finish, stop):
+                finish(job, CRASHED)
+    return not remaining
+
+
+def _run_pool(
+    queue: deque[Job],
+    count: int,
+    analyse: Callable[[str], Analysis | str],
+    finish: Callable[[Job, Analysis | str], None],
+    stop: threading.Event,
+) -> list[Job]:
+    """Runs jobs from the queue in a pool of `count` workers until it is empty or stop is
+    set; returns the jobs that were in flight when a worker died ([] otherwise)."""
+    context = multiprocessing.get_context("spawn")  # no fork of beets' threads and sqlite
+    with futures.ProcessPoolExecutor(count, mp_context=context, initializer=init_worker) as pool:
         pending: dict[futures.Future, Job] = {}
         while True:
-            while not exhausted and not stop.is_set() and len(pending) < 2 * count:
-                job = next(remaining, None)
-                if job is None:
-                    exhausted = True
-                    break
-                pending[pool.submit(_analyse, job.path)] = job
+            while queue and not stop.is_set() and len(pending) < 2 * count:
+                job = queue.popleft()
+                try:
+                    pending[pool.submit(analyse, job.path)] = job
+                except BrokenProcessPool:  # a worker died since the last wait
+                    return [job, *pending.values()]
             if not pending:
-                break
+                return []
             finished, _ = futures.wait(pending, timeout=0.2, return_when=futures.FIRST_COMPLETED)
             for future in finished:
                 job = pending.pop(future)
                 try:
                     result = future.result()
-                except futures.process.BrokenProcessPool as error:
-                    raise ui.UserError(
-                        f"spotify-analyze: a worker process died ({error}); {RESUME_HINT}"
-                    ) from None
-                handle(job, result)
-                done += 1
-                progress(done, len(jobs), os.path.basename(job.path))
-    return exhausted
+                except BrokenProcessPool:
+                    return [job, *pending.values()]
+                finish(job, result)
 
 
 def _describe(item: Any) -> str:

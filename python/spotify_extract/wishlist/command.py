@@ -178,7 +178,7 @@ def cmd_list(plugin_config, listener, lib, opts, args) -> None:
     entries = select_entries(store, opts, args)
     template = Template(opts.format or DEFAULT_FORMAT)
     for entry in page_of(entries, opts):
-        ui.print_(template.substitute(entry_values(entry), {}))
+        ui.print_(template.substitute(entry_values(entry, store), {}))
     shown = len(page_of(entries, opts))
     if opts.limit and len(entries) > shown:
         page = max(1, opts.page or 1)

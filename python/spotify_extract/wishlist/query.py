@@ -17,6 +17,7 @@ from beets import dbcore, plugins, ui
 from beets.dbcore import sort, types
 
 from spotify_extract import downloaders
+from spotify_extract.analyze.query import HarmonicQuery
 from spotify_extract.wishlist.entries import MANUAL_PREFIX, STATUSES, list_entries
 
 DEFAULT_FORMAT = "$artist - $title [$album] ($status) <$playlists>"
@@ -26,12 +27,14 @@ EXPORT_KINDS = ("csv", "json", "urls")
 # Listing, formatting, export
 
 
-def entry_values(entry) -> dict[str, str]:
+def entry_values(entry, store: Any = None) -> dict[str, str]:
+    """An entry's fields as text; with the state database (`store`) also its tempo and
+    key from Spotify's audio features, where Spotify gave them."""
     playlists = ", ".join(ref.name for ref in entry.wanted_by)
     requested = ", ".join(getattr(entry, "requested_by", []) or [])
     track_id = entry.spotify_track_id
     url = "" if track_id.startswith(MANUAL_PREFIX) else downloaders.track_url(track_id)
-    return {
+    values = {
         "id": track_id,
         "spotify_track_id": track_id,
         "artist": entry.artist,
@@ -50,6 +53,24 @@ def entry_values(entry) -> dict[str, str]:
         "imported": entry.imported_at,
         "length": _length(entry.duration_ms),
         "file": os.fsdecode(entry.file_path) if entry.file_path else "",
+    }
+    if store is not None:
+        values.update(feature_values(store.get_audio_features(track_id)))
+    return values
+
+
+def feature_values(native_features: Any) -> dict[str, str]:
+    """bpm, initial_key and camelot of Spotify's audio features ("" when unknown)."""
+    from spotify_extract.analyze import keys
+    from spotify_extract.attributes import features_of
+
+    features = features_of(native_features) if native_features is not None else None
+    bpm = features.bpm() if features else None
+    key = keys.parse(features.initial_key()) if features else None
+    return {
+        "bpm": str(bpm or ""),
+        "initial_key": key.beets if key else "",
+        "camelot": key.camelot if key else "",
     }
 
 
@@ -80,7 +101,12 @@ class WishlistRow(dbcore.Model):
         "source": types.STRING,
         "length": types.DurationType(),
         "file": types.STRING,
+        "bpm": types.INTEGER,  # these three from Spotify's audio features, where given
+        "initial_key": types.STRING,
+        "camelot": types.STRING,
     }
+    # harmonic:8A (beet ls's harmonic-mixing query) over initial_key.
+    _queries: ClassVar[dict[str, dbcore.query.FieldQueryType]] = {"harmonic": HarmonicQuery}
     # Dates are set only when the entry has them, so `imported:2026..` skips the others.
     _types: ClassVar[dict[str, types.Type]] = {
         "added": types.DATE,
@@ -101,7 +127,7 @@ class WishlistRow(dbcore.Model):
     def field_query(
         cls, field: str, pattern: str, query_cls: dbcore.query.FieldQueryType
     ) -> dbcore.query.FieldQuery:
-        if field not in cls._fields and field not in cls._types:
+        if field not in cls._fields and field not in cls._types and field not in cls._queries:
             raise ui.UserError(
                 f"unknown wishlist field {field!r} in the query; fields: "
                 f"{', '.join(QUERY_FIELDS)} (write \\: for a colon in a word)"
@@ -174,12 +200,13 @@ def query_filter(terms: Sequence[str]) -> Callable[[dict[str, str]], bool]:
     return accept
 
 
-def filter_entries(entries: Iterable[Any], terms: Sequence[str]) -> list[Any]:
-    """The entries a beets query matches, in its sort order (else as stored)."""
+def filter_entries(entries: Iterable[Any], terms: Sequence[str], store: Any = None) -> list[Any]:
+    """The entries a beets query matches, in its sort order (else as stored); `store`
+    gives the fields from audio features (bpm, initial_key, camelot)."""
     query, ordering = parse_query(terms)
     rows = []
     for entry in entries:
-        row = wishlist_row(entry_values(entry))
+        row = wishlist_row(entry_values(entry, store))
         if query.match(row):
             row._entry = entry
             rows.append(row)
@@ -191,7 +218,7 @@ def select_entries(
 ) -> list[Any]:
     """The entries a command means: --status (else `statuses`), --playlist and a query."""
     chosen = chosen_statuses(opts) or list(statuses or ())
-    return filter_entries(list_entries(store, chosen, opts.playlist or ""), terms)
+    return filter_entries(list_entries(store, chosen, opts.playlist or ""), terms, store)
 
 
 def is_filtered(opts, terms: Sequence[str]) -> bool:
