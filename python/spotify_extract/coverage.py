@@ -36,6 +36,8 @@ from spotify_extract.wishlist.add import (
     manual_key,
     parse_artist_title,
     parse_spotify_ref,
+    playlist_tracks,
+    spotify_client,
 )
 from spotify_extract.wishlist.entries import _native, run_lock
 
@@ -196,15 +198,16 @@ def _m3u_track(path: Path, label: str, seconds: float):
 
 def _spotify_source(settings: Settings, argument: str, ref: SpotifyRef) -> Source:
     native = _native()
-    what = f"{argument}"
-    config = extract.spotify_config(settings)
-    if not extract.has_login(config):
-        raise ui.UserError(
-            f"{what}: Spotify links are read from Spotify; run `beet spotify-extract --login` "
-            "first, or check an export file instead"
-        )
+    what = argument
+    client = spotify_client(
+        settings,
+        what,
+        "Spotify links are read from Spotify; run `beet spotify-extract --login` first, "
+        "or check an export file instead",
+    )
+    if ref.kind == "playlist":
+        tracks = playlist_tracks(client, ref.id, what, NOT_SHARED)
     try:
-        client = native.SpotifyClient(config)
         if ref.kind == "track":
             found = client.tracks([ref.id])
             if not found:
@@ -216,22 +219,9 @@ def _spotify_source(settings: Settings, argument: str, ref: SpotifyRef) -> Sourc
             album = client.album_tracks(ref.id)
             tracks = [track for track in album.tracks if track.id]
             return Source(argument, album.album.name or f"album {ref.id}", "album", tracks)
-        result = client.playlist_items(ref.id)
-        if result.access == native.PlaylistAccess.NOT_SHARED:
-            raise ui.UserError(f"{what}: {NOT_SHARED}")
-        if result.access == native.PlaylistAccess.UNAVAILABLE:
-            raise ui.UserError(
-                f"{what}: Spotify does not serve it (no such playlist, or a Spotify-owned / "
-                "Made For You one, which personal apps cannot read)"
-            )
         names = {playlist.id: playlist.name for playlist in client.playlists()}
     except native.SpotifyExtractError as error:
         raise ui.UserError(f"{what}: {error}") from error
-    tracks = [
-        entry.track
-        for entry in result.entries
-        if entry.kind == native.EntryKind.TRACK and entry.track.id
-    ]
     return Source(argument, names.get(ref.id) or f"playlist {ref.id}", "playlist", tracks)
 
 

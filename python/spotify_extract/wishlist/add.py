@@ -96,14 +96,14 @@ def _look_up_track(plugin_config, store, track_id: str) -> Any:
         return stored
     native = _native()
     what = f"add: track {track_id}"
-    config = extract.spotify_config(plugin_config)
-    if not extract.has_login(config):
-        raise ui.UserError(
-            f"{what}: not in your Spotify data yet, and track links are looked up on Spotify: "
-            "run `beet spotify-extract --login` first, or add it as 'Artist - Title'"
-        )
+    client = spotify_client(
+        plugin_config,
+        what,
+        "not in your Spotify data yet, and track links are looked up on Spotify: "
+        "run `beet spotify-extract --login` first, or add it as 'Artist - Title'",
+    )
     try:
-        found = native.SpotifyClient(config).tracks([track_id])
+        found = client.tracks([track_id])
     except native.SpotifyExtractError as error:
         raise ui.UserError(f"{what}: {error}") from error
     if not found:
@@ -121,25 +121,28 @@ NOT_SHARED = (
 )
 
 
-def _spotify_tracks(plugin_config, ref: SpotifyRef) -> list[Any]:
-    """The tracks of an album, or of a playlist (no episodes, local files or gaps)."""
+def spotify_client(plugin_config, what: str, without_login: str) -> Any:
+    """A client on the person's login; without one, one line: `what`: `without_login`."""
     native = _native()
-    what = f"add: {ref.kind} {ref.id}"
     config = extract.spotify_config(plugin_config)
     if not extract.has_login(config):
-        raise ui.UserError(
-            f"{what}: {ref.kind} links are read from Spotify; run `beet spotify-extract "
-            "--login` first"
-        )
+        raise ui.UserError(f"{what}: {without_login}")
     try:
-        client = native.SpotifyClient(config)
-        if ref.kind == "album":
-            return [track for track in client.album_tracks(ref.id).tracks if track.id]
-        result = client.playlist_items(ref.id)
+        return native.SpotifyClient(config)
+    except native.SpotifyExtractError as error:
+        raise ui.UserError(f"{what}: {error}") from error
+
+
+def playlist_tracks(client, playlist_id: str, what: str, not_shared: str) -> list[Any]:
+    """A playlist's tracks (no episodes, local files or gaps); one line, ending in
+    `not_shared`, for a followed playlist whose entries personal apps cannot read."""
+    native = _native()
+    try:
+        result = client.playlist_items(playlist_id)
     except native.SpotifyExtractError as error:
         raise ui.UserError(f"{what}: {error}") from error
     if result.access == native.PlaylistAccess.NOT_SHARED:
-        raise ui.UserError(f"{what}: {NOT_SHARED}")
+        raise ui.UserError(f"{what}: {not_shared}")
     if result.access == native.PlaylistAccess.UNAVAILABLE:
         raise ui.UserError(
             f"{what}: Spotify does not serve it (no such playlist, or a Spotify-owned / "
@@ -150,6 +153,23 @@ def _spotify_tracks(plugin_config, ref: SpotifyRef) -> list[Any]:
         for entry in result.entries
         if entry.kind == native.EntryKind.TRACK and entry.track.id
     ]
+
+
+def _spotify_tracks(plugin_config, ref: SpotifyRef) -> list[Any]:
+    """The tracks of an album, or of a playlist (no episodes, local files or gaps)."""
+    native = _native()
+    what = f"add: {ref.kind} {ref.id}"
+    client = spotify_client(
+        plugin_config,
+        what,
+        f"{ref.kind} links are read from Spotify; run `beet spotify-extract --login` first",
+    )
+    if ref.kind != "album":
+        return playlist_tracks(client, ref.id, what, NOT_SHARED)
+    try:
+        return [track for track in client.album_tracks(ref.id).tracks if track.id]
+    except native.SpotifyExtractError as error:
+        raise ui.UserError(f"{what}: {error}") from error
 
 
 def _add_tracks(settings, lib: Library, store, tracks: list[Any], what: str) -> Any:
