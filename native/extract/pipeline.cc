@@ -98,6 +98,13 @@ std::string Duration(int64_t seconds) {
   return std::to_string(seconds / 3600) + " h";
 }
 
+// Fetched playlists are stored a batch at a time, up to this many entries or seconds:
+// one transaction per playlist wrote the tracks table's pages once per playlist (11x the
+// database on a first run). A kill loses the batch in progress; the next run fetches it
+// again.
+constexpr size_t kEntriesPerCommit = 10000;
+constexpr auto kCommitInterval = std::chrono::seconds(30);
+
 constexpr int kMatchChunk = 2000;
 constexpr int kFeatureChunk = 1000;
 constexpr int kEnrichChunk = 50;
@@ -313,24 +320,37 @@ void Pipeline::PlaylistItems(int64_t snapshot, CancelToken* cancel) {
     requests.push_back({record.playlist.id, record.playlist.total_entries});
   }
   int64_t done = 0;
+  std::optional<StateStore::Batch> batch;
+  size_t batched = 0;
+  SteadyClock::time_point batch_start;
   client_->GetPlaylistsItems(
       requests,
       [&](PlaylistItemsResult&& fetched) {
         auto found = by_id.find(fetched.playlist_id);
         if (found == by_id.end()) return;
+        if (!batch) {
+          batch.emplace(store_);
+          batch_start = SteadyClock::now();
+        }
         const PlaylistRecord& record = *found->second;
         const std::string& version = record.playlist.snapshot_id;
         if (fetched.access == PlaylistAccess::kReadable) {
-          // One transaction per playlist: a kill keeps every playlist done so far.
           store_.catalog().ReplacePlaylistEntries(snapshot, fetched.playlist_id, fetched.entries,
                                                   version);
         } else {
           store_.catalog().SetPlaylistAccess(snapshot, fetched.playlist_id, fetched.access,
                                              version);
         }
+        batched += fetched.entries.size() + 1;
+        if (batched >= kEntriesPerCommit || SteadyClock::now() - batch_start >= kCommitInterval) {
+          batch->Commit();
+          batch.reset();
+          batched = 0;
+        }
         Report("playlist_items", ++done, total, record.playlist.name);
       },
       cancel);
+  if (batch) batch->Commit();
 }
 
 void Pipeline::Liked(int64_t snapshot, CancelToken* cancel) {
