@@ -102,8 +102,8 @@ std::string Duration(int64_t seconds) {
 // one transaction per playlist wrote the tracks table's pages once per playlist (11x the
 // database on a first run). A kill loses the batch in progress; the next run fetches it
 // again.
-constexpr size_t kEntriesPerCommit = 10000;
-constexpr auto kCommitInterval = std::chrono::seconds(30);
+constexpr size_t kEntriesPerCommit = 25000;
+constexpr auto kCommitInterval = std::chrono::seconds(60);
 
 constexpr int kMatchChunk = 2000;
 constexpr int kFeatureChunk = 1000;
