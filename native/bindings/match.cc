@@ -145,7 +145,7 @@ void BindMatch(py::module_& module, py::handle base_error) {
             read.music_dir = music_dir;
             read.busy_timeout = busy_timeout;
             py::gil_scoped_release release;
-            return Matcher::Build(ReadLibrary(db_path, read), options);
+            return Matcher::Build(ReadGroupedLibrary(db_path, read), options);
           },
           py::arg("db_path"), py::arg("music_dir") = py::bytes(),
           py::arg("options") = MatchOptions(),

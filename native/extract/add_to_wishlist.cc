@@ -11,7 +11,7 @@ AddResult AddToWishlist(StateStore& store, const std::string& library_db,
   bool any =
       std::any_of(tracks.begin(), tracks.end(), [](const Track& t) { return !t.id.empty(); });
   if (!any) return {};
-  Matcher matcher = Matcher::Build(ReadLibrary(library_db, read), options);
+  Matcher matcher = Matcher::Build(ReadGroupedLibrary(library_db, read), options);
   return AddToWishlist(store, matcher, tracks, requested_by);
 }
 

@@ -8,7 +8,7 @@ std::vector<MatchResult> MatchCoverage(StateStore* store, const std::string& lib
                                        const LibraryReadOptions& read, const MatchOptions& options,
                                        const std::vector<Track>& tracks) {
   if (tracks.empty()) return {};
-  Matcher matcher = Matcher::Build(ReadLibrary(library_db, read), options);
+  Matcher matcher = Matcher::Build(ReadGroupedLibrary(library_db, read), options);
   if (store != nullptr) matcher.SetOverrides(OverridesFromStore(store->matches().ListOverrides()));
   return matcher.MatchAll(tracks);
 }

@@ -57,16 +57,22 @@ void AppendArtists(std::string& out, const std::vector<ArtistRef>& artists) {
 
 }  // namespace
 
-std::string MatchInputsDigest(const std::string& library_db, const std::string& music_dir,
-                              const MatchOptions& options, const std::vector<Track>& tracks,
+std::string LibraryStamp(const std::string& library_db, const std::string& music_dir) {
+  std::string stamp;
+  AppendEngineStamp(stamp);
+  Append(stamp, library_db);
+  AppendFileStamp(stamp, library_db);
+  AppendFileStamp(stamp, library_db + "-wal");
+  Append(stamp, music_dir);
+  return ContentHash(stamp);
+}
+
+std::string MatchInputsDigest(const std::string& library_stamp, const MatchOptions& options,
+                              const std::vector<Track>& tracks,
                               const std::vector<Override>& overrides) {
   std::string inputs;
   inputs.reserve(tracks.size() * 128);
-  AppendEngineStamp(inputs);
-  Append(inputs, library_db);
-  AppendFileStamp(inputs, library_db);
-  AppendFileStamp(inputs, library_db + "-wal");
-  Append(inputs, music_dir);
+  Append(inputs, library_stamp);
   Append(inputs, std::to_string(options.min_confidence));
   Append(inputs, std::to_string(options.review_confidence));
   AppendNumber(inputs, options.max_runners_up);

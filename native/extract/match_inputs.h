@@ -18,9 +18,16 @@
 namespace spotify_extract {
 
 inline constexpr const char* kMatchInputsKey = "match_inputs_digest";
+// The library part alone, recorded beside the digest: a run whose library is as at the
+// last match can leave building the matcher until it knows the tracks changed.
+inline constexpr const char* kMatchLibraryStampKey = "match_library_stamp";
 
-std::string MatchInputsDigest(const std::string& library_db, const std::string& music_dir,
-                              const MatchOptions& options, const std::vector<Track>& tracks,
+// The engine build, library.db and its WAL, and the music directory, taken before the
+// library is read (a write during the read then shows as a change next time).
+std::string LibraryStamp(const std::string& library_db, const std::string& music_dir);
+
+std::string MatchInputsDigest(const std::string& library_stamp, const MatchOptions& options,
+                              const std::vector<Track>& tracks,
                               const std::vector<Override>& overrides);
 
 }  // namespace spotify_extract

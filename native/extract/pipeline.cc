@@ -122,17 +122,17 @@ void Pipeline::Log(LogLevel level, const std::string& message) {
   if (log_) log_(level, message);
 }
 
-const LibraryItems& Pipeline::Library() {
-  if (!items_) {
-    LibraryReadOptions read;
-    read.music_dir = options_.music_dir;
-    read.busy_timeout = options_.library_busy_timeout;
-    items_ = ReadLibrary(options_.library_db, read);
-    // Again on what was read (the file may have changed since the run began), before
-    // anything is matched, written or queued from it.
-    CheckLibrarySize(store_, options_.library_db, items_->size(), options_.accept_library_size);
-  }
-  return *items_;
+Pipeline::LibraryMatcher Pipeline::BuildLibraryMatcher() const {
+  // Streamed into the matcher's compact form: the items themselves are never held.
+  GroupedLibrary library = ReadGroupedLibrary(options_.library_db, LibraryRead());
+  return {Matcher::Build(library, options_.match), library.size()};
+}
+
+LibraryReadOptions Pipeline::LibraryRead() const {
+  LibraryReadOptions read;
+  read.music_dir = options_.music_dir;
+  read.busy_timeout = options_.library_busy_timeout;
+  return read;
 }
 
 PipelineResult Pipeline::Run(CancelToken* cancel) {
@@ -142,6 +142,12 @@ PipelineResult Pipeline::Run(CancelToken* cancel) {
   count_options.busy_timeout = options_.library_busy_timeout;
   library_count_ = CountLibraryItems(options_.library_db, count_options);
   CheckLibrarySize(store_, options_.library_db, library_count_, options_.accept_library_size);
+  // A library changed since the last match (or never matched) will be indexed whatever
+  // the fetch brings: that starts now, on its own thread, beside the fetch or export.
+  library_stamp_ = LibraryStamp(options_.library_db, options_.music_dir);
+  if (store_.GetMeta(kMatchLibraryStampKey) != library_stamp_) {
+    prebuilt_matcher_ = std::async(std::launch::async, [this] { return BuildLibraryMatcher(); });
+  }
   PipelineResult result;
   SnapshotRecord snapshot =
       store_.snapshots().Begin(options_.source, options_.dry_run, options_.resume_within);
@@ -185,7 +191,7 @@ PipelineResult Pipeline::Run(CancelToken* cancel) {
         result.unavailable.push_back(playlist);
       }
     }
-    if (items_) result.library_items = static_cast<int>(items_->size());
+    if (library_read_) result.library_items = static_cast<int>(*library_read_);
   };
 
   // A fetch phase runs once per snapshot (a resumed run skips what is done).
@@ -267,7 +273,7 @@ PipelineResult Pipeline::Run(CancelToken* cancel) {
     throw;
   }
   finish(SnapshotStatus::kComplete, "");
-  if (!options_.dry_run) RecordLibrarySize(store_, items_ ? items_->size() : library_count_);
+  if (!options_.dry_run) RecordLibrarySize(store_, library_read_.value_or(library_count_));
   return result;
 }
 
@@ -457,15 +463,20 @@ void Pipeline::Match(int64_t snapshot, CancelToken* cancel) {
   std::vector<Track> tracks = store_.catalog().WantedTracks();
   std::vector<Override> overrides = store_.matches().ListOverrides();
   const int64_t total = static_cast<int64_t>(tracks.size());
-  const std::string inputs =
-      MatchInputsDigest(options_.library_db, options_.music_dir, options_.match, tracks, overrides);
+  const std::string inputs = MatchInputsDigest(library_stamp_, options_.match, tracks, overrides);
   if (store_.GetMeta(kMatchInputsKey) == inputs) {
     Log(LogLevel::kDebug, "the library and the tracks are as at the last match: matches kept");
     Report("match", total, total);
     return;
   }
   Report("match", 0, 0, "reading the beets library");
-  Matcher matcher = Matcher::Build(Library(), options_.match);
+  LibraryMatcher built =
+      prebuilt_matcher_.valid() ? prebuilt_matcher_.get() : BuildLibraryMatcher();
+  library_read_ = built.items;
+  // Again on what was read (the file may have changed since the run began), before
+  // anything is matched, written or queued from it.
+  CheckLibrarySize(store_, options_.library_db, built.items, options_.accept_library_size);
+  Matcher& matcher = built.matcher;
   matcher.SetOverrides(OverridesFromStore(overrides));
   Report("match", 0, total);
   std::vector<MatchRecord> records;
@@ -501,6 +512,7 @@ void Pipeline::Match(int64_t snapshot, CancelToken* cancel) {
   }
   store_.matches().Save(snapshot, records);
   store_.SetMeta(kMatchInputsKey, inputs);
+  store_.SetMeta(kMatchLibraryStampKey, library_stamp_);
 }
 
 std::vector<StoredMirrorPlaylist> ReadMirrorSources(StateStore& store, bool liked_songs_playlist) {
@@ -563,12 +575,23 @@ std::vector<MirrorPlaylist> ResolveMirrorPlaylists(const std::vector<StoredMirro
   return playlists;
 }
 
-std::vector<MirrorPlaylist> BuildMirrorPlaylists(StateStore& store, const LibraryItems& items,
-                                                 bool liked_songs_playlist) {
-  return ResolveMirrorPlaylists(ReadMirrorSources(store, liked_songs_playlist), items);
-}
-
 namespace {
+
+// The items the playlists hold, read by id: a mirror needs a few thousand of them, not
+// the whole library.
+LibraryItems ReadMirroredItems(const std::string& library_db,
+                               const std::vector<StoredMirrorPlaylist>& playlists,
+                               LibraryReadOptions read) {
+  for (const StoredMirrorPlaylist& playlist : playlists) {
+    for (const StoredMirrorEntry& entry : playlist.entries) {
+      if (entry.item_id) read.only_ids.push_back(entry.item_id);
+    }
+  }
+  if (read.only_ids.empty()) return {};  // (no ids would read every item)
+  std::sort(read.only_ids.begin(), read.only_ids.end());
+  read.only_ids.erase(std::unique(read.only_ids.begin(), read.only_ids.end()), read.only_ids.end());
+  return ReadLibrary(library_db, read);
+}
 
 std::vector<OwnedFile> OwnedFrom(StateStore& store) {
   std::vector<OwnedFile> owned;
@@ -621,7 +644,8 @@ void Pipeline::MirrorPhase(int64_t /*snapshot*/, PipelineResult& result) {
     }
     ForgetMirror(store_);
   }
-  result.mirror = MirrorWith(store_, ResolveMirrorPlaylists(sources, Library()), options_);
+  LibraryItems items = ReadMirroredItems(options_.library_db, sources, LibraryRead());
+  result.mirror = MirrorWith(store_, ResolveMirrorPlaylists(sources, items), options_);
   if (!dry_run) RecordMirror(store_, digest, *result.mirror);
   int64_t count = static_cast<int64_t>(result.mirror->playlists.size());
   Report("mirror", count, count);
@@ -631,11 +655,14 @@ MirrorResult Pipeline::MirrorFromStore(StateStore& store, const PipelineOptions&
   LibraryReadOptions read;
   read.music_dir = options.music_dir;
   read.busy_timeout = options.library_busy_timeout;
-  LibraryItems items = ReadLibrary(options.library_db, read);
-  if (!options.accept_library_size) CheckLibraryNotShrunk(store, options.library_db, items.size());
+  if (!options.accept_library_size) {
+    CheckLibraryNotShrunk(store, options.library_db, CountLibraryItems(options.library_db, read));
+  }
   if (!options.dry_run) ForgetMirror(store);  // the files change under the recorded digest
-  return MirrorWith(store, BuildMirrorPlaylists(store, items, options.liked_songs_playlist),
-                    options);
+  std::vector<StoredMirrorPlaylist> sources =
+      ReadMirrorSources(store, options.liked_songs_playlist);
+  LibraryItems items = ReadMirroredItems(options.library_db, sources, read);
+  return MirrorWith(store, ResolveMirrorPlaylists(sources, items), options);
 }
 
 }  // namespace spotify_extract

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <map>
 #include <optional>
 #include <string>
@@ -136,23 +137,27 @@ class Pipeline {
   void Report(const std::string& phase, int64_t done, int64_t total,
               const std::string& detail = "");
   void Log(LogLevel level, const std::string& message);
-  // The beets library, read once per run (matching and mirroring share it).
-  const LibraryItems& Library();
+  LibraryReadOptions LibraryRead() const;
+  // A matcher of the whole library, and how many items it was built from.
+  struct LibraryMatcher {
+    Matcher matcher;
+    size_t items = 0;
+  };
+  // Reads library.db as a stream and indexes it; touches nothing else (it may run on a
+  // thread of its own while the fetch or export phases use the store).
+  LibraryMatcher BuildLibraryMatcher() const;
 
   StateStore& store_;
   SpotifyClient* client_;
   PipelineOptions options_;
   ProgressFn progress_;
   LogFn log_;
-  std::optional<LibraryItems> items_;
-  size_t library_count_ = 0;  // counted when the run began
+  size_t library_count_ = 0;            // counted when the run began
+  std::optional<size_t> library_read_;  // the items the match phase read
+  std::string library_stamp_;           // LibraryStamp when the run began
+  // Started with the run when the library changed since the last match.
+  std::future<LibraryMatcher> prebuilt_matcher_;
   std::vector<std::string> notes_;
 };
-
-// The playlists to mirror from the store: every live playlist, with or without entries
-// (Spotify order), and Liked Songs when asked, each entry matched to its library item or
-// missing.
-std::vector<MirrorPlaylist> BuildMirrorPlaylists(StateStore& store, const LibraryItems& items,
-                                                 bool liked_songs_playlist);
 
 }  // namespace spotify_extract

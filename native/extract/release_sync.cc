@@ -162,7 +162,7 @@ WishReleasesResult WishReleases(StateStore& store, SpotifyClient& client,
                                 const std::vector<ReleaseRecord>& releases, CancelToken* cancel) {
   WishReleasesResult result;
   if (releases.empty()) return result;
-  Matcher matcher = Matcher::Build(ReadLibrary(library_db, read), options);
+  Matcher matcher = Matcher::Build(ReadGroupedLibrary(library_db, read), options);
   for (const ReleaseRecord& record : releases) {
     if (cancel && cancel->IsCancelled()) throw CancelledError();
     AlbumTracks album = client.GetAlbumTracks(record.release.album.id, cancel);

@@ -214,10 +214,26 @@ size_t ForEachLibraryItem(const std::string& db_path, const LibraryReadOptions& 
   static constexpr std::array<const char*, kFieldCount> kColumnNames = {
       "id",    "path", "title", "artist", "artists",    "album", "albumartist", "length",
       "track", "disc", "year",  "isrc",   "mb_trackid", "bpm",   "initial_key", "mtime"};
+  auto wanted = [&](int field) {
+    if (options.columns == LibraryColumns::kAll) return true;
+    switch (field) {
+      case kId:
+      case kTitle:
+      case kArtist:
+      case kArtists:
+      case kAlbum:
+      case kLength:
+      case kIsrc:
+      case kMbTrackId:
+        return true;
+      default:
+        return false;
+    }
+  };
   std::string sql = "SELECT ";
   for (int field = 0; field < kFieldCount; ++field) {
     if (field) sql += ", ";
-    if (columns.contains(kColumnNames[field])) {
+    if (wanted(field) && columns.contains(kColumnNames[field])) {
       sql += '"';
       sql += kColumnNames[field];
       sql += '"';
@@ -270,7 +286,9 @@ size_t ForEachLibraryItem(const std::string& db_path, const LibraryReadOptions& 
   size_t count = 0;
   while (row.Step()) {
     item.id = row.Int(kId);
-    item.path = ResolveLibraryPath(row.View(kPath), options.music_dir);
+    if (options.columns == LibraryColumns::kAll) {
+      item.path = ResolveLibraryPath(row.View(kPath), options.music_dir);
+    }
     item.title = row.View(kTitle);
     item.artist = row.View(kArtist);
     SplitMultiValueInto(row.View(kArtists), item.artists);

@@ -19,6 +19,14 @@ class LibraryError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Which columns a read fills; the others read as empty/0.
+enum class LibraryColumns {
+  kAll,
+  // What the matcher indexes: id, title, artist(s), album, length, ISRC, mb_trackid and the
+  // two flexible attributes (no path: resolving 500k paths is a fifth of the read).
+  kMatch,
+};
+
 struct LibraryReadOptions {
   // beets' `lib.directory`: relative paths (beets >= 2.10) are joined to it.
   std::string music_dir;
@@ -26,6 +34,7 @@ struct LibraryReadOptions {
   std::chrono::milliseconds busy_timeout{5000};
   // When not empty, only these items are read (the ones an import just added).
   std::vector<int64_t> only_ids;
+  LibraryColumns columns = LibraryColumns::kAll;
 };
 
 // Loads every item of a beets library.db into the compact LibraryItems (sorted by id),

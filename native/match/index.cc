@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <array>
-#include <numeric>
 #include <string>
-#include <unordered_map>
 
 #include "match/normalize.h"
 #include "match/parallel.h"
@@ -25,44 +23,6 @@ constexpr size_t kMaxPairedWords = 12;
 // Distinct artist sets and albums normalised per turn of a build thread.
 constexpr size_t kGroupGrain = 256;
 
-// Items with equal `artist` and `artists` fields, found by position in the library.
-struct SameArtistFields {
-  const LibraryItems* items;
-  size_t operator()(uint32_t i) const {
-    LibraryItemView item = (*items)[i];
-    uint64_t hash = Hash(item.artist);
-    for (std::string_view name : item.artists) hash = Combine(hash, Hash(name));
-    return hash;
-  }
-  bool operator()(uint32_t a, uint32_t b) const {
-    LibraryItemView x = (*items)[a], y = (*items)[b];
-    if (x.artist != y.artist || x.artists.size() != y.artists.size()) return false;
-    for (size_t i = 0; i < x.artists.size(); ++i) {
-      if (x.artists[i] != y.artists[i]) return false;
-    }
-    return true;
-  }
-};
-
-// Numbers the distinct values among `keys`: group[i] is the number of keys[i]'s value,
-// first[g] the position of one key with value g.
-template <typename Key, typename Hasher = std::hash<Key>, typename Equal = std::equal_to<Key>>
-void GroupEqual(const std::vector<Key>& keys, std::vector<uint32_t>& group,
-                std::vector<uint32_t>& first, const Hasher& hasher = {}, const Equal& equal = {}) {
-  std::unordered_map<Key, uint32_t, Hasher, Equal> seen(keys.size() / 4 + 1, hasher, equal);
-  group.resize(keys.size());
-  for (uint32_t i = 0; i < keys.size(); ++i) {
-    // The tracks of an album usually follow each other: compare with the previous first.
-    if (i > 0 && equal(keys[i], keys[i - 1])) {
-      group[i] = group[i - 1];
-      continue;
-    }
-    auto [found, added] = seen.try_emplace(keys[i], static_cast<uint32_t>(first.size()));
-    if (added) first.push_back(i);
-    group[i] = found->second;
-  }
-}
-
 // What the items of one title add to the index besides the title itself, kept while the
 // index is built: the word postings and the featured artists of the title.
 struct TitleKeys {
@@ -79,12 +39,11 @@ struct TitleChunk {
 };
 
 // Parses the distinct titles [begin, end) into index->titles and the chunk's arena.
-void ParseTitles(const LibraryItems& items, const std::vector<uint32_t>& title_first, size_t begin,
-                 size_t end, TextArena& arena, std::vector<TitleEntry>& titles,
-                 std::vector<TitleKeys>& keys, TitleChunk& chunk) {
+void ParseTitles(const GroupedLibrary& library, size_t begin, size_t end, TextArena& arena,
+                 std::vector<TitleEntry>& titles, std::vector<TitleKeys>& keys, TitleChunk& chunk) {
   std::vector<std::string_view> words;
   for (size_t t = begin; t < end; ++t) {
-    norm::ParsedTitle parsed = norm::ParseTitle(items[title_first[t]].title);
+    norm::ParsedTitle parsed = norm::ParseTitle(library.titles()[t]);
     TitleEntry& entry = titles[t];
     entry.core = arena.Add(parsed.core);
     entry.unfolded =
@@ -144,11 +103,10 @@ void ForEachChunk(size_t size, int threads, Fn&& fn) {
 // Builds the index in steps; each step reads what the ones before it wrote.
 class IndexBuilder {
  public:
-  IndexBuilder(const LibraryItems& items, int threads, IndexData& index)
-      : items_(items), n_(items.size()), threads_(threads), index_(index) {}
+  IndexBuilder(const GroupedLibrary& library, int threads, IndexData& index)
+      : library_(library), n_(library.size()), threads_(threads), index_(index) {}
 
   void Build() {
-    GroupDistinctValues();
     AddCreditSets();
     AddAlbums();
     AddTitles();
@@ -169,44 +127,20 @@ class IndexBuilder {
     return *lists[list];
   }
 
-  // Artist fields, album names and titles repeat across a library (the tracks of an
-  // album; "Intro"; one song on several albums): equal ones are grouped, so that each
-  // distinct value is normalised once and stored once.
-  void GroupDistinctValues() {
-    enum Grouped { kTitles, kAlbums, kArtistFields, kGroupedCount };
-    ParallelFor(kGroupedCount, threads_, 1, [&](size_t which) {
-      if (which == kTitles) GroupEqual(Field(&LibraryItemView::title), title_group_, title_first_);
-      if (which == kAlbums) GroupEqual(Field(&LibraryItemView::album), album_group_, album_first_);
-      if (which == kArtistFields) {
-        std::vector<uint32_t> positions(n_);
-        std::iota(positions.begin(), positions.end(), 0);
-        SameArtistFields same{&items_};
-        GroupEqual(positions, artist_group_, artist_first_, same, same);
-      }
-    });
-  }
-
-  // One text field of every item.
-  std::vector<std::string_view> Field(std::string_view LibraryItemView::*field) const {
-    std::vector<std::string_view> values(n_);
-    for (size_t i = 0; i < n_; ++i) values[i] = items_[i].*field;
-    return values;
-  }
-
   void AddCreditSets() {
-    std::vector<ArtistFeatures> artists(artist_first_.size());
+    std::vector<ArtistFeatures> artists(library_.artist_field_count());
     ParallelFor(artists.size(), threads_, kGroupGrain, [&](size_t g) {
-      LibraryItemView item = items_[artist_first_[g]];
-      artists[g] = ItemArtistFeatures(item.artist, item.artists);
+      GroupedLibrary::ArtistFields fields = library_.artist_fields(static_cast<uint32_t>(g));
+      artists[g] = ItemArtistFeatures(fields.artist, fields.artists);
     });
     index_.credit_sets.reserve(artists.size());
     for (const ArtistFeatures& features : artists) index_.AddCreditSet(features);
   }
 
   void AddAlbums() {
-    std::vector<norm::ParsedAlbum> albums(album_first_.size());
+    std::vector<norm::ParsedAlbum> albums(library_.albums().size());
     ParallelFor(albums.size(), threads_, kGroupGrain,
-                [&](size_t g) { albums[g] = norm::ParseAlbum(items_[album_first_[g]].album); });
+                [&](size_t g) { albums[g] = norm::ParseAlbum(library_.albums()[g]); });
     index_.albums.reserve(albums.size());
     for (const norm::ParsedAlbum& album : albums) {
       std::string_view key = index_.shared_arena.Get(index_.shared_arena.Add(album.key));
@@ -219,7 +153,7 @@ class IndexBuilder {
 
   // Each chunk of distinct titles is parsed into its own arena.
   void AddTitles() {
-    const size_t count = title_first_.size();
+    const size_t count = library_.titles().size();
     index_.titles.resize(count);
     title_keys_.resize(count);
     title_chunks_.resize(Chunks(count));
@@ -227,8 +161,8 @@ class IndexBuilder {
       index_.title_arenas.emplace_back(IndexData::kChunkArenaBlock);
     }
     ForEachChunk(count, threads_, [&](size_t c, size_t begin, size_t end) {
-      ParseTitles(items_, title_first_, begin, end, index_.title_arenas[c], index_.titles,
-                  title_keys_, title_chunks_[c]);
+      ParseTitles(library_, begin, end, index_.title_arenas[c], index_.titles, title_keys_,
+                  title_chunks_[c]);
     });
   }
 
@@ -257,21 +191,18 @@ class IndexBuilder {
   }
 
   void AddItem(size_t i, TextArena& arena, std::vector<ArtistFeatures>& local_sets, Counts& count) {
-    LibraryItemView item = items_[i];
-    const TitleKeys& keys = title_keys_[title_group_[i]];
+    const GroupedLibrary::Item& item = library_.items()[i];
+    const TitleKeys& keys = title_keys_[item.title];
     ItemRecord& record = index_.items[i];
     record.id = item.id;
-    record.title = title_group_[i];
-    record.credit_set = artist_group_[i];
-    record.album = album_group_[i];
+    record.title = item.title;
+    record.credit_set = item.artists;
+    record.album = item.album;
     record.flags = index_.titles[record.title].flags | index_.albums[record.album].flags;
-    index_.durations[i] = item.length > 0 ? static_cast<float>(item.length) : 0.0f;
-    const std::string isrc = norm::CanonicalIsrc(item.isrc);
+    index_.durations[i] = item.length;
+    const std::string isrc = norm::CanonicalIsrc(library_.Text(item.isrc));
     record.isrc = arena.Add(isrc);
-    std::string_view spotify_id = item.spotify_track_id;
-    if (spotify_id.empty() && (item.data_source == "Spotify" || item.data_source == "spotify")) {
-      spotify_id = item.mb_trackid;
-    }
+    const std::string_view spotify_id = library_.Text(item.spotify_id);
     record.spotify_id = arena.Add(spotify_id);
     size_t credits = index_.credit_sets[record.credit_set].credit_count;
     if (keys.featured >= 0) {
@@ -326,13 +257,10 @@ class IndexBuilder {
                 [&](size_t l) { std::sort(Postings(l).begin(), Postings(l).end()); });
   }
 
-  const LibraryItems& items_;
+  const GroupedLibrary& library_;
   const size_t n_;
   const int threads_;
   IndexData& index_;
-  // Per item, its group; per group, one item holding its value.
-  std::vector<uint32_t> title_group_, artist_group_, album_group_;
-  std::vector<uint32_t> title_first_, artist_first_, album_first_;
   std::vector<TitleKeys> title_keys_;
   std::vector<TitleChunk> title_chunks_;
   std::vector<Counts> offsets_;  // postings per chunk of items, then where each chunk starts
@@ -400,8 +328,8 @@ uint32_t IndexData::AddCreditSet(const ArtistFeatures& artists) {
   return static_cast<uint32_t>(credit_sets.size() - 1);
 }
 
-void BuildIndex(const LibraryItems& items, int threads, IndexData& index) {
-  IndexBuilder(items, threads, index).Build();
+void BuildIndex(const GroupedLibrary& library, int threads, IndexData& index) {
+  IndexBuilder(library, threads, index).Build();
 }
 
 }  // namespace spotify_extract::match_internal

@@ -13,9 +13,9 @@
 #include <utility>
 #include <vector>
 
-#include "library/library_items.h"
 #include "library/text_arena.h"
 #include "match/features.h"
+#include "match/grouped_library.h"
 
 namespace spotify_extract::match_internal {
 
@@ -132,7 +132,7 @@ struct IndexData {
 // Libraries this large cannot be indexed (item numbers need a spare bit while building).
 constexpr size_t kMaxIndexedItems = size_t{1} << 31;
 
-// Indexes `items` into an empty `index` on up to `threads` threads.
-void BuildIndex(const LibraryItems& items, int threads, IndexData& index);
+// Indexes `library` into an empty `index` on up to `threads` threads.
+void BuildIndex(const GroupedLibrary& library, int threads, IndexData& index);
 
 }  // namespace spotify_extract::match_internal

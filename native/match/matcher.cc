@@ -314,14 +314,19 @@ size_t Matcher::size() const { return index_->items.size(); }
 
 void Matcher::SetOverrides(MatchOverrides overrides) { overrides_ = std::move(overrides); }
 
-Matcher Matcher::Build(const LibraryItems& items, MatchOptions options) {
+Matcher Matcher::Build(const GroupedLibrary& library, MatchOptions options) {
   options.Validate();
-  if (items.size() >= match_internal::kMaxIndexedItems) {
+  if (library.size() >= match_internal::kMaxIndexedItems) {
     throw MatchError("library too large to index");
   }
   auto index = std::make_unique<Index>();
-  match_internal::BuildIndex(items, options.threads, *index);
+  match_internal::BuildIndex(library, options.threads, *index);
   return Matcher(std::move(index), options);
+}
+
+Matcher Matcher::Build(const LibraryItems& items, MatchOptions options) {
+  options.Validate();
+  return Build(GroupLibrary(items), options);
 }
 
 MatchResult Matcher::Match(const Track& track) const {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "library/library_items.h"
+#include "match/grouped_library.h"
 #include "spotify/model.h"
 
 namespace spotify_extract {
@@ -56,7 +57,9 @@ struct MatchOptions {
 // then Match/MatchAll from any number of threads: const methods are thread-safe.
 class Matcher {
  public:
-  // Indexes `items`; the matcher keeps no reference to them.
+  // Indexes the library; the matcher keeps no reference to it. ReadGroupedLibrary streams
+  // library.db into a GroupedLibrary without holding every item.
+  static Matcher Build(const GroupedLibrary& library, MatchOptions options = {});
   static Matcher Build(const LibraryItems& items, MatchOptions options = {});
 
   Matcher(Matcher&&) noexcept;

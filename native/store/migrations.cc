@@ -309,6 +309,11 @@ CREATE TABLE artwork (
 ) WITHOUT ROWID;
 )sql";
 
+// No query looks tracks up by ISRC; the index only cost every track written.
+constexpr const char* kDropUnusedIndexes = R"sql(
+DROP INDEX IF EXISTS tracks_isrc;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& StateMigrations() {
@@ -317,6 +322,7 @@ const std::vector<Migration>& StateMigrations() {
       {2, "match status, enrichment", [](sql::Connection& db) { db.Exec(kMatchStatus); }},
       {3, "playlist writes", [](sql::Connection& db) { db.Exec(kPlaylistWrites); }},
       {4, "release watch, artwork", [](sql::Connection& db) { db.Exec(kReleaseWatch); }},
+      {5, "unused indexes dropped", [](sql::Connection& db) { db.Exec(kDropUnusedIndexes); }},
   };
   return migrations;
 }

@@ -295,6 +295,33 @@ TEST_F(SampleLibraryTest, StreamingGivesTheSameItemsInIdOrder) {
   EXPECT_EQ(index, items.size());
 }
 
+TEST_F(SampleLibraryTest, MatchColumnsReadWhatTheMatcherIndexesAndNothingElse) {
+  const std::vector<LibraryItem> items = Read();
+  LibraryReadOptions options;
+  options.music_dir = *music_dir_;
+  options.columns = LibraryColumns::kMatch;
+  size_t index = 0;
+  ForEachLibraryItem(*db_path_, options, [&](LibraryItem& item) {
+    ASSERT_LT(index, items.size());
+    const LibraryItem& full = items[index++];
+    SCOPED_TRACE("item " + std::to_string(item.id));
+    EXPECT_EQ(item.id, full.id);
+    EXPECT_EQ(item.title, full.title);
+    EXPECT_EQ(item.artist, full.artist);
+    EXPECT_EQ(item.artists, full.artists);
+    EXPECT_EQ(item.album, full.album);
+    EXPECT_DOUBLE_EQ(item.length, full.length);
+    EXPECT_EQ(item.isrc, full.isrc);
+    EXPECT_EQ(item.mb_trackid, full.mb_trackid);
+    EXPECT_EQ(item.spotify_track_id, full.spotify_track_id);
+    EXPECT_EQ(item.data_source, full.data_source);
+    EXPECT_EQ(item.path, "");
+    EXPECT_EQ(item.albumartist, "");
+    EXPECT_EQ(item.year, 0);
+  });
+  EXPECT_EQ(index, items.size());
+}
+
 TEST_F(SampleLibraryTest, HoldsTheCasesTheOtherTestsRelyOn) {
   const std::vector<LibraryItem> items = Read();
   int multi_artist = 0, non_latin = 0, from_spotify = 0, with_isrc = 0;

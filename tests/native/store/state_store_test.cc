@@ -82,6 +82,37 @@ TEST_F(StateStoreTest, CreatesSchemaWithWalAndMigrationsTable) {
   EXPECT_EQ(again.SchemaVersion(), StateStore::LatestSchemaVersion());
 }
 
+// Every index serves a query; the ISRC index of migration 1 served none (migration 5).
+TEST_F(StateStoreTest, AStoreOfVersionFourLosesTheUnusedIsrcIndex) {
+  auto index_exists = [&](const char* name) {
+    sqlite3* db = nullptr;
+    sqlite3_open(path_.c_str(), &db);
+    sqlite3_stmt* statement = nullptr;
+    sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?",
+                       -1, &statement, nullptr);
+    sqlite3_bind_text(statement, 1, name, -1, SQLITE_STATIC);
+    sqlite3_step(statement);
+    const bool exists = sqlite3_column_int(statement, 0) == 1;
+    sqlite3_finalize(statement);
+    sqlite3_close(db);
+    return exists;
+  };
+  { StateStore store(path_); }
+  EXPECT_FALSE(index_exists("tracks_isrc"));
+  EXPECT_TRUE(index_exists("tracks_liked"));
+  // As a store written by the previous release: the index there, migration 5 not applied.
+  sqlite3* db = nullptr;
+  sqlite3_open(path_.c_str(), &db);
+  sqlite3_exec(db,
+               "CREATE INDEX tracks_isrc ON tracks(isrc); DELETE FROM migrations WHERE number = 5",
+               nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  ASSERT_TRUE(index_exists("tracks_isrc"));
+  StateStore store(path_);
+  EXPECT_EQ(store.SchemaVersion(), StateStore::LatestSchemaVersion());
+  EXPECT_FALSE(index_exists("tracks_isrc"));
+}
+
 TEST_F(StateStoreTest, RefusesANewerSchema) {
   { StateStore store(path_); }
   sqlite3* db = nullptr;
