@@ -21,19 +21,14 @@ import os
 import resource
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from beets_home import BEET, logged_in_home
 
-from tests.emulator import Emulator, Library  # noqa: E402
-from tests.fixtures.samplelib import cached_library  # noqa: E402
-from tests.python.fixtures_client import write_token_file  # noqa: E402
-
-BEET = Path(sys.executable).with_name("beet")
+from tests.emulator import Emulator, Library
+from tests.fixtures.samplelib import cached_library
 
 
 def build(root: Path, args: argparse.Namespace) -> tuple[Emulator, dict[str, str]]:
@@ -49,26 +44,8 @@ def build(root: Path, args: argparse.Namespace) -> tuple[Emulator, dict[str, str
         artists=20,
     )
     emulator = Emulator(library, mode="extended", rate_limit=0).start()
-    home = root / "beets"
-    home.mkdir(parents=True, exist_ok=True)
-    state = root / "state"
-    write_token_file(state, emulator.issue_token())
-    (home / "config.yaml").write_text(
-        "\n".join(
-            [
-                "plugins: spotifyextract",
-                f"library: {Path(sample.directory) / 'library.db'}",
-                f"directory: {Path(sample.directory) / 'music'}",
-                "spotifyextract:",
-                f"  client_id: {emulator.client_id}",
-                f"  api_url: {emulator.api_url}",
-                f"  auth_url: {emulator.auth_url}",
-                f"  state_dir: {state}",
-                f"  playlist_dir: {root / 'playlists'}",
-                "  audio_features: no",
-            ]
-        )
-        + "\n"
+    home = logged_in_home(
+        root, emulator, sample, [f"playlist_dir: {root / 'playlists'}", "audio_features: no"]
     )
     env = {**os.environ, "BEETSDIR": str(home)}
     fetched = subprocess.run(

@@ -20,14 +20,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from beets_home import BEET, logged_in_home
 
-from tests.emulator import Emulator, Library  # noqa: E402
-from tests.fixtures.samplelib import cached_library  # noqa: E402
-from tests.python.fixtures_client import write_token_file  # noqa: E402
-
-BEET = Path(sys.executable).with_name("beet")
+from tests.emulator import Emulator, Library
+from tests.fixtures.samplelib import cached_library
 
 
 def run_beet(home: Path) -> tuple[float, float, str]:
@@ -84,20 +80,8 @@ def main() -> int:
         tempfile.TemporaryDirectory() as tmp,
         Emulator(library, mode=args.mode, latency_ms=args.latency_ms) as emulator,
     ):
-        home = Path(tmp) / "beets"
-        home.mkdir()
-        state = Path(tmp) / "state"
-        write_token_file(state, emulator.issue_token())
-        (home / "config.yaml").write_text(
-            "plugins: spotifyextract\n"
-            f"library: {sample.db_path}\n"
-            f"directory: {sample.music_dir}\n"
-            "spotifyextract:\n"
-            f"  client_id: {emulator.client_id}\n"
-            f"  api_url: {emulator.api_url}\n"
-            f"  auth_url: {emulator.auth_url}\n"
-            f"  state_dir: {state}\n"
-            f"  playlist_dir: {Path(tmp) / 'playlists'}\n"
+        home = logged_in_home(
+            Path(tmp), emulator, sample, [f"playlist_dir: {Path(tmp) / 'playlists'}"]
         )
         for name in ("first_run", "no_change_rerun"):
             emulator.reset_log()

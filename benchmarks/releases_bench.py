@@ -17,17 +17,13 @@ import random
 import signal
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "python"))
+from beets_home import BEET, write_config
 
-from fixtures_client import write_token_file  # noqa: E402
-
-from tests.emulator import Emulator, Library, releases  # noqa: E402
-from tests.fixtures.samplelib import cached_library  # noqa: E402
+from tests.emulator import Emulator, Library, releases
+from tests.fixtures.samplelib import cached_library
+from tests.python.fixtures_client import write_token_file
 
 
 def main() -> None:
@@ -66,32 +62,21 @@ def main() -> None:
     home.mkdir(parents=True, exist_ok=True)
     write_token_file(state, emulator.issue_token())
 
-    def write_config(per_run: int) -> None:
-        (home / "config.yaml").write_text(
-            "\n".join(
-                [
-                    "plugins: spotifyextract",
-                    f"library: {Path(sample.directory) / 'library.db'}",
-                    f"directory: {Path(sample.directory) / 'music'}",
-                    "spotifyextract:",
-                    f"  client_id: {emulator.client_id}",
-                    f"  api_url: {emulator.api_url}",
-                    f"  auth_url: {emulator.auth_url}",
-                    f"  state_dir: {state}",
-                    f"  release_artists_per_run: {per_run}",
-                    '  release_check_interval: "0s"',
-                    "",
-                ]
-            )
+    def configure(per_run: int) -> None:
+        write_config(
+            home,
+            emulator,
+            sample,
+            state,
+            [f"release_artists_per_run: {per_run}", 'release_check_interval: "0s"'],
         )
 
-    beet = [str(Path(sys.executable).with_name("beet"))]
     env = {"BEETSDIR": str(home), "PATH": "/usr/bin:/bin"}
-    write_config(len(chosen))  # the first run syncs every artist
+    configure(len(chosen))  # the first run syncs every artist
     subprocess.run(
-        [*beet, "spotify-extract", "--no-progress"], env=env, check=True, capture_output=True
+        [str(BEET), "spotify-extract", "--no-progress"], env=env, check=True, capture_output=True
     )
-    write_config(10)  # then the default: 10 artists per run
+    configure(10)  # then the default: 10 artists per run
     print(f"{len(chosen)} artists, {owned} releases of library albums; BEETSDIR={home}")
     print("ready", flush=True)
     signal.sigwait({signal.SIGINT, signal.SIGTERM})

@@ -214,6 +214,7 @@ void BindExtract(py::module_& module, py::handle /*base_error*/) {
       py::arg("item_ids"), py::arg("busy_timeout") = std::chrono::duration<double>(5.0),
       "Close the wishlist entries that the newly imported beets items satisfy.");
 
+  module.attr("MANUAL_KEY_PREFIX") = kManualKeyPrefix;
   py::class_<AddResult>(module, "AddResult")
       .def_readonly("added", &AddResult::added)
       .def_readonly("already", &AddResult::already)

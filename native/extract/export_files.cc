@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "extract/csv_reader.h"
+#include "match/text.h"
 
 namespace spotify_extract {
 
@@ -561,19 +562,8 @@ std::string NameKey(const std::string& name) {
     utf8proc_int32_t codepoint;
     utf8proc_ssize_t step = utf8proc_iterate(mapped + at, length - at, &codepoint);
     if (step <= 0) break;
-    switch (utf8proc_category(codepoint)) {
-      case UTF8PROC_CATEGORY_LU:
-      case UTF8PROC_CATEGORY_LL:
-      case UTF8PROC_CATEGORY_LT:
-      case UTF8PROC_CATEGORY_LM:
-      case UTF8PROC_CATEGORY_LO:
-      case UTF8PROC_CATEGORY_ND:
-      case UTF8PROC_CATEGORY_NL:
-      case UTF8PROC_CATEGORY_NO:
-        key.append(reinterpret_cast<const char*>(mapped + at), static_cast<size_t>(step));
-        break;
-      default:
-        break;
+    if (norm::IsLetterOrNumber(static_cast<char32_t>(codepoint))) {
+      key.append(reinterpret_cast<const char*>(mapped + at), static_cast<size_t>(step));
     }
     at += step;
   }

@@ -158,33 +158,27 @@ std::optional<PlaylistRecord> CatalogStore::GetPlaylist(const std::string& id) {
   sql::Connection& db = shared_.db;
   sql::Statement statement =
       db.Prepare(std::string("SELECT ") + kPlaylistColumns + " FROM playlists p WHERE p.id = ?");
-  if (!statement.Bind(id).Step()) return std::nullopt;
-  return ReadPlaylist(statement);
+  return ReadFirstRow(statement.Bind(id), ReadPlaylist);
 }
 
 std::vector<PlaylistRecord> CatalogStore::ListPlaylists(bool include_removed) {
   StoreLock lock(shared_.mutex);
   sql::Connection& db = shared_.db;
-  std::vector<PlaylistRecord> records;
   sql::Statement statement = db.Prepare(
       std::string("SELECT ") + kPlaylistColumns +
       " FROM playlists p WHERE (? OR p.removed = 0) ORDER BY p.source, p.position, p.id");
-  statement.Bind(include_removed);
-  while (statement.Step()) records.push_back(ReadPlaylist(statement));
-  return records;
+  return ReadRows(statement.Bind(include_removed), ReadPlaylist);
 }
 
 std::vector<PlaylistRecord> CatalogStore::PlaylistsNeedingEntries() {
   StoreLock lock(shared_.mutex);
   sql::Connection& db = shared_.db;
-  std::vector<PlaylistRecord> records;
   sql::Statement statement =
       db.Prepare(std::string("SELECT ") + kPlaylistColumns +
                  " FROM playlists p WHERE p.removed = 0 AND p.source = 'api' "
                  "AND (p.fetched_snapshot_id IS NULL OR p.fetched_snapshot_id != p.snapshot_id) "
                  "ORDER BY p.position, p.id");
-  while (statement.Step()) records.push_back(ReadPlaylist(statement));
-  return records;
+  return ReadRows(statement, ReadPlaylist);
 }
 
 void CatalogStore::SetPlaylistAccess(int64_t snapshot, const std::string& playlist_id,
@@ -301,19 +295,16 @@ std::optional<Track> CatalogStore::GetTrack(const std::string& id) {
   sql::Connection& db = shared_.db;
   sql::Statement statement =
       db.Prepare(std::string("SELECT ") + kTrackColumns + " FROM tracks t WHERE t.id = ?");
-  if (!statement.Bind(id).Step()) return std::nullopt;
-  return ReadTrack(statement);
+  return ReadFirstRow(statement.Bind(id), [](sql::Statement& row) { return ReadTrack(row); });
 }
 
 std::vector<Track> CatalogStore::WantedTracks() {
   StoreLock lock(shared_.mutex);
   sql::Connection& db = shared_.db;
-  std::vector<Track> tracks;
   sql::Statement statement =
       db.Prepare(std::string("SELECT ") + kTrackColumns + " FROM tracks t WHERE t.id IN (" +
                  kWantedSql + ") ORDER BY t.id");
-  while (statement.Step()) tracks.push_back(ReadTrack(statement));
-  return tracks;
+  return ReadRows(statement, [](sql::Statement& row) { return ReadTrack(row); });
 }
 
 void CatalogStore::InsertEntriesLocked(bool staged, const std::string& key, int offset,
@@ -491,14 +482,11 @@ StoredEntry ReadEntry(sql::Statement& row) {
 std::vector<StoredEntry> CatalogStore::PlaylistEntries(const std::string& playlist_id) {
   StoreLock lock(shared_.mutex);
   sql::Connection& db = shared_.db;
-  std::vector<StoredEntry> entries;
   sql::Statement statement =
       db.Prepare(std::string("SELECT ") + kEntryColumns + ", " + kTrackColumns +
                  " FROM playlist_entries e LEFT JOIN tracks t ON t.id = e.track_id "
                  "WHERE e.playlist_id = ? ORDER BY e.position");
-  statement.Bind(playlist_id);
-  while (statement.Step()) entries.push_back(ReadEntry(statement));
-  return entries;
+  return ReadRows(statement.Bind(playlist_id), ReadEntry);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -506,13 +494,11 @@ std::vector<StoredEntry> CatalogStore::PlaylistEntries(const std::string& playli
 
 std::vector<std::string> CatalogStore::TracksNeedingEnrichment(int limit) {
   StoreLock lock(shared_.mutex);
-  sql::Connection& db = shared_.db;
-  sql::Statement statement =
-      db.Prepare(std::string("SELECT t.id FROM tracks t WHERE t.id IN (") + kWantedSql +
-                 ") AND (t.isrc = '' OR t.duration_ms = 0) AND t.enrich_attempted = 0 "
-                 "ORDER BY t.id LIMIT ?");
-  statement.Bind(limit > 0 ? limit : -1);
-  return FirstColumn(statement);
+  return FirstColumnUpTo(shared_.db,
+                         std::string("SELECT t.id FROM tracks t WHERE t.id IN (") + kWantedSql +
+                             ") AND (t.isrc = '' OR t.duration_ms = 0) AND t.enrich_attempted = 0 "
+                             "ORDER BY t.id LIMIT ?",
+                         limit);
 }
 
 void CatalogStore::MarkEnrichAttempted(const std::vector<std::string>& ids) {

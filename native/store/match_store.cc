@@ -18,6 +18,12 @@ MatchRecord ReadMatch(sql::Statement& row) {
 constexpr const char* kMatchColumns =
     "spotify_track_id, item_id, method, confidence, runners_up, overridden, status";
 
+constexpr const char* kOverrideColumns = "spotify_track_id, item_id, rejected, decided_at";
+
+Override ReadOverride(sql::Statement& row) {
+  return Override{row.Text(0), row.IsNull(1) ? 0 : row.Int(1), row.Int(2) != 0, row.Text(3)};
+}
+
 }  // namespace
 
 void MatchStore::Save(int64_t snapshot, const std::vector<MatchRecord>& matches) {
@@ -80,8 +86,7 @@ std::optional<MatchRecord> MatchStore::Get(const std::string& spotify_track_id) 
   sql::Connection& db = shared_.db;
   sql::Statement row = db.Prepare(std::string("SELECT ") + kMatchColumns +
                                   " FROM matches WHERE spotify_track_id = ?");
-  if (!row.Bind(spotify_track_id).Step()) return std::nullopt;
-  return ReadMatch(row);
+  return ReadFirstRow(row.Bind(spotify_track_id), ReadMatch);
 }
 
 std::map<std::string, MatchRecord> MatchStore::All() {
@@ -99,24 +104,17 @@ std::map<std::string, MatchRecord> MatchStore::All() {
 std::optional<Override> MatchStore::GetOverride(const std::string& spotify_track_id) {
   StoreLock lock(shared_.mutex);
   sql::Connection& db = shared_.db;
-  sql::Statement row =
-      db.Prepare("SELECT item_id, rejected, decided_at FROM overrides WHERE spotify_track_id = ?");
-  if (!row.Bind(spotify_track_id).Step()) return std::nullopt;
-  return Override{spotify_track_id, row.IsNull(0) ? 0 : row.Int(0), row.Int(1) != 0, row.Text(2)};
+  sql::Statement row = db.Prepare(std::string("SELECT ") + kOverrideColumns +
+                                  " FROM overrides WHERE spotify_track_id = ?");
+  return ReadFirstRow(row.Bind(spotify_track_id), ReadOverride);
 }
 
 std::vector<Override> MatchStore::ListOverrides() {
   StoreLock lock(shared_.mutex);
   sql::Connection& db = shared_.db;
-  std::vector<Override> overrides;
-  sql::Statement row = db.Prepare(
-      "SELECT spotify_track_id, item_id, rejected, decided_at FROM overrides "
-      "ORDER BY spotify_track_id");
-  while (row.Step()) {
-    overrides.push_back(
-        {row.Text(0), row.IsNull(1) ? 0 : row.Int(1), row.Int(2) != 0, row.Text(3)});
-  }
-  return overrides;
+  sql::Statement rows = db.Prepare(std::string("SELECT ") + kOverrideColumns +
+                                   " FROM overrides ORDER BY spotify_track_id");
+  return ReadRows(rows, ReadOverride);
 }
 
 void MatchStore::SetOverride(const std::string& spotify_track_id, int64_t item_id) {

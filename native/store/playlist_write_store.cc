@@ -44,8 +44,7 @@ PlaylistWrite ReadWrite(sql::Statement& row) {
 std::optional<PlaylistWrite> GetWriteLocked(sql::Connection& db, const std::string& target) {
   sql::Statement row =
       db.Prepare(std::string("SELECT ") + kWriteColumns + " FROM playlist_writes WHERE target = ?");
-  if (!row.Bind(target).Step()) return std::nullopt;
-  return ReadWrite(row);
+  return ReadFirstRow(row.Bind(target), ReadWrite);
 }
 
 }  // namespace
@@ -55,8 +54,7 @@ std::optional<CreatedPlaylist> PlaylistWriteStore::CreatedFor(const std::string&
   sql::Statement row = shared_.db.Prepare(std::string("SELECT ") + kCreatedColumns +
                                           " FROM created_playlists WHERE target = ? AND gone = 0 "
                                           "ORDER BY created_at DESC, rowid DESC LIMIT 1");
-  if (!row.Bind(target).Step()) return std::nullopt;
-  return ReadCreated(row);
+  return ReadFirstRow(row.Bind(target), ReadCreated);
 }
 
 bool PlaylistWriteStore::IsCreated(const std::string& playlist_id) {
@@ -69,9 +67,7 @@ std::vector<CreatedPlaylist> PlaylistWriteStore::ListCreated() {
   StoreLock lock(shared_.mutex);
   sql::Statement rows = shared_.db.Prepare(std::string("SELECT ") + kCreatedColumns +
                                            " FROM created_playlists ORDER BY created_at, rowid");
-  std::vector<CreatedPlaylist> out;
-  while (rows.Step()) out.push_back(ReadCreated(rows));
-  return out;
+  return ReadRows(rows, ReadCreated);
 }
 
 void PlaylistWriteStore::RecordCreated(const std::string& playlist_id, const std::string& target,

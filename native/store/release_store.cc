@@ -31,6 +31,12 @@ ReleaseRecord ReadRelease(sql::Statement& row) {
   return record;
 }
 
+constexpr const char* kArtworkColumns = "kind, spotify_id, url, path, bytes, fetched_at";
+
+ArtworkRecord ReadArtwork(sql::Statement& row) {
+  return ArtworkRecord{row.Text(0), row.Text(1), row.Text(2), row.Text(3), row.Int(4), row.Text(5)};
+}
+
 }  // namespace
 
 std::map<std::string, std::string> ReleaseStore::SyncedAt(
@@ -145,10 +151,9 @@ void ReleaseStore::MarkListed(const std::vector<std::string>& release_ids) {
 std::optional<ArtworkRecord> ReleaseStore::GetArtwork(const std::string& kind,
                                                       const std::string& id) {
   StoreLock lock(shared_.mutex);
-  sql::Statement row = shared_.db.Prepare(
-      "SELECT url, path, bytes, fetched_at FROM artwork WHERE kind = ? AND spotify_id = ?");
-  if (!row.Bind(kind, id).Step()) return std::nullopt;
-  return ArtworkRecord{kind, id, row.Text(0), row.Text(1), row.Int(2), row.Text(3)};
+  sql::Statement row = shared_.db.Prepare(std::string("SELECT ") + kArtworkColumns +
+                                          " FROM artwork WHERE kind = ? AND spotify_id = ?");
+  return ReadFirstRow(row.Bind(kind, id), ReadArtwork);
 }
 
 void ReleaseStore::SaveArtwork(const ArtworkRecord& record) {
@@ -171,15 +176,9 @@ void ReleaseStore::DeleteArtwork(const std::string& kind, const std::string& id)
 
 std::vector<ArtworkRecord> ReleaseStore::Artwork() {
   StoreLock lock(shared_.mutex);
-  sql::Statement rows = shared_.db.Prepare(
-      "SELECT kind, spotify_id, url, path, bytes, fetched_at FROM artwork "
-      "ORDER BY kind, spotify_id");
-  std::vector<ArtworkRecord> records;
-  while (rows.Step()) {
-    records.push_back(ArtworkRecord{rows.Text(0), rows.Text(1), rows.Text(2), rows.Text(3),
-                                    rows.Int(4), rows.Text(5)});
-  }
-  return records;
+  sql::Statement rows = shared_.db.Prepare(std::string("SELECT ") + kArtworkColumns +
+                                           " FROM artwork ORDER BY kind, spotify_id");
+  return ReadRows(rows, ReadArtwork);
 }
 
 }  // namespace spotify_extract

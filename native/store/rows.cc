@@ -60,6 +60,16 @@ std::vector<ArtistRef> ArtistsFromJson(const std::string& text) {
   return artists;
 }
 
+std::vector<std::string> StringsFromJson(const std::string& text) {
+  std::vector<std::string> strings;
+  nlohmann::json list = nlohmann::json::parse(text, nullptr, false);
+  if (!list.is_array()) return strings;
+  for (const nlohmann::json& item : list) {
+    if (item.is_string()) strings.push_back(item.get<std::string>());
+  }
+  return strings;
+}
+
 nlohmann::json ParseObject(const std::string& text) {
   nlohmann::json value = nlohmann::json::parse(text, nullptr, false);
   return value.is_object() ? value : nlohmann::json::object();
@@ -69,6 +79,12 @@ std::vector<std::string> FirstColumn(sql::Statement& rows) {
   std::vector<std::string> values;
   while (rows.Step()) values.push_back(rows.Text(0));
   return values;
+}
+
+std::vector<std::string> FirstColumnUpTo(sql::Connection& db, const std::string& query, int limit) {
+  sql::Statement statement = db.Prepare(query);
+  statement.Bind(limit > 0 ? limit : -1);
+  return FirstColumn(statement);
 }
 
 std::optional<std::string> GetMeta(sql::Connection& db, const std::string& key) {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "spotify/model.h"
@@ -40,11 +41,30 @@ int CountOf(sql::Connection& db, const std::string& query);
 // Artist credits as stored in a JSON column ([{"id", "name"}]); damaged text reads as none.
 nlohmann::json ArtistsJson(const std::vector<ArtistRef>& artists);
 std::vector<ArtistRef> ArtistsFromJson(const std::string& text);
+// The strings of a stored JSON array (genres, requesters); anything else reads as none.
+std::vector<std::string> StringsFromJson(const std::string& text);
 // A JSON object from stored text; anything else is an empty object.
 nlohmann::json ParseObject(const std::string& text);
 
 // The first column of every row (ids, mostly).
 std::vector<std::string> FirstColumn(sql::Statement& rows);
+// The first column of at most `limit` rows (0: all) of `query`, which ends in "LIMIT ?".
+std::vector<std::string> FirstColumnUpTo(sql::Connection& db, const std::string& query, int limit);
+
+// Every row the (bound) statement yields, each as `read` makes it from the row.
+template <typename Read>
+auto ReadRows(sql::Statement& rows, Read read) {
+  std::vector<std::invoke_result_t<Read&, sql::Statement&>> values;
+  while (rows.Step()) values.push_back(read(rows));
+  return values;
+}
+// The first row the (bound) statement yields, as `read` makes it; none without a row.
+template <typename Read>
+auto ReadFirstRow(sql::Statement& row, Read read)
+    -> std::optional<std::invoke_result_t<Read&, sql::Statement&>> {
+  if (!row.Step()) return std::nullopt;
+  return read(row);
+}
 
 // The meta table: small facts about the database ("liked_recorded", ...).
 std::optional<std::string> GetMeta(sql::Connection& db, const std::string& key);

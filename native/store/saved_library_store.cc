@@ -38,6 +38,16 @@ json SavedAlbumJson(const SavedAlbum& saved) {
           {"total_tracks", album.total_tracks}};
 }
 
+Artist ReadFollowedArtist(sql::Statement& row) {
+  Artist artist;
+  artist.id = row.Text(0);
+  artist.name = row.Text(1);
+  artist.genres = StringsFromJson(row.Text(2));
+  if (!row.IsNull(3)) artist.popularity = static_cast<int>(row.Int(3));
+  artist.image_url = row.Text(4);
+  return artist;
+}
+
 }  // namespace
 
 bool SavedLibraryStore::AllLikedKnown(const std::vector<SavedTrack>& page) {
@@ -217,11 +227,9 @@ int SavedLibraryStore::SavedAlbumCount() {
 std::vector<SavedAlbum> SavedLibraryStore::SavedAlbums() {
   StoreLock lock(shared_.mutex);
   sql::Connection& db = shared_.db;
-  std::vector<SavedAlbum> albums;
   sql::Statement rows = db.Prepare(std::string("SELECT ") + kSavedAlbumColumns +
                                    " FROM saved_albums ORDER BY position, id");
-  while (rows.Step()) albums.push_back(ReadSavedAlbum(rows));
-  return albums;
+  return ReadRows(rows, ReadSavedAlbum);
 }
 
 void SavedLibraryStore::StageArtists(const std::string& scope, int offset,
@@ -277,36 +285,19 @@ void SavedLibraryStore::CommitArtists(const std::string& scope) {
 std::vector<Artist> SavedLibraryStore::FollowedArtists() {
   StoreLock lock(shared_.mutex);
   sql::Connection& db = shared_.db;
-  std::vector<Artist> artists;
   sql::Statement rows = db.Prepare(
       "SELECT id, name, genres, popularity, image_url FROM followed_artists "
       "ORDER BY position, id");
-  while (rows.Step()) {
-    Artist artist;
-    artist.id = rows.Text(0);
-    artist.name = rows.Text(1);
-    json genres = json::parse(rows.Text(2), nullptr, false);
-    if (genres.is_array()) {
-      for (const json& genre : genres) {
-        if (genre.is_string()) artist.genres.push_back(genre.get<std::string>());
-      }
-    }
-    if (!rows.IsNull(3)) artist.popularity = static_cast<int>(rows.Int(3));
-    artist.image_url = rows.Text(4);
-    artists.push_back(std::move(artist));
-  }
-  return artists;
+  return ReadRows(rows, ReadFollowedArtist);
 }
 
 std::vector<std::string> SavedLibraryStore::TracksWithoutAudioFeatures(int limit) {
   StoreLock lock(shared_.mutex);
-  sql::Connection& db = shared_.db;
-  sql::Statement statement =
-      db.Prepare(std::string("SELECT w.track_id FROM (") + kWantedSql +
-                 ") w WHERE w.track_id NOT IN (SELECT track_id FROM audio_features) "
-                 "ORDER BY w.track_id LIMIT ?");
-  statement.Bind(limit > 0 ? limit : -1);
-  return FirstColumn(statement);
+  return FirstColumnUpTo(shared_.db,
+                         std::string("SELECT w.track_id FROM (") + kWantedSql +
+                             ") w WHERE w.track_id NOT IN (SELECT track_id FROM audio_features) "
+                             "ORDER BY w.track_id LIMIT ?",
+                         limit);
 }
 
 void SavedLibraryStore::SaveAudioFeatures(const std::vector<AudioFeatures>& features,

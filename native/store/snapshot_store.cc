@@ -109,8 +109,7 @@ std::optional<SnapshotRecord> SnapshotStore::Get(int64_t id) {
   StoreLock lock(shared_.mutex);
   sql::Statement statement = shared_.db.Prepare(std::string("SELECT ") + kSnapshotColumns +
                                                 " FROM snapshots WHERE id = ?");
-  if (!statement.Bind(id).Step()) return std::nullopt;
-  return ReadSnapshot(statement);
+  return ReadFirstRow(statement.Bind(id), ReadSnapshot);
 }
 
 std::optional<SnapshotRecord> SnapshotStore::Last(std::optional<SnapshotStatus> status) {
@@ -119,18 +118,14 @@ std::optional<SnapshotRecord> SnapshotStore::Last(std::optional<SnapshotStatus> 
   sql::Statement statement =
       shared_.db.Prepare(std::string("SELECT ") + kSnapshotColumns +
                          " FROM snapshots WHERE (? = '' OR status = ?) ORDER BY id DESC LIMIT 1");
-  if (!statement.Bind(name, name).Step()) return std::nullopt;
-  return ReadSnapshot(statement);
+  return ReadFirstRow(statement.Bind(name, name), ReadSnapshot);
 }
 
 std::vector<SnapshotRecord> SnapshotStore::List(int limit) {
   StoreLock lock(shared_.mutex);
-  std::vector<SnapshotRecord> records;
   sql::Statement statement = shared_.db.Prepare(std::string("SELECT ") + kSnapshotColumns +
                                                 " FROM snapshots ORDER BY id DESC LIMIT ?");
-  statement.Bind(limit);
-  while (statement.Step()) records.push_back(ReadSnapshot(statement));
-  return records;
+  return ReadRows(statement.Bind(limit), ReadSnapshot);
 }
 
 void SnapshotStore::SetPhase(int64_t snapshot, const std::string& phase) {

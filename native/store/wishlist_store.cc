@@ -42,12 +42,7 @@ WishlistEntry ReadWishlist(sql::Statement& row) {
   entry.file_path = row.Text(11);
   entry.item_id = row.IsNull(12) ? 0 : row.Int(12);
   entry.source = row.Text(13);
-  json requested = json::parse(row.Text(14), nullptr, false);
-  if (requested.is_array()) {
-    for (const json& item : requested) {
-      if (item.is_string()) entry.requested_by.push_back(item.get<std::string>());
-    }
-  }
+  entry.requested_by = StringsFromJson(row.Text(14));
   entry.added_at = row.Text(15);
   entry.updated_at = row.Text(16);
   entry.downloaded_at = row.Text(17);
@@ -199,8 +194,7 @@ std::vector<WishlistEntry> WishlistStore::List(const WishlistFilter& filter) {
   for (const std::string& param : params) statement.BindAt(index++, param);
   statement.BindAt(index++, static_cast<int64_t>(filter.limit > 0 ? filter.limit : -1));
   statement.BindAt(index++, static_cast<int64_t>(filter.offset > 0 ? filter.offset : 0));
-  std::vector<WishlistEntry> entries;
-  while (statement.Step()) entries.push_back(ReadWishlist(statement));
+  std::vector<WishlistEntry> entries = ReadRows(statement, ReadWishlist);
   FillWantedBy(entries);
   return entries;
 }

@@ -24,22 +24,22 @@ def spotify_extract_command(config) -> ui.Subcommand:
         "spotify-extract",
         help="fetch your Spotify library, match it against beets, mirror playlists as m3u",
     )
-    command.parser.add_option(
+    add_flag(
+        command,
         "--library-info",
-        action="store_true",
         help="only load the beets library with the native reader and show what it holds",
     )
     add_account_options(command)
 
     add_extract_options(command)
-    command.parser.add_option(
+    add_flag(
+        command,
         "--review",
-        action="store_true",
         help="decide the matches below min_confidence (accept, pick another, reject)",
     )
-    command.parser.add_option(
+    add_flag(
+        command,
         "--report",
-        action="store_true",
         help="overlap, duplicates, weights, coverage and match methods of your playlists: "
         "an HTML report with pictures in state_dir/reports/",
     )
@@ -80,6 +80,11 @@ def spotify_extract_command(config) -> ui.Subcommand:
 
     command.func = run
     return command
+
+
+def add_flag(command: ui.Subcommand, *names: str, help: str) -> None:
+    """An option that is off unless given."""
+    command.parser.add_option(*names, action="store_true", help=help)
 
 
 def usage_error(parser: optparse.OptionParser, message: str) -> None:
@@ -134,21 +139,15 @@ def ui_text(text: str) -> str:
 
 def add_account_options(command: ui.Subcommand) -> None:
     """--login / --logout / --status (the Spotify account; see spotify_extract.auth)."""
-    command.parser.add_option(
-        "--login", action="store_true", help="connect your Spotify account (opens the browser)"
-    )
-    command.parser.add_option(
+    add_flag(command, "--login", help="connect your Spotify account (opens the browser)")
+    add_flag(
+        command,
         "--write",
-        action="store_true",
         help="with --login: also allow changing the playlists this tool creates "
         "(spotify-master, spotify-push)",
     )
-    command.parser.add_option(
-        "--logout", action="store_true", help="forget the saved Spotify login"
-    )
-    command.parser.add_option(
-        "--status", action="store_true", help="show which Spotify account is connected"
-    )
+    add_flag(command, "--logout", help="forget the saved Spotify login")
+    add_flag(command, "--status", help="show which Spotify account is connected")
 
 
 def run_account_option(settings: Settings, opts) -> bool:
@@ -178,10 +177,10 @@ def run_account_option(settings: Settings, opts) -> bool:
 
 def add_extract_options(command: ui.Subcommand) -> None:
     """The main action's options (see spotify_extract.extract)."""
-    command.parser.add_option(
+    add_flag(
+        command,
         "-n",
         "--dry-run",
-        action="store_true",
         help="fetch and match, but write no playlist file (only the state database)",
     )
     command.parser.add_option(
@@ -189,19 +188,19 @@ def add_extract_options(command: ui.Subcommand) -> None:
         metavar="PATH",
         help="read Spotify's 'Download your data' export or Exportify CSVs (folder or zip)",
     )
-    command.parser.add_option(
+    add_flag(
+        command,
         "--force",
-        action="store_true",
         help="run even though the beets library is empty or less than half its last size",
     )
-    command.parser.add_option(
+    add_flag(
+        command,
         "--ignore-cooldowns",
-        action="store_true",
         help="fetch every phase even when it ran within its cooldown (the cooldowns key)",
     )
-    command.parser.add_option(
+    add_flag(
+        command,
         "--no-progress",
-        action="store_true",
         help="plain log lines instead of progress bars, even on a terminal",
     )
 

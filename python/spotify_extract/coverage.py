@@ -39,7 +39,7 @@ from spotify_extract.wishlist.add import (
     playlist_tracks,
     spotify_client,
 )
-from spotify_extract.wishlist.entries import _native, run_lock
+from spotify_extract.wishlist.entries import MANUAL_PREFIX, _native, run_lock
 
 PLAYLIST_SUFFIXES = (".m3u", ".m3u8")
 # Personal (development-mode) apps get the entries of the person's own and collaborative
@@ -342,7 +342,7 @@ def summary_line(coverage: Coverage) -> str:
 
 def track_values(track: Any, source: Source) -> dict[str, str]:
     seconds = round(track.duration_ms / 1000)
-    spotify = not track.id.startswith("manual:")
+    spotify = not track.id.startswith(MANUAL_PREFIX)
     return {
         "artist": ", ".join(a.name for a in track.artists if a.name),
         "title": track.name,

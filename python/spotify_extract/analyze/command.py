@@ -11,6 +11,7 @@ from beets.library import Album, Item, Library
 
 from spotify_extract import settings as plugin_settings
 from spotify_extract.analyze import runner
+from spotify_extract.commands import add_flag
 from spotify_extract.interrupt import Interrupted
 
 log = logging.getLogger("beets.spotifyextract")
@@ -32,14 +33,12 @@ def spotify_analyze_command(config) -> ui.Subcommand:
         "spotify-analyze",
         help="compute BPM, key, loudness, energy and danceability from the audio (Essentia)",
     )
-    command.parser.add_option(
+    add_flag(
+        command,
         "--force",
-        action="store_true",
         help="analyse again and replace values set by you, Spotify or an earlier analysis",
     )
-    command.parser.add_option(
-        "-n", "--dry-run", action="store_true", help="print what would be written; write nothing"
-    )
+    add_flag(command, "-n", "--dry-run", help="print what would be written; write nothing")
 
     def run(lib: Library, opts, args: list[str]) -> None:
         settings = plugin_settings.load(config)

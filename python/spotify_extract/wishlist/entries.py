@@ -15,7 +15,6 @@ from spotify_extract import extract
 from spotify_extract.settings import Settings
 
 STATUSES = ("pending", "downloading", "downloaded", "imported", "failed", "dismissed")
-MANUAL_PREFIX = "manual:"
 # Still wanted: not in the library yet and not dismissed.
 OUTSTANDING = ("pending", "downloading", "downloaded", "failed")
 
@@ -25,6 +24,9 @@ def _native():
 
     return _native
 
+
+# How the key of an "Artist - Title" entry starts: the engine's definition.
+MANUAL_PREFIX: str = _native().MANUAL_KEY_PREFIX
 
 # The state database: extract.py owns where it is and how it opens (one clear line).
 store_path = extract.state_database

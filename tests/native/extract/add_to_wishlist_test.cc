@@ -1,43 +1,17 @@
 #include "extract/add_to_wishlist.h"
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
-#include <filesystem>
-#include <random>
+#include "small_library.h"
 
 namespace spotify_extract {
 namespace {
 
-namespace fs = std::filesystem;
-
-Track MakeTrack(const std::string& id, const std::string& name, const std::string& artist) {
-  Track track;
-  track.id = id;
-  track.name = name;
-  track.artists = {{"", artist}};
-  track.album_name = "Album of " + name;
-  track.duration_ms = 200000;
-  return track;
-}
-
 TEST(AddToWishlistTest, WhatTheLibraryHasStaysOffAndTheRestIsAddedOnce) {
-  std::random_device random;
-  fs::path dir = fs::temp_directory_path() / ("add_to_wishlist_test_" + std::to_string(random()));
-  fs::create_directories(dir);
-  std::string library = (dir / "library.db").string();
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(library.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db,
-                         "CREATE TABLE items (id INTEGER PRIMARY KEY, path BLOB, title TEXT, "
-                         "artist TEXT, album TEXT, length REAL);"
-                         "INSERT INTO items VALUES (1, CAST('/m/a.mp3' AS BLOB), 'Song A', "
-                         "'Artist A', 'Album of Song A', 200);",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(db);
+  SmallLibrary beets("add_to_wishlist_test", {{1, "Song A", "Artist A"}});
+  const std::string& library = beets.path();
   {
-    StateStore store((dir / "state.db").string());
+    StateStore store((beets.dir() / "state.db").string());
     Track manual = MakeTrack(std::string(kManualKeyPrefix) + "0123", "Glory Box", "Portishead");
     std::vector<Track> asked = {MakeTrack("ta", "Song A", "Artist A"),
                                 MakeTrack("tb", "Song B", "Artist B"),
@@ -58,7 +32,6 @@ TEST(AddToWishlistTest, WhatTheLibraryHasStaysOffAndTheRestIsAddedOnce) {
     EXPECT_EQ(again.added, 0);
     EXPECT_EQ(again.already, 2);
   }
-  fs::remove_all(dir);
 }
 
 }  // namespace

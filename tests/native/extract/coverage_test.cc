@@ -1,50 +1,17 @@
 #include "extract/coverage.h"
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
-#include <filesystem>
-#include <random>
+#include "small_library.h"
 
 namespace spotify_extract {
 namespace {
 
-namespace fs = std::filesystem;
-
-Track MakeTrack(const std::string& id, const std::string& name, const std::string& artist) {
-  Track track;
-  track.id = id;
-  track.name = name;
-  track.artists = {{"", artist}};
-  track.album_name = "Album of " + name;
-  track.duration_ms = 200000;
-  return track;
-}
-
 class CoverageTest : public testing::Test {
  protected:
-  void SetUp() override {
-    std::random_device random;
-    dir_ = fs::temp_directory_path() / ("coverage_test_" + std::to_string(random()));
-    fs::create_directories(dir_);
-    library_ = (dir_ / "library.db").string();
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(library_.c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db,
-                           "CREATE TABLE items (id INTEGER PRIMARY KEY, path BLOB, title TEXT, "
-                           "artist TEXT, album TEXT, length REAL);"
-                           "INSERT INTO items VALUES (1, CAST('/m/a.mp3' AS BLOB), 'Song A', "
-                           "'Artist A', 'Album of Song A', 200);"
-                           "INSERT INTO items VALUES (2, CAST('/m/c.mp3' AS BLOB), 'Song C', "
-                           "'Artist C', 'Album of Song C', 200);",
-                           nullptr, nullptr, nullptr),
-              SQLITE_OK);
-    sqlite3_close(db);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  fs::path dir_;
-  std::string library_;
+  SmallLibrary library_dir_{"coverage_test",
+                            {{1, "Song A", "Artist A"}, {2, "Song C", "Artist C"}}};
+  const std::string& library_ = library_dir_.path();
 };
 
 TEST_F(CoverageTest, OneResultPerTrackInOrder) {
@@ -59,7 +26,7 @@ TEST_F(CoverageTest, OneResultPerTrackInOrder) {
 }
 
 TEST_F(CoverageTest, TheReviewDecisionsWin) {
-  StateStore store((dir_ / "state.db").string());
+  StateStore store((library_dir_.dir() / "state.db").string());
   store.matches().Reject("ta", 0);       // "not in my library"
   store.matches().SetOverride("tx", 2);  // this odd title is Song C
   std::vector<Track> tracks = {MakeTrack("ta", "Song A", "Artist A"),
