@@ -129,9 +129,10 @@ void Pipeline::Log(LogLevel level, const std::string& message) {
   if (log_) log_(level, message);
 }
 
-Pipeline::LibraryMatcher Pipeline::BuildLibraryMatcher() const {
+Pipeline::LibraryMatcher Pipeline::BuildLibraryMatcher(CancelToken* cancel) const {
   // Streamed into the matcher's compact form: the items themselves are never held.
-  GroupedLibrary library = ReadGroupedLibrary(options_.library_db, LibraryRead());
+  GroupedLibrary library = ReadGroupedLibrary(options_.library_db, LibraryRead(),
+                                              [cancel] { ThrowIfCancelled(cancel); });
   return {Matcher::Build(library, options_.match), library.size()};
 }
 
@@ -153,7 +154,8 @@ PipelineResult Pipeline::Run(CancelToken* cancel) {
   // the fetch brings: that starts now, on its own thread, beside the fetch or export.
   library_stamp_ = LibraryStamp(options_.library_db, options_.music_dir);
   if (store_.GetMeta(kMatchLibraryStampKey) != library_stamp_) {
-    prebuilt_matcher_ = std::async(std::launch::async, [this] { return BuildLibraryMatcher(); });
+    prebuilt_matcher_ =
+        std::async(std::launch::async, [this, cancel] { return BuildLibraryMatcher(cancel); });
   }
   PipelineResult result;
   SnapshotRecord snapshot =
@@ -491,7 +493,7 @@ void Pipeline::Match(int64_t snapshot, CancelToken* cancel) {
   }
   Report("match", 0, 0, "reading the beets library");
   LibraryMatcher built =
-      prebuilt_matcher_.valid() ? prebuilt_matcher_.get() : BuildLibraryMatcher();
+      prebuilt_matcher_.valid() ? prebuilt_matcher_.get() : BuildLibraryMatcher(cancel);
   library_read_ = built.items;
   // Again on what was read (the file may have changed since the run began), before
   // anything is matched, written or queued from it.

@@ -144,8 +144,9 @@ class Pipeline {
     size_t items = 0;
   };
   // Reads library.db as a stream and indexes it; touches nothing else (it may run on a
-  // thread of its own while the fetch or export phases use the store).
-  LibraryMatcher BuildLibraryMatcher() const;
+  // thread of its own while the fetch or export phases use the store). A cancel stops
+  // the read (CancelledError).
+  LibraryMatcher BuildLibraryMatcher(CancelToken* cancel) const;
 
   StateStore& store_;
   SpotifyClient* client_;

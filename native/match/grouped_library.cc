@@ -111,7 +111,9 @@ void GroupedLibrary::FinishAdding() {
   artist_key_ = {};
 }
 
-GroupedLibrary ReadGroupedLibrary(const std::string& db_path, LibraryReadOptions options) {
+GroupedLibrary ReadGroupedLibrary(const std::string& db_path, LibraryReadOptions options,
+                                  const std::function<void()>& check) {
+  constexpr size_t kCheckEvery = 4096;
   options.columns = LibraryColumns::kMatch;
   GroupedLibrary library;
   size_t expected = 0;
@@ -119,6 +121,7 @@ GroupedLibrary ReadGroupedLibrary(const std::string& db_path, LibraryReadOptions
       db_path, options,
       [&](LibraryItem& item) {
         if (library.empty()) library.Reserve(expected);  // known once the first row arrives
+        if (check && library.size() % kCheckEvery == 0) check();
         library.Add(item);
       },
       &expected);

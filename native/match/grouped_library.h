@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -89,8 +90,11 @@ class GroupedLibrary {
 };
 
 // Streams library.db (as ForEachLibraryItem, reading only the columns the matcher uses)
-// into a GroupedLibrary; throws LibraryError as ReadLibrary does.
-GroupedLibrary ReadGroupedLibrary(const std::string& db_path, LibraryReadOptions options);
+// into a GroupedLibrary; throws LibraryError as ReadLibrary does. `check`, when given, is
+// called before the first item and then every few thousand: it may throw to stop the
+// read (a cancelled run).
+GroupedLibrary ReadGroupedLibrary(const std::string& db_path, LibraryReadOptions options,
+                                  const std::function<void()>& check = {});
 
 // The items of a LibraryItems, grouped.
 GroupedLibrary GroupLibrary(const LibraryItems& items);

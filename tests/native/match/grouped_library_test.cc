@@ -1,7 +1,10 @@
 #include "match/grouped_library.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -100,6 +103,52 @@ TEST(GroupedLibrary, GroupsLibraryItemsInIdOrder) {
   ASSERT_EQ(library.size(), 2u);
   EXPECT_EQ(library.items()[0].id, 2);
   EXPECT_EQ(library.titles()[library.items()[1].title], "B");
+}
+
+// A library.db of `items` items with 100 distinct titles, removed afterwards.
+class GeneratedLibrary {
+ public:
+  explicit GeneratedLibrary(int items)
+      : path_(std::filesystem::temp_directory_path() /
+              ("grouped_library_test-" + std::to_string(getpid()) + ".db")) {
+    std::filesystem::remove(path_);
+    sqlite3* db = nullptr;
+    sqlite3_open(path_.c_str(), &db);
+    const std::string sql =
+        "CREATE TABLE items (id INTEGER PRIMARY KEY, path BLOB, title TEXT, artist TEXT);"
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
+        std::to_string(items) +
+        ") INSERT INTO items SELECT i, 'a/' || i || '.mp3', 'Title ' || (i % 100), 'Artist' "
+        "FROM n;";
+    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    if (rc != SQLITE_OK) throw std::runtime_error("cannot make " + path_.string());
+  }
+  ~GeneratedLibrary() { std::filesystem::remove(path_); }
+  std::string path() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+TEST(ReadGroupedLibrary, StreamsEveryItemAndChecksEveryFewThousand) {
+  GeneratedLibrary db(10000);
+  int checks = 0;
+  GroupedLibrary library = ReadGroupedLibrary(db.path(), {}, [&] { ++checks; });
+  EXPECT_EQ(library.size(), 10000u);
+  EXPECT_EQ(library.titles().size(), 100u);
+  EXPECT_EQ(library.artist_field_count(), 1u);
+  EXPECT_EQ(checks, 3);  // before items 1, 4097 and 8193
+}
+
+TEST(ReadGroupedLibrary, ACheckThatThrowsStopsTheRead) {
+  GeneratedLibrary db(10000);
+  int checks = 0;
+  auto cancel_on_second = [&] {
+    if (++checks == 2) throw std::runtime_error("cancelled");
+  };
+  EXPECT_THROW(ReadGroupedLibrary(db.path(), {}, cancel_on_second), std::runtime_error);
+  EXPECT_EQ(checks, 2);
 }
 
 }  // namespace
