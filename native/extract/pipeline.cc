@@ -157,6 +157,14 @@ PipelineResult Pipeline::Run(CancelToken* cancel) {
     prebuilt_matcher_ =
         std::async(std::launch::async, [this, cancel] { return BuildLibraryMatcher(cancel); });
   }
+  // However the run ends (an error before the match phase), the read ends with it: it
+  // uses `cancel`, which the caller may destroy once Run returns.
+  struct PrebuildJoin {
+    std::future<LibraryMatcher>& future;
+    ~PrebuildJoin() {
+      if (future.valid()) future.wait();
+    }
+  } prebuild_join{prebuilt_matcher_};
   PipelineResult result;
   SnapshotRecord snapshot =
       store_.snapshots().Begin(options_.source, options_.dry_run, options_.resume_within);
