@@ -159,9 +159,11 @@ OAuthConfig SpotifyConfig::oauth() const {
 }
 
 SpotifyClient::SpotifyClient(SpotifyConfig config, std::shared_ptr<HttpClient> http,
-                             std::shared_ptr<Authenticator> auth)
+                             std::shared_ptr<Authenticator> auth,
+                             std::shared_ptr<HttpClient> image_http)
     : config_(std::move(config)),
       http_(std::move(http)),
+      image_http_(image_http ? std::move(image_http) : http_),
       auth_(std::move(auth)),
       pool_(std::make_unique<TaskPool>(std::max(1, http_->options().max_in_flight))) {
   config_.api_url = TrimSlash(config_.api_url);
@@ -170,10 +172,15 @@ SpotifyClient::SpotifyClient(SpotifyConfig config, std::shared_ptr<HttpClient> h
 std::unique_ptr<SpotifyClient> SpotifyClient::Open(const SpotifyConfig& config, LogFn log) {
   SpotifyConfig copy = config;
   copy.http.transport.ca_file = config.ca_file;
-  auto http = std::make_shared<HttpClient>(copy.http, std::move(log));
+  auto http = std::make_shared<HttpClient>(copy.http, log);
+  // Artwork comes from the CDN, not the Web API: a first run's thousands of covers must
+  // not spend the API's 30-second window (the token bucket still keeps them polite).
+  HttpClientOptions image_options = copy.http;
+  image_options.pacer.window_requests = 0;
+  auto image_http = std::make_shared<HttpClient>(image_options, std::move(log));
   auto auth =
       std::make_shared<Authenticator>(copy.oauth(), http, TokenStore::InStateDir(copy.state_dir));
-  return std::make_unique<SpotifyClient>(copy, http, auth);
+  return std::make_unique<SpotifyClient>(copy, http, auth, image_http);
 }
 
 int SpotifyClient::parallelism() const { return pool_->size(); }
@@ -362,7 +369,7 @@ std::string SpotifyClient::GetImage(const std::string& url, CancelToken* cancel)
   request.url = url;
   request.expect_json = false;
   request.headers = {{"Accept", "image/*"}};
-  HttpResponse response = http_->Execute(request, cancel);
+  HttpResponse response = image_http_->Execute(request, cancel);
   if (response.status >= 200 && response.status <= 299) return std::move(response.body);
   if (response.status >= 400 && response.status <= 499) return "";
   throw SpotifyApiError("the image server answered " + std::to_string(response.status) +

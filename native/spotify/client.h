@@ -99,8 +99,11 @@ struct FetchStats {
 // TransportError, TlsError, CancelledError, SpotifyApiError.
 class SpotifyClient {
  public:
+  // `image_http` fetches artwork from Spotify's CDN, which does not share the Web API's
+  // rate window; without it images go through `http`.
   SpotifyClient(SpotifyConfig config, std::shared_ptr<HttpClient> http,
-                std::shared_ptr<Authenticator> auth);
+                std::shared_ptr<Authenticator> auth,
+                std::shared_ptr<HttpClient> image_http = nullptr);
   // The usual construction: Poco transport, token from state_dir.
   static std::unique_ptr<SpotifyClient> Open(const SpotifyConfig& config, LogFn log = {});
 
@@ -137,8 +140,8 @@ class SpotifyClient {
   void GetArtistReleases(const std::string& artist_id, const std::string& include_groups,
                          const PageCallback<ArtistRelease>& on_page, CancelToken* cancel);
 
-  // The bytes of an image URL (Spotify's CDN: no token), through the same pacing and
-  // retries as every request; empty when the image is gone (4xx).
+  // The bytes of an image URL (Spotify's CDN: no token), with the same retries as every
+  // request but outside the Web API's rate window; empty when the image is gone (4xx).
   std::string GetImage(const std::string& url, CancelToken* cancel);
 
   // GET /me/following?type=artist (cursor paging).
@@ -204,6 +207,7 @@ class SpotifyClient {
 
   SpotifyConfig config_;
   std::shared_ptr<HttpClient> http_;
+  std::shared_ptr<HttpClient> image_http_;
   std::shared_ptr<Authenticator> auth_;
   std::unique_ptr<TaskPool> pool_;
   std::atomic<bool> use_tracks_endpoint_{false};  // /items missing: old-API fallback
