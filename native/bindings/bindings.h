@@ -50,6 +50,11 @@ pybind11::object ToPython(const T& value) {
   return pybind11::cast(value);
 }
 inline pybind11::object ToPython(const std::string& value) { return ToStr(value); }
+// Bytes handed to a callback as Python bytes, not str (file paths, file content).
+struct Bytes {
+  const std::string& value;
+};
+inline pybind11::object ToPython(const Bytes& value) { return pybind11::bytes(value.value); }
 
 // A Python callable as an engine callback, callable from any engine thread: the GIL is
 // taken to call it and to drop the last reference to it.

@@ -24,15 +24,12 @@ struct PyReleaseWatch {
 };
 
 SaveArtworkFn PythonArtworkSaver(const py::object& callable) {
-  if (callable.is_none()) return {};
-  auto holder = std::shared_ptr<py::object>(new py::object(callable), [](py::object* object) {
-    py::gil_scoped_acquire gil;
-    delete object;
-  });
   // A failure to write an image fails the phase (a full disk should not pass silently).
-  return [holder](const std::string& kind, const std::string& path, const std::string& bytes) {
-    py::gil_scoped_acquire gil;
-    (*holder)(ToStr(kind), py::bytes(path), py::bytes(bytes));
+  auto call =
+      PythonCallback<const std::string&, Bytes, Bytes>(callable, CallbackErrors::kPropagate);
+  if (!call) return {};
+  return [call](const std::string& kind, const std::string& path, const std::string& bytes) {
+    call(kind, Bytes{path}, Bytes{bytes});
   };
 }
 
