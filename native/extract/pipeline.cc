@@ -110,6 +110,14 @@ constexpr int kFeatureChunk = 1000;
 constexpr int kEnrichChunk = 50;
 constexpr const char* kFeaturesRefusedKey = "audio_features_refused_at";
 
+// How every phase opens library.db.
+LibraryReadOptions LibraryRead(const PipelineOptions& options) {
+  LibraryReadOptions read;
+  read.music_dir = options.music_dir;
+  read.busy_timeout = options.library_busy_timeout;
+  return read;
+}
+
 }  // namespace
 
 Pipeline::Pipeline(StateStore& store, SpotifyClient* client, PipelineOptions options,
@@ -131,24 +139,15 @@ void Pipeline::Log(LogLevel level, const std::string& message) {
 
 Pipeline::LibraryMatcher Pipeline::BuildLibraryMatcher(CancelToken* cancel) const {
   // Streamed into the matcher's compact form: the items themselves are never held.
-  GroupedLibrary library = ReadGroupedLibrary(options_.library_db, LibraryRead(),
+  GroupedLibrary library = ReadGroupedLibrary(options_.library_db, LibraryRead(options_),
                                               [cancel] { ThrowIfCancelled(cancel); });
   return {Matcher::Build(library, options_.match), library.size()};
-}
-
-LibraryReadOptions Pipeline::LibraryRead() const {
-  LibraryReadOptions read;
-  read.music_dir = options_.music_dir;
-  read.busy_timeout = options_.library_busy_timeout;
-  return read;
 }
 
 PipelineResult Pipeline::Run(CancelToken* cancel) {
   // Before anything is fetched, matched, removed or queued (a count: the items themselves
   // are read when the match or mirror phase needs them).
-  LibraryReadOptions count_options;
-  count_options.busy_timeout = options_.library_busy_timeout;
-  library_count_ = CountLibraryItems(options_.library_db, count_options);
+  library_count_ = CountLibraryItems(options_.library_db, LibraryRead(options_));
   CheckLibrarySize(store_, options_.library_db, library_count_, options_.accept_library_size);
   // A library changed since the last match (or never matched) will be indexed whatever
   // the fetch brings: that starts now, on its own thread, beside the fetch or export.
@@ -674,7 +673,7 @@ void Pipeline::MirrorPhase(int64_t /*snapshot*/, PipelineResult& result) {
     }
     ForgetMirror(store_);
   }
-  LibraryItems items = ReadMirroredItems(options_.library_db, sources, LibraryRead());
+  LibraryItems items = ReadMirroredItems(options_.library_db, sources, LibraryRead(options_));
   result.mirror = MirrorWith(store_, ResolveMirrorPlaylists(sources, items), options_);
   if (!dry_run) RecordMirror(store_, digest, *result.mirror);
   int64_t count = static_cast<int64_t>(result.mirror->playlists.size());
@@ -682,9 +681,7 @@ void Pipeline::MirrorPhase(int64_t /*snapshot*/, PipelineResult& result) {
 }
 
 MirrorResult Pipeline::MirrorFromStore(StateStore& store, const PipelineOptions& options) {
-  LibraryReadOptions read;
-  read.music_dir = options.music_dir;
-  read.busy_timeout = options.library_busy_timeout;
+  const LibraryReadOptions read = LibraryRead(options);
   if (!options.accept_library_size) {
     CheckLibraryNotShrunk(store, options.library_db, CountLibraryItems(options.library_db, read));
   }

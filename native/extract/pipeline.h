@@ -137,7 +137,6 @@ class Pipeline {
   void Report(const std::string& phase, int64_t done, int64_t total,
               const std::string& detail = "");
   void Log(LogLevel level, const std::string& message);
-  LibraryReadOptions LibraryRead() const;
   // A matcher of the whole library, and how many items it was built from.
   struct LibraryMatcher {
     Matcher matcher;
